@@ -1,0 +1,179 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// EngineOptions tunes the scheduler. Zero fields take defaults.
+type EngineOptions struct {
+	MaxInFlight int           // checks running at once (default 8)
+	PerHost     int           // checks running at once against one host (default 2)
+	Stagger     time.Duration // the first round is spread over this (default 2 s)
+	Logger      *slog.Logger
+}
+
+// Engine polls targets: one goroutine per target, a jittered timer chosen after each attempt,
+// capped exponential backoff on errors, Retry-After honoured, bounded concurrency.
+type Engine struct {
+	targets []Target
+	opt     EngineOptions
+	log     *slog.Logger
+	sem     chan struct{}
+	nudges  []chan struct{}
+
+	mu    sync.Mutex
+	hosts map[string]chan struct{}
+}
+
+// NewEngine returns an engine for the targets; Run starts it.
+func NewEngine(targets []Target, opt EngineOptions) *Engine {
+	if opt.MaxInFlight <= 0 {
+		opt.MaxInFlight = 8
+	}
+	if opt.PerHost <= 0 {
+		opt.PerHost = 2
+	}
+	if opt.Stagger <= 0 {
+		opt.Stagger = 2 * time.Second
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{targets: targets, opt: opt, log: log, sem: make(chan struct{}, opt.MaxInFlight), hosts: map[string]chan struct{}{}}
+	for range targets {
+		e.nudges = append(e.nudges, make(chan struct{}, 1))
+	}
+	return e
+}
+
+// CheckNow asks every target to be checked at once. It never blocks; requests made while one is
+// pending are merged.
+func (e *Engine) CheckNow() {
+	for _, n := range e.nudges {
+		select {
+		case n <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run polls until ctx ends, sending each observation to out. It returns only after every
+// goroutine it started has returned.
+func (e *Engine) Run(ctx context.Context, out chan<- Observation) error {
+	var wg sync.WaitGroup
+	n := len(e.targets)
+	for i, t := range e.targets {
+		first := time.Duration(0)
+		if n > 1 {
+			first = e.opt.Stagger * time.Duration(i) / time.Duration(n)
+		}
+		wg.Go(func() { e.loop(ctx, t, e.nudges[i], first, out) })
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, first time.Duration, out chan<- Observation) {
+	log := e.log.With("target", t.Key())
+	timer := time.NewTimer(first)
+	defer timer.Stop()
+	fails := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-nudge:
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+		}
+		o, ok := e.check(ctx, t)
+		if !ok {
+			return
+		}
+		select {
+		case out <- o:
+		case <-ctx.Done():
+			return
+		}
+		if o.Err != nil {
+			fails++
+			log.Debug("check failed", "err", o.Err, "failures", fails)
+		} else {
+			fails = 0
+		}
+		timer.Reset(NextDelay(t.Interval, fails, o.Err, rand.Float64()))
+	}
+}
+
+// check runs one attempt under the concurrency limits; ok is false when ctx ended first.
+func (e *Engine) check(ctx context.Context, t Target) (Observation, bool) {
+	select {
+	case e.sem <- struct{}{}:
+	case <-ctx.Done():
+		return Observation{}, false
+	}
+	defer func() { <-e.sem }()
+	hs := e.hostSlot(t.URL)
+	select {
+	case hs <- struct{}{}:
+	case <-ctx.Done():
+		return Observation{}, false
+	}
+	defer func() { <-hs }()
+	return CheckTarget(ctx, t), ctx.Err() == nil
+}
+
+func (e *Engine) hostSlot(raw string) chan struct{} {
+	host := raw
+	if u, err := url.Parse(raw); err == nil {
+		host = u.Host
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.hosts[host]
+	if !ok {
+		c = make(chan struct{}, e.opt.PerHost)
+		e.hosts[host] = c
+	}
+	return c
+}
+
+// CheckTarget runs one check of t and wraps the result as an observation.
+func CheckTarget(ctx context.Context, t Target) Observation {
+	start := time.Now()
+	r, err := t.Checker.Check(ctx)
+	return Observation{Target: t.Key(), At: time.Now(), Latency: time.Since(start), Report: r, Err: err}
+}
+
+// NextDelay picks the wait before the next attempt: the interval with ±15 % jitter; after
+// failures, doubling per failure up to 8× the interval (at most 10 minutes more than the
+// interval); never sooner than a server's Retry-After (capped at an hour). u is a uniform
+// random number in [0,1).
+func NextDelay(interval time.Duration, fails int, err error, u float64) time.Duration {
+	d := interval
+	if fails > 0 {
+		limit := min(8*interval, interval+10*time.Minute)
+		for i := 1; i < fails && d < limit; i++ {
+			d *= 2
+		}
+		d = min(d, limit)
+	}
+	d = time.Duration(float64(d) * (0.85 + 0.3*u))
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > 0 {
+		d = max(d, min(he.RetryAfter, time.Hour))
+	}
+	return d
+}

@@ -1,0 +1,424 @@
+package monitor
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Defaults for the shared HTTP client.
+const (
+	DefaultTimeout = 10 * time.Second
+	DefaultMaxBody = 4 << 20
+	maxRedirects   = 5
+)
+
+// Fetcher is the one HTTP client every source shares: timeouts, an honest User-Agent,
+// conditional requests, gzip (by net/http), a body-size cap and no cookies or credentials.
+type Fetcher struct {
+	client    *http.Client
+	userAgent string
+	maxBody   int64
+	timeout   time.Duration
+
+	mu    sync.Mutex
+	cache map[string]cached
+}
+
+type cached struct {
+	etag, lastModified string
+	body               []byte
+}
+
+// FetcherOptions configures NewFetcher. Zero fields take the defaults.
+type FetcherOptions struct {
+	UserAgent string
+	Timeout   time.Duration
+	MaxBody   int64
+	// Transport replaces the default transport (tests use it for TLS roots).
+	Transport http.RoundTripper
+}
+
+// NewFetcher returns a Fetcher ready to use by many goroutines.
+func NewFetcher(o FetcherOptions) *Fetcher {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "Paywatch (status monitor)"
+	}
+	tr := o.Transport
+	if tr == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 2
+		t.IdleConnTimeout = 90 * time.Second
+		t.ResponseHeaderTimeout = o.Timeout
+		tr = t
+	}
+	f := &Fetcher{userAgent: o.UserAgent, maxBody: o.MaxBody, timeout: o.Timeout, cache: map[string]cached{}}
+	f.client = &http.Client{
+		Transport: tr,
+		Timeout:   o.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= maxRedirects {
+				return &FetchError{Kind: ErrRedirects, URL: req.URL.String()}
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return &FetchError{Kind: ErrBadRedirect, URL: req.URL.String()}
+			}
+			return nil
+		},
+	}
+	return f
+}
+
+// UserAgent returns the User-Agent the fetcher sends.
+func (f *Fetcher) UserAgent() string { return f.userAgent }
+
+// Response is a fetched body. NotModified is true when the server answered 304 and Body is the
+// copy kept from the last full answer.
+type Response struct {
+	URL         string
+	StatusCode  int
+	Header      http.Header
+	Body        []byte
+	NotModified bool
+	Latency     time.Duration
+}
+
+// Request describes one GET or HEAD.
+type Request struct {
+	URL    string
+	Method string // GET (default) or HEAD
+	Accept string
+	// Conditional enables If-None-Match / If-Modified-Since with the last answer's validators.
+	Conditional bool
+	// AnyStatus returns non-2xx answers as a Response instead of an *HTTPError (probes judge them).
+	AnyStatus bool
+}
+
+// Do performs the request. Errors are *HTTPError for unwanted status codes and *FetchError for
+// everything that went wrong before a usable body arrived; Reason turns either into words.
+func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &FetchError{Kind: ErrBadURL, URL: r.URL}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.URL, nil)
+	if err != nil {
+		return nil, &FetchError{Kind: ErrBadURL, URL: r.URL, Err: err}
+	}
+	req.Header.Set("User-Agent", f.userAgent)
+	if r.Accept != "" {
+		req.Header.Set("Accept", r.Accept)
+	}
+	var prev cached
+	var have bool
+	if r.Conditional {
+		f.mu.Lock()
+		prev, have = f.cache[r.URL]
+		f.mu.Unlock()
+		if have {
+			if prev.etag != "" {
+				req.Header.Set("If-None-Match", prev.etag)
+			}
+			if prev.lastModified != "" {
+				req.Header.Set("If-Modified-Since", prev.lastModified)
+			}
+		}
+	}
+	start := time.Now()
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, f.classify(ctx, r.URL, err)
+	}
+	defer resp.Body.Close()
+	out := &Response{URL: r.URL, StatusCode: resp.StatusCode, Header: resp.Header}
+	if resp.StatusCode == http.StatusNotModified && have {
+		out.Body, out.NotModified = prev.body, true
+		out.Latency = time.Since(start)
+		return out, nil
+	}
+	if (resp.StatusCode < 200 || resp.StatusCode > 299) && !r.AnyStatus {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &HTTPError{URL: r.URL, Code: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	}
+	if method != http.MethodHead {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
+		if err != nil {
+			return nil, f.classify(ctx, r.URL, err)
+		}
+		if int64(len(body)) > f.maxBody {
+			return nil, &FetchError{Kind: ErrTooLarge, URL: r.URL, Limit: f.maxBody}
+		}
+		out.Body = body
+	}
+	out.Latency = time.Since(start)
+	if r.Conditional && resp.StatusCode == http.StatusOK {
+		etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+		f.mu.Lock()
+		if etag != "" || lm != "" {
+			f.cache[r.URL] = cached{etag: etag, lastModified: lm, body: out.Body}
+		} else {
+			delete(f.cache, r.URL)
+		}
+		f.mu.Unlock()
+	}
+	return out, nil
+}
+
+// GetJSON fetches a JSON document conditionally and checks that it looks like JSON, so that a
+// web page served on a .json path is reported as such and never parsed as a status.
+func (f *Fetcher) GetJSON(ctx context.Context, rawURL string) (*Response, error) {
+	resp, err := f.Do(ctx, Request{URL: rawURL, Accept: "application/json", Conditional: true})
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckJSONBody(resp.Body); err != nil {
+		return nil, &FetchError{Kind: err.(*FetchError).Kind, URL: rawURL}
+	}
+	return resp, nil
+}
+
+// CheckJSONBody rejects bodies that cannot be a JSON object or array: empty, HTML, invalid UTF-8.
+func CheckJSONBody(b []byte) error {
+	t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")
+	switch {
+	case len(t) == 0:
+		return &FetchError{Kind: ErrEmpty}
+	case t[0] == '<':
+		return &FetchError{Kind: ErrHTML}
+	case t[0] != '{' && t[0] != '[':
+		if bytes.HasPrefix(t, []byte("null")) {
+			return &FetchError{Kind: ErrBadPayload, Detail: "it was empty (null)"}
+		}
+		return &FetchError{Kind: ErrBadPayload, Detail: "it is not JSON"}
+	case !utf8.Valid(t):
+		return &FetchError{Kind: ErrBadPayload, Detail: "it is not valid text"}
+	}
+	return nil
+}
+
+func (f *Fetcher) classify(ctx context.Context, u string, err error) error {
+	var fe *FetchError
+	if errors.As(err, &fe) {
+		fe.URL = u
+		return fe
+	}
+	kind := ErrNetwork
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var recErr tls.RecordHeaderError
+	var opErr *net.OpError
+	switch {
+	case ctx.Err() == context.Canceled:
+		kind = ErrCanceled
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		kind = ErrTimeout
+	case errors.As(err, &dnsErr):
+		kind = ErrDNS
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &recErr):
+		kind = ErrTLS
+	case errors.As(err, &opErr) && strings.Contains(err.Error(), "refused"):
+		kind = ErrRefused
+	case strings.Contains(err.Error(), "unsupported protocol scheme"):
+		kind = ErrBadRedirect
+	}
+	host := ""
+	if pu, perr := url.Parse(u); perr == nil {
+		host = pu.Hostname()
+	}
+	return &FetchError{Kind: kind, URL: u, Host: host, Err: err, Timeout: f.timeout}
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// ErrKind classifies a failed fetch.
+type ErrKind int
+
+// Kinds of fetch failures.
+const (
+	ErrNetwork ErrKind = iota
+	ErrTimeout
+	ErrDNS
+	ErrTLS
+	ErrRefused
+	ErrRedirects
+	ErrBadRedirect
+	ErrTooLarge
+	ErrHTML
+	ErrEmpty
+	ErrBadPayload
+	ErrBadURL
+	ErrCanceled
+)
+
+// FetchError is a failure before a usable body arrived, or a body we could not use.
+type FetchError struct {
+	Kind    ErrKind
+	URL     string
+	Host    string
+	Detail  string
+	Limit   int64
+	Timeout time.Duration
+	Err     error
+}
+
+func (e *FetchError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("fetch %s: %s: %v", e.URL, Reason(e), e.Err)
+	}
+	return fmt.Sprintf("fetch %s: %s", e.URL, Reason(e))
+}
+
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// HTTPError is an answer with a status code we did not want.
+type HTTPError struct {
+	URL        string
+	Code       int
+	RetryAfter time.Duration
+}
+
+func (e *HTTPError) Error() string { return fmt.Sprintf("fetch %s: HTTP %d", e.URL, e.Code) }
+
+// PayloadError says a body arrived but did not have the shape the platform promises.
+type PayloadError struct {
+	Platform string
+	Detail   string
+	Err      error
+}
+
+func (e *PayloadError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Platform, e.Detail, e.Err)
+	}
+	return e.Platform + ": " + e.Detail
+}
+
+func (e *PayloadError) Unwrap() error { return e.Err }
+
+// Reason turns any check error into one line a non-technical person can read.
+func Reason(err error) string {
+	if err == nil {
+		return ""
+	}
+	var fe *FetchError
+	var he *HTTPError
+	var pe *PayloadError
+	switch {
+	case errors.As(err, &fe):
+		switch fe.Kind {
+		case ErrTimeout:
+			if fe.Timeout > 0 {
+				return fmt.Sprintf("timed out after %s", humanSeconds(fe.Timeout))
+			}
+			return "timed out"
+		case ErrDNS:
+			if fe.Host != "" {
+				return fmt.Sprintf("cannot resolve %s from your network", fe.Host)
+			}
+			return "cannot resolve the address from your network"
+		case ErrTLS:
+			return "the site's security certificate could not be verified"
+		case ErrRefused:
+			return "the server refused the connection"
+		case ErrRedirects:
+			return "the page kept redirecting"
+		case ErrBadRedirect:
+			return "the page redirected to an address that is not a web page"
+		case ErrTooLarge:
+			return fmt.Sprintf("the status page sent more data than expected (over %s)", humanBytes(fe.Limit))
+		case ErrHTML:
+			return "the status page returned a web page instead of status data"
+		case ErrEmpty:
+			return "the status page returned an empty answer"
+		case ErrBadPayload:
+			if fe.Detail != "" {
+				return "the status page's answer could not be read: " + fe.Detail
+			}
+			return "the status page's answer could not be read"
+		case ErrBadURL:
+			return "the address is not a valid web address"
+		case ErrCanceled:
+			return "the check was cancelled"
+		}
+		return "could not connect"
+	case errors.As(err, &he):
+		switch {
+		case he.Code == http.StatusTooManyRequests:
+			return "the status page asked us to slow down (HTTP 429)"
+		case he.Code == http.StatusNotFound:
+			return "the status page was not found (HTTP 404)"
+		case he.Code == http.StatusUnauthorized || he.Code == http.StatusForbidden:
+			return fmt.Sprintf("the status page refused access (HTTP %d)", he.Code)
+		case he.Code >= 500:
+			return fmt.Sprintf("the status page's server had an error (HTTP %d)", he.Code)
+		}
+		return fmt.Sprintf("the status page answered with an error (HTTP %d)", he.Code)
+	case errors.As(err, &pe):
+		return "the status page's answer could not be read: " + pe.Detail
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, context.Canceled):
+		return "the check was cancelled"
+	}
+	return "the check failed"
+}
+
+func humanSeconds(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%d s", int(d/time.Second))
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,292 @@
+// Package statuspage reads Atlassian Statuspage pages and incident.io's Statuspage-compatible
+// copy through /api/v2/summary.json (and /api/v2/incidents.json for recently resolved ones).
+package statuspage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paywatch/paywatch/monitor"
+)
+
+// Checker polls one page.
+type Checker struct {
+	base    string
+	fetcher *monitor.Fetcher
+
+	mu   sync.Mutex
+	last *monitor.Report
+}
+
+var _ monitor.Checker = (*Checker)(nil)
+
+// New returns a checker for the page at base ("https://status.example.com"); a full
+// .../api/v2/summary.json address is accepted too.
+func New(base string, f *monitor.Fetcher) *Checker {
+	return &Checker{base: BaseURL(base), fetcher: f}
+}
+
+// BaseURL strips a known API path from a page address.
+func BaseURL(u string) string {
+	u = strings.TrimRight(strings.TrimSpace(u), "/")
+	if i := strings.Index(u, "/api/v2/"); i >= 0 {
+		u = u[:i]
+	}
+	return u
+}
+
+// SummaryURL is the endpoint the checker polls.
+func (c *Checker) SummaryURL() string { return c.base + "/api/v2/summary.json" }
+
+// Check fetches and parses the summary. An unchanged page (304) reuses the last parse.
+func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
+	resp, err := c.fetcher.GetJSON(ctx, c.SummaryURL())
+	if err != nil {
+		return monitor.Report{}, err
+	}
+	c.mu.Lock()
+	last := c.last
+	c.mu.Unlock()
+	if resp.NotModified && last != nil {
+		return *last, nil
+	}
+	r, err := Parse(strings.NewReader(string(resp.Body)))
+	if err != nil {
+		return monitor.Report{}, err
+	}
+	if r.PageURL == "" {
+		r.PageURL = c.base
+	}
+	c.mu.Lock()
+	c.last = &r
+	c.mu.Unlock()
+	return r, nil
+}
+
+type page struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+type component struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Status     string   `json:"status"`
+	GroupID    *string  `json:"group_id"`
+	Group      bool     `json:"group"`
+	Components []string `json:"components"`
+	Position   int      `json:"position"`
+}
+
+type update struct {
+	Status    string    `json:"status"`
+	Body      string    `json:"body"`
+	DisplayAt time.Time `json:"display_at"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type incident struct {
+	ID              string      `json:"id"`
+	Name            string      `json:"name"`
+	Status          string      `json:"status"`
+	Impact          string      `json:"impact"`
+	Shortlink       string      `json:"shortlink"`
+	CreatedAt       time.Time   `json:"created_at"`
+	UpdatedAt       *time.Time  `json:"updated_at"`
+	ResolvedAt      *time.Time  `json:"resolved_at"`
+	ScheduledFor    *time.Time  `json:"scheduled_for"`
+	ScheduledUntil  *time.Time  `json:"scheduled_until"`
+	Components      []component `json:"components"`
+	IncidentUpdates []update    `json:"incident_updates"`
+}
+
+type summary struct {
+	Page   *page `json:"page"`
+	Status *struct {
+		Indicator   string `json:"indicator"`
+		Description string `json:"description"`
+	} `json:"status"`
+	Components            []component `json:"components"`
+	Incidents             []incident  `json:"incidents"`
+	ScheduledMaintenances []incident  `json:"scheduled_maintenances"`
+}
+
+// Parse reads a summary.json document (or status.json / components.json, which are subsets).
+// Every array is optional, as incident.io leaves some out.
+func Parse(r io.Reader) (monitor.Report, error) {
+	var s summary
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&s); err != nil {
+		return monitor.Report{}, &monitor.PayloadError{Platform: "statuspage", Detail: "it is not a Statuspage summary", Err: err}
+	}
+	if s.Page == nil || (s.Status == nil && s.Components == nil) {
+		return monitor.Report{}, &monitor.PayloadError{Platform: "statuspage", Detail: "it has no page or status section"}
+	}
+	rep := monitor.Report{PageName: s.Page.Name, PageURL: s.Page.URL, Indicator: monitor.StateUnknown}
+	if s.Status != nil {
+		st, ok := indicatorState(s.Status.Indicator)
+		if !ok {
+			return monitor.Report{}, &monitor.PayloadError{Platform: "statuspage", Detail: fmt.Sprintf("unknown status indicator %q", s.Status.Indicator)}
+		}
+		rep.Indicator = st
+	}
+	groups := map[string]string{}
+	for _, c := range s.Components {
+		if c.Group {
+			groups[c.ID] = c.Name
+		}
+	}
+	for _, c := range s.Components {
+		if c.Group {
+			continue // a container: its children speak for it
+		}
+		mc := monitor.Component{ID: c.ID, Name: c.Name, State: ComponentState(c.Status)}
+		if c.GroupID != nil {
+			mc.Group = groups[*c.GroupID]
+		}
+		rep.Components = append(rep.Components, mc)
+	}
+	for _, in := range s.Incidents {
+		if in.Status == "resolved" || in.Status == "postmortem" {
+			continue
+		}
+		rep.Incidents = append(rep.Incidents, toIncident(in))
+	}
+	for _, m := range s.ScheduledMaintenances {
+		if m.Status == "completed" {
+			continue
+		}
+		rep.Maintenances = append(rep.Maintenances, toMaintenance(m))
+	}
+	return rep, nil
+}
+
+// ParseIncidents reads /api/v2/incidents.json and returns the resolved incidents in it.
+func ParseIncidents(r io.Reader) ([]monitor.Incident, error) {
+	var s struct {
+		Incidents []incident `json:"incidents"`
+	}
+	if err := json.NewDecoder(r).Decode(&s); err != nil {
+		return nil, &monitor.PayloadError{Platform: "statuspage", Detail: "it is not a Statuspage incident list", Err: err}
+	}
+	var out []monitor.Incident
+	for _, in := range s.Incidents {
+		if in.Status == "resolved" || in.Status == "postmortem" {
+			out = append(out, toIncident(in))
+		}
+	}
+	return out, nil
+}
+
+func toIncident(in incident) monitor.Incident {
+	mi := monitor.Incident{
+		ID: in.ID, Title: in.Name, Status: in.Status, Impact: ImpactState(in.Impact),
+		URL: in.Shortlink, CreatedAt: in.CreatedAt, UpdatedAt: in.CreatedAt,
+	}
+	if in.UpdatedAt != nil {
+		mi.UpdatedAt = *in.UpdatedAt
+	}
+	if in.ResolvedAt != nil {
+		mi.ResolvedAt = *in.ResolvedAt
+	}
+	if u := latest(in.IncidentUpdates); u != nil {
+		mi.LatestUpdate = u.Body
+		if at := u.DisplayAt; at.After(mi.UpdatedAt) {
+			mi.UpdatedAt = at
+		}
+	}
+	for _, c := range in.Components {
+		mi.Components = append(mi.Components, c.ID, c.Name)
+	}
+	return mi
+}
+
+func toMaintenance(m incident) monitor.Maintenance {
+	mm := monitor.Maintenance{
+		ID: m.ID, Title: m.Name, Status: m.Status, URL: m.Shortlink,
+		InProgress: m.Status == "in_progress" || m.Status == "verifying",
+	}
+	if m.ScheduledFor != nil {
+		mm.StartsAt = *m.ScheduledFor
+	}
+	if m.ScheduledUntil != nil {
+		mm.EndsAt = *m.ScheduledUntil
+	}
+	for _, c := range m.Components {
+		mm.Components = append(mm.Components, c.ID, c.Name)
+	}
+	return mm
+}
+
+// latest returns the newest update; Statuspage lists them newest first, but we do not rely on it.
+func latest(us []update) *update {
+	var best *update
+	for i := range us {
+		u := &us[i]
+		if u.DisplayAt.IsZero() {
+			u.DisplayAt = u.CreatedAt
+		}
+		if best == nil || u.DisplayAt.After(best.DisplayAt) {
+			best = u
+		}
+	}
+	return best
+}
+
+func indicatorState(v string) (monitor.State, bool) {
+	switch v {
+	case "none":
+		return monitor.StateOperational, true
+	case "minor":
+		return monitor.StateDegraded, true
+	case "major":
+		return monitor.StatePartialOutage, true
+	case "critical":
+		return monitor.StateMajorOutage, true
+	case "maintenance":
+		return monitor.StateMaintenance, true
+	case "":
+		return monitor.StateUnknown, true
+	}
+	return monitor.StateUnknown, false
+}
+
+// ComponentState maps a Statuspage component status to the common scale.
+func ComponentState(v string) monitor.State {
+	switch v {
+	case "operational":
+		return monitor.StateOperational
+	case "under_maintenance":
+		return monitor.StateMaintenance
+	case "degraded_performance":
+		return monitor.StateDegraded
+	case "partial_outage":
+		return monitor.StatePartialOutage
+	case "major_outage":
+		return monitor.StateMajorOutage
+	}
+	return monitor.StateUnknown
+}
+
+// ImpactState maps an incident impact to the common scale.
+func ImpactState(v string) monitor.State {
+	switch v {
+	case "none":
+		return monitor.StateOperational
+	case "minor":
+		return monitor.StateDegraded
+	case "major":
+		return monitor.StatePartialOutage
+	case "critical":
+		return monitor.StateMajorOutage
+	case "maintenance":
+		return monitor.StateMaintenance
+	}
+	return monitor.StateUnknown
+}
