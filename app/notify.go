@@ -1,0 +1,92 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/gen2brain/beeep"
+
+	"github.com/paywatch/paywatch/assets"
+	"github.com/paywatch/paywatch/monitor"
+)
+
+// Notifier shows a desktop notification.
+type Notifier interface {
+	Notify(n monitor.Notification) error
+}
+
+// NotifierFunc adapts a function to Notifier.
+type NotifierFunc func(monitor.Notification) error
+
+// Notify calls f.
+func (f NotifierFunc) Notify(n monitor.Notification) error { return f(n) }
+
+// Beeep sends notifications through github.com/gen2brain/beeep with Paywatch's name and a stable
+// icon file on disk (Windows keeps the first icon path it is given for good).
+type Beeep struct {
+	iconDir string
+}
+
+// NewBeeep sets beeep's app name once and writes the state icons to iconDir.
+func NewBeeep(appName, iconDir string) (*Beeep, error) {
+	beeep.AppName = appName
+	if err := os.MkdirAll(iconDir, 0o755); err != nil {
+		return nil, err
+	}
+	for _, st := range assets.States() {
+		b, err := assets.TrayIcon(st, 64)
+		if err != nil {
+			return nil, err
+		}
+		p := filepath.Join(iconDir, st+".png")
+		if old, err := os.ReadFile(p); err == nil && string(old) == string(b) {
+			continue
+		}
+		if err := writeFileAtomic(p, b); err != nil {
+			return nil, err
+		}
+	}
+	return &Beeep{iconDir: iconDir}, nil
+}
+
+// Notify shows n with the icon of its state.
+func (b *Beeep) Notify(n monitor.Notification) error {
+	return beeep.Notify(n.Title, n.Body, filepath.Join(b.iconDir, n.State.String()+".png"))
+}
+
+// Deliver sends notifications from a queue in their own goroutine, so a slow notification
+// daemon never holds up the tray. It returns when ctx ends or the queue is closed.
+func Deliver(ctx context.Context, n Notifier, queue <-chan monitor.Notification, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case note, ok := <-queue:
+			if !ok {
+				return
+			}
+			if err := n.Notify(note); err != nil {
+				log.Warn("notification failed", "service", note.ServiceID, "err", err)
+			}
+		}
+	}
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

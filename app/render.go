@@ -1,0 +1,138 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/paywatch/paywatch/monitor"
+)
+
+// Tooltip is the one-line summary shown when hovering the tray icon.
+func Tooltip(s monitor.Snapshot) string {
+	n := len(s.Services)
+	switch {
+	case s.Offline:
+		return "You appear to be offline"
+	case n == 0:
+		return "Paywatch: no services to watch"
+	}
+	checked := 0
+	for _, sv := range s.Services {
+		if !sv.CheckedAt.IsZero() {
+			checked++
+		}
+	}
+	if checked == 0 {
+		return "Paywatch: checking services…"
+	}
+	problems, unknown := 0, 0
+	for _, sv := range s.Services {
+		switch {
+		case sv.State == monitor.StateUnknown:
+			unknown++
+		case sv.State != monitor.StateOperational:
+			problems++
+		}
+	}
+	switch {
+	case problems == 0 && unknown == 0:
+		if n == 1 {
+			return "Paywatch: the service is working normally"
+		}
+		return fmt.Sprintf("Paywatch: all %d services working normally", n)
+	case problems == 0:
+		return fmt.Sprintf("Paywatch: %d of %d services could not be checked", unknown, n)
+	case problems == 1:
+		return fmt.Sprintf("Paywatch: 1 of %d services has problems", n)
+	}
+	return fmt.Sprintf("Paywatch: %d of %d services have problems", problems, n)
+}
+
+// ServiceLine is a service's line in the tray menu:
+// "Stripe — Major outage · checked 20 s ago".
+func ServiceLine(sv monitor.ServiceStatus, now time.Time) string {
+	state := sv.State.Label()
+	if sv.CheckedAt.IsZero() {
+		return sv.Name + " — checking…"
+	}
+	if sv.State == monitor.StateUnknown {
+		state = "Can't tell"
+	}
+	age := Ago(now.Sub(sv.CheckedAt))
+	if sv.Stale {
+		return fmt.Sprintf("%s — %s · last known %s", sv.Name, state, age)
+	}
+	return fmt.Sprintf("%s — %s · checked %s", sv.Name, state, age)
+}
+
+// Ago says how long ago, briefly: "just now", "20 s ago", "3 min ago", "2 h ago".
+func Ago(d time.Duration) string {
+	switch {
+	case d < 5*time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%d s ago", int(d/time.Second)/5*5)
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+}
+
+// Detail is the longer explanation of one service for the status window and `paywatch status`.
+func Detail(sv monitor.ServiceStatus) string {
+	var b strings.Builder
+	if sv.Reason != "" {
+		b.WriteString(upperFirst(monitor.Sanitize(sv.Reason, 200)))
+		b.WriteString(".")
+	}
+	if line := monitor.SourcesLine(sv.Sources); line != "" {
+		b.WriteString("\n" + line)
+	}
+	for _, in := range sv.Incidents {
+		fmt.Fprintf(&b, "\n• %s (%s)", monitor.Sanitize(in.Title, 120), strings.ToLower(in.Impact.Label()))
+		if in.LatestUpdate != "" {
+			fmt.Fprintf(&b, ": %s", monitor.Sanitize(in.LatestUpdate, 240))
+		}
+	}
+	for _, m := range sv.Maintenances {
+		when := ""
+		if !m.StartsAt.IsZero() {
+			when = " " + m.StartsAt.Local().Format("Mon 2 Jan 15:04")
+		}
+		verb := "Planned maintenance"
+		if m.InProgress {
+			verb = "Maintenance in progress"
+		}
+		fmt.Fprintf(&b, "\n• %s:%s %s", verb, when, monitor.Sanitize(m.Title, 120))
+	}
+	if sv.State.IsProblem() && sv.Guidance != "" {
+		b.WriteString("\nWhat you can do: " + sv.Guidance)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+// IconState is the tray icon to show: the worst service state, or "offline".
+func IconState(s monitor.Snapshot) string {
+	if s.Offline {
+		return "offline"
+	}
+	checked := false
+	for _, sv := range s.Services {
+		checked = checked || !sv.CheckedAt.IsZero()
+	}
+	if !checked {
+		return monitor.StateUnknown.String()
+	}
+	return s.Overall().String()
+}

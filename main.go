@@ -1,0 +1,249 @@
+// Command paywatch watches the status of card and payment services from the system tray.
+//
+//	paywatch                     the tray app (built-in watchlist, or your settings file)
+//	paywatch --demo              the tray app against a simulated status server on 127.0.0.1
+//	paywatch status [--json]     check every service once and print the result
+//	paywatch config path|check   where the settings file is; validate one
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/paywatch/paywatch/app"
+	"github.com/paywatch/paywatch/assets"
+	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/demo"
+)
+
+// Set with -ldflags "-X main.version=…" by the Makefile.
+var version = "0.1.0"
+
+const (
+	appID   = "io.paywatch.Paywatch"
+	appName = "Paywatch"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Paywatch shows whether card and payment services are working, from your system tray.
+
+Usage:
+  paywatch [--config FILE] [--demo]     start the tray app
+  paywatch status [--json] [--config FILE]
+                                        check every service once and print the result
+                                        (exit 0 all fine, 1 maintenance or degraded,
+                                        2 an outage, 3 could not tell or offline)
+  paywatch config path                  print where the settings file lives
+  paywatch config check [FILE]          check a settings file for mistakes
+  paywatch version                      print the version
+`)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "status":
+			return cmdStatus(args[1:], stdout, stderr)
+		case "config":
+			return cmdConfig(args[1:], stdout, stderr)
+		case "version":
+			fmt.Fprintf(stdout, "%s %s\n", appName, version)
+			return 0
+		case "help":
+			usage(stdout)
+			return 0
+		}
+		fmt.Fprintf(stderr, "paywatch: unknown command %q (run paywatch help)\n", args[0])
+		return 64
+	}
+	fs := flag.NewFlagSet("paywatch", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(stderr) }
+	cfgPath := fs.String("config", "", "settings file (default: "+defaultConfigPath()+")")
+	demoMode := fs.Bool("demo", false, "watch a simulated status server instead of real services")
+	showVersion := fs.Bool("version", false, "print the version")
+	waitDisplay := fs.Duration("wait-display", 0, "wait this long for a graphical session (used when started at login)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 64
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "paywatch: unexpected argument %q (run paywatch help)\n", fs.Arg(0))
+		return 64
+	}
+	if *showVersion {
+		fmt.Fprintf(stdout, "%s %s\n", appName, version)
+		return 0
+	}
+	return runTray(trayOptions{config: *cfgPath, demo: *demoMode, waitDisplay: *waitDisplay}, stdout, stderr)
+}
+
+func defaultConfigPath() string {
+	p, err := monitor.ConfigPath()
+	if err != nil {
+		return "(unavailable)"
+	}
+	return p
+}
+
+type trayOptions struct {
+	config      string
+	demo        bool
+	waitDisplay time.Duration
+}
+
+func runTray(o trayOptions, stdout, stderr io.Writer) int {
+	log := newLogger(stderr)
+	if err := app.WaitForDisplay(context.Background(), o.waitDisplay, os.Getenv); err != nil {
+		fmt.Fprintln(stderr, "paywatch: no graphical session found (DISPLAY and WAYLAND_DISPLAY are not set); to check services from a terminal, run: paywatch status")
+		log.Error("no graphical session found")
+		return 1
+	}
+	lockDir, err := app.LockDir()
+	if err != nil {
+		fmt.Fprintf(stderr, "paywatch: %v\n", err)
+		return 1
+	}
+	inst, err := app.AcquireInstance(lockDir)
+	if errors.Is(err, app.ErrAlreadyRunning) {
+		fmt.Fprintln(stdout, "Paywatch is already running: look for its icon in the system tray.")
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "paywatch: %v\n", err)
+		return 1
+	}
+	defer inst.Release()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	fetcher := newFetcher()
+	var cfg *monitor.Config
+	var notice string
+	if o.demo {
+		url, story, stop, err := startDemo()
+		if err != nil {
+			fmt.Fprintf(stderr, "paywatch: %v\n", err)
+			return 1
+		}
+		defer stop()
+		cfg = demoConfig(url, story)
+		fmt.Fprintf(stdout, "Demo: simulated status pages at %s; the story takes about 80 seconds.\n", url)
+		go story.Run(ctx, time.Now(), func(s string) { fmt.Fprintf(stdout, "Demo: %s\n", s) })
+	} else {
+		cfg, notice = loadConfigForTray(o.config, log)
+	}
+	specs, err := resolve(cfg, fetcher)
+	if err != nil {
+		// Services that could be resolved are still watched; the rest are named in the menu.
+		log.Error("some services could not be set up", "err", err)
+		notice = "Some services in your settings could not be set up; run: paywatch config check"
+	}
+
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: appID, Name: appName, Version: version, Icon: fyne.NewStaticResource("paywatch.png", assets.AppIcon()), Release: true})
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("paywatch.png", assets.AppIcon()))
+
+	watcher := monitor.NewWatcher(specs, monitor.WatcherOptions{Alerts: cfg.Alerts, Logger: log})
+	tray, hasTray := app.NewFyneTray(a)
+	var t app.Tray
+	if hasTray {
+		t = tray
+	}
+	desk := app.NewDesktop(a, t, app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit}, log)
+	notifier, err := app.NewBeeep(appName, iconDir())
+	if err != nil {
+		log.Error("notifications unavailable", "err", err)
+	}
+	desk.SetNotice(notice)
+
+	updates := make(chan monitor.Update, 4)
+	done := make(chan struct{}, 3)
+	a.Lifecycle().SetOnStarted(func() {
+		go func() { watcher.Run(ctx, updates); done <- struct{}{} }()
+		go func() { desk.Run(ctx, updates); done <- struct{}{} }()
+		go func() {
+			if notifier != nil {
+				app.Deliver(ctx, notifier, desk.Notifications(), log)
+			}
+			done <- struct{}{}
+		}()
+		go watchTrayHost(ctx, desk, hasTray, log)
+	})
+	a.Run()
+	cancel()
+	for range 3 {
+		<-done
+	}
+	return 0
+}
+
+// watchTrayHost shows the status window when no tray exists to show the icon in, instead of
+// running invisibly (GNOME without the AppIndicator extension).
+func watchTrayHost(ctx context.Context, desk *app.Desktop, hasTray bool, log *slog.Logger) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(3 * time.Second):
+	}
+	if hasTray && app.TrayHostPresent() {
+		return
+	}
+	log.Warn("no system tray found; showing the status window")
+	fyne.Do(func() {
+		desk.Window().SetNote("Your desktop has no system tray, so Paywatch shows this window instead. On GNOME, install and turn on the \"AppIndicator and KStatusNotifierItem Support\" extension to get the tray icon.")
+		desk.Window().Show()
+	})
+}
+
+func iconDir() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		d = os.TempDir()
+	}
+	return filepath.Join(d, "paywatch", "icons")
+}
+
+func newLogger(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func newFetcher() *monitor.Fetcher {
+	return monitor.NewFetcher(monitor.FetcherOptions{UserAgent: fmt.Sprintf("Paywatch/%s (+https://github.com/paywatch/paywatch; status monitor)", version)})
+}
+
+func startDemo() (string, *demo.Story, func(), error) {
+	story := demo.NewStory()
+	srv := demo.NewServer(nil, story.Pages...)
+	url, err := srv.Listen()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return url, story, func() { srv.Close() }, nil
+}
+
+func demoConfig(base string, story *demo.Story) *monitor.Config {
+	c := &monitor.Config{}
+	for _, p := range story.Pages {
+		c.Services = append(c.Services, monitor.ServiceConfig{Name: p.Name, URL: base + "/" + p.ID, Platform: "statuspage", Interval: monitor.Duration(2 * time.Second)})
+	}
+	return c
+}

@@ -1,0 +1,206 @@
+package monitor
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// AlertConfig is the user's notification settings.
+type AlertConfig struct {
+	// MinSeverity is the least severe state that notifies (default degraded).
+	MinSeverity *State `yaml:"min_severity,omitempty"`
+	// Maintenance notifies when maintenance is planned (default true).
+	Maintenance *bool `yaml:"maintenance,omitempty"`
+}
+
+func (a AlertConfig) validate() []error {
+	var errs []error
+	if a.MinSeverity != nil && (*a.MinSeverity == StateUnknown || *a.MinSeverity == StateOperational) {
+		errs = append(errs, fmt.Errorf("alerts.min_severity: %q would notify about everything; use maintenance, degraded, partial_outage or major_outage", a.MinSeverity.String()))
+	}
+	return errs
+}
+
+func (a AlertConfig) minSeverity() State {
+	if a.MinSeverity == nil {
+		return StateDegraded
+	}
+	return *a.MinSeverity
+}
+
+// Notification is one message for the desktop (and later, team channels).
+type Notification struct {
+	ServiceID string
+	Title     string
+	Body      string
+	State     State
+	At        time.Time
+}
+
+// Decide turns confirmed changes into notifications: one when a service gets worse (at or above
+// the minimum severity), one when it recovers (with how long the problem lasted), one for a new
+// incident on a service that already has a problem, and one when maintenance is planned.
+func (a AlertConfig) Decide(changes []Change) []Notification {
+	var out []Notification
+	minSev := a.minSeverity()
+	for _, c := range changes {
+		switch c.Kind {
+		case ChangeState:
+			switch {
+			case c.To == StateOperational && c.From.IsProblem() && !c.From.Worse(StateDegraded) && minSev.Worse(c.From):
+				// It never notified about the problem, so it does not notify about the end of it.
+			case c.To == StateOperational && (c.From.IsProblem() || c.From == StateMaintenance):
+				if c.From == StateMaintenance && !a.maintenance() {
+					continue
+				}
+				out = append(out, Notification{ServiceID: c.ServiceID, State: c.To, At: c.At,
+					Title: fmt.Sprintf("%s is back to normal", c.Name),
+					Body:  recoveryBody(c)})
+			case c.To.Worse(c.From) && !minSev.Worse(c.To) && c.To != StateUnknown:
+				out = append(out, Notification{ServiceID: c.ServiceID, State: c.To, At: c.At,
+					Title: fmt.Sprintf("%s: %s", c.Name, c.To.Label()),
+					Body:  problemBody(c)})
+			}
+		case ChangeNewIncident:
+			if c.Incident == nil || minSev.Worse(c.Incident.Impact) && minSev.Worse(c.To) {
+				continue
+			}
+			out = append(out, Notification{ServiceID: c.ServiceID, State: c.To, At: c.At,
+				Title: fmt.Sprintf("%s: new incident", c.Name),
+				Body:  incidentText(c.Incident)})
+		case ChangeMaintenance:
+			if c.Maintenance == nil || c.Maintenance.InProgress || !a.maintenance() {
+				continue
+			}
+			out = append(out, Notification{ServiceID: c.ServiceID, State: StateMaintenance, At: c.At,
+				Title: fmt.Sprintf("%s: maintenance planned", c.Name),
+				Body:  maintenanceText(c.Maintenance)})
+		}
+	}
+	return out
+}
+
+func (a AlertConfig) maintenance() bool { return a.Maintenance == nil || *a.Maintenance }
+
+func problemBody(c Change) string {
+	var parts []string
+	if c.Incident != nil {
+		parts = append(parts, incidentText(c.Incident))
+	}
+	if src := SourcesLine(c.Sources); src != "" {
+		parts = append(parts, src)
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("%s now reports: %s.", c.Name, strings.ToLower(c.To.Label()))
+	}
+	return strings.Join(parts, "\n")
+}
+
+func recoveryBody(c Change) string {
+	if c.Lasted > 0 {
+		return fmt.Sprintf("Working normally again. The problem lasted %s.", HumanDuration(c.Lasted))
+	}
+	return "Working normally again."
+}
+
+func incidentText(in *Incident) string {
+	t := Sanitize(in.Title, 120)
+	if u := Sanitize(in.LatestUpdate, 240); u != "" {
+		return t + " — " + u
+	}
+	return t
+}
+
+func maintenanceText(m *Maintenance) string {
+	t := Sanitize(m.Title, 120)
+	if m.StartsAt.IsZero() {
+		return t
+	}
+	when := m.StartsAt.Local().Format("Mon 2 Jan 15:04")
+	if !m.EndsAt.IsZero() {
+		when += "–" + m.EndsAt.Local().Format("15:04")
+	}
+	return t + " (" + when + ")"
+}
+
+// SourcesLine says which source says what, when a service has more than one kind:
+// "Official status: operational · From your network: failing".
+func SourcesLine(ss []SourceStatus) string {
+	var page, probe []string
+	for _, s := range ss {
+		if s.CheckedAt.IsZero() {
+			continue
+		}
+		if s.Kind == "probe" {
+			v := s.Verdict
+			if v == "" {
+				v = strings.ToLower(s.State.Label())
+			}
+			probe = append(probe, v)
+		} else {
+			page = append(page, strings.ToLower(s.State.Label()))
+		}
+	}
+	if len(probe) == 0 {
+		return ""
+	}
+	var parts []string
+	if len(page) > 0 {
+		parts = append(parts, "Official status: "+strings.Join(page, ", "))
+	} else {
+		parts = append(parts, "No official status page")
+	}
+	parts = append(parts, "From your network: "+strings.Join(probe, ", "))
+	return strings.Join(parts, " · ")
+}
+
+var tagRE = regexp.MustCompile(`(?s)<[^>]*>`)
+
+// Sanitize makes untrusted status-page text safe for a notification: markup and control
+// characters removed, entities decoded, whitespace collapsed, length capped (in runes).
+func Sanitize(s string, max int) string {
+	s = tagRE.ReplaceAllString(s, " ")
+	s = html.UnescapeString(s)
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u200b' || r == '\u202e' || r == '\u202d' {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if max > 0 {
+		if r := []rune(s); len(r) > max {
+			s = strings.TrimSpace(string(r[:max-1])) + "…"
+		}
+	}
+	return s
+}
+
+// HumanDuration says a duration the way people do: "45 seconds", "12 minutes", "2 hours 5 minutes".
+func HumanDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return plural(int(d.Round(time.Second)/time.Second), "second")
+	case d < time.Hour:
+		return plural(int(d.Round(time.Minute)/time.Minute), "minute")
+	case d < 48*time.Hour:
+		d = d.Round(time.Minute)
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return plural(h, "hour")
+		}
+		return plural(h, "hour") + " " + plural(m, "minute")
+	}
+	return plural(int(d.Round(time.Hour)/(24*time.Hour)), "day")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}

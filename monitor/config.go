@@ -1,0 +1,335 @@
+package monitor
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Interval floors and defaults (DESIGN.md §5, issue "Paywatch end to end").
+const (
+	DefaultInterval      = 60 * time.Second
+	DefaultProbeInterval = 5 * time.Minute
+	MinPublicInterval    = 30 * time.Second
+	MinLoopbackInterval  = time.Second
+)
+
+// Duration is a time.Duration written as "60s" or "5m" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(strings.TrimSpace(n.Value))
+	if err != nil || n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: %q is not a duration (write it like 60s, 5m or 1h)", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// ProbeRule turns a phrase on a probed page into a state.
+type ProbeRule struct {
+	Contains string `yaml:"contains" json:"contains"`
+	State    State  `yaml:"state" json:"state"`
+}
+
+// ProbeConfig is a website check. In YAML it is a bare URL or a mapping.
+type ProbeConfig struct {
+	URL      string      `yaml:"url" json:"url"`
+	Method   string      `yaml:"method,omitempty" json:"method,omitempty"`
+	Expect   []int       `yaml:"expect,omitempty" json:"expect,omitempty"`
+	Slow     Duration    `yaml:"slow,omitempty" json:"slow,omitempty"`
+	Rules    []ProbeRule `yaml:"rules,omitempty" json:"rules,omitempty"`
+	Interval Duration    `yaml:"interval,omitempty" json:"interval,omitempty"`
+}
+
+// UnmarshalYAML accepts "probe: https://…" as well as a mapping.
+func (p *ProbeConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		p.URL = n.Value
+		return nil
+	}
+	type plain ProbeConfig
+	return n.Decode((*plain)(p))
+}
+
+// ServiceConfig is one watched service as the user writes it.
+type ServiceConfig struct {
+	Name       string          `yaml:"name,omitempty"`
+	ID         string          `yaml:"id,omitempty"`
+	Catalog    string          `yaml:"catalog,omitempty"`
+	URL        string          `yaml:"url,omitempty"`
+	Platform   string          `yaml:"platform,omitempty"`
+	Interval   Duration        `yaml:"interval,omitempty"`
+	Components ComponentFilter `yaml:"components,omitempty"`
+	Probe      *ProbeConfig    `yaml:"probe,omitempty"`
+	Probes     []ProbeConfig   `yaml:"probes,omitempty"`
+}
+
+// Canary is one connectivity check: by default it must answer 204 with an empty body.
+type Canary struct {
+	URL  string `yaml:"url" json:"url"`
+	Body string `yaml:"body,omitempty" json:"body,omitempty"`
+}
+
+// UnmarshalYAML accepts a bare URL or {url, body}.
+func (c *Canary) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		c.URL = n.Value
+		return nil
+	}
+	type plain Canary
+	return n.Decode((*plain)(c))
+}
+
+// ConnectivityConfig lists the canaries that tell "offline" from "they are down".
+type ConnectivityConfig struct {
+	Canaries []Canary `yaml:"canaries,omitempty"`
+}
+
+// Config is the whole settings file.
+type Config struct {
+	Interval     Duration           `yaml:"interval,omitempty"`
+	Services     []ServiceConfig    `yaml:"services"`
+	Connectivity ConnectivityConfig `yaml:"connectivity,omitempty"`
+	Alerts       AlertConfig        `yaml:"alerts,omitempty"`
+}
+
+// ConfigPath is where Paywatch keeps its settings: the user's config folder.
+func ConfigPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("config: find the settings folder: %w", err)
+	}
+	return filepath.Join(dir, "paywatch", "config.yaml"), nil
+}
+
+// LoadConfig reads and validates a settings file. Every problem is reported at once.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c, err := ParseConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseConfig decodes strictly (unknown keys are errors) and validates.
+func ParseConfig(b []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var errs []error
+	if err := dec.Decode(&c); err != nil {
+		var te *yaml.TypeError
+		switch {
+		case errors.As(err, &te):
+			for _, e := range te.Errors {
+				errs = append(errs, errors.New(friendlyYAML(e)))
+			}
+		case errors.Is(err, errEOF(err)):
+			return nil, errors.New("the file is empty: add a services: list")
+		default:
+			return nil, errors.New(friendlyYAML(err.Error()))
+		}
+	}
+	errs = append(errs, c.Validate()...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &c, nil
+}
+
+func errEOF(err error) error {
+	if err != nil && err.Error() == "EOF" {
+		return err
+	}
+	return errors.New("not eof")
+}
+
+var fieldNotFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
+func friendlyYAML(s string) string {
+	s = strings.TrimPrefix(s, "yaml: ")
+	s = fieldNotFound.ReplaceAllString(s, `unknown setting "$1"`)
+	s = strings.ReplaceAll(s, "cannot unmarshal !!str", "expected a different kind of value, got the text")
+	s = strings.ReplaceAll(s, "cannot unmarshal !!seq into", "expected a single value, got a list for")
+	s = strings.ReplaceAll(s, "cannot unmarshal !!map into", "expected a single value, got a mapping for")
+	return s
+}
+
+// Validate reports every problem in the settings, each naming the service and field.
+func (c *Config) Validate() []error {
+	var errs []error
+	add := func(where, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, a...)))
+	}
+	if c.Interval != 0 && time.Duration(c.Interval) < MinPublicInterval {
+		add("interval", "%s is too short; the minimum is %s", time.Duration(c.Interval), MinPublicInterval)
+	}
+	if len(c.Services) == 0 {
+		add("services", "the list is empty: add at least one service (or delete the file to use the built-in list)")
+	}
+	ids := map[string]int{}
+	for i, s := range c.Services {
+		where := fmt.Sprintf("services[%d]", i+1)
+		if s.Name != "" {
+			where += fmt.Sprintf(" (%s)", s.Name)
+		} else if s.Catalog != "" {
+			where += fmt.Sprintf(" (%s)", s.Catalog)
+		}
+		if s.Name == "" && s.Catalog == "" {
+			add(where, "name: missing (every service needs a name)")
+		}
+		if s.Catalog == "" && s.URL == "" && s.Probe == nil && len(s.Probes) == 0 {
+			add(where, "nothing to watch: give url: (a status page) or probe: (a website)")
+		}
+		if s.URL != "" {
+			if err := checkURL(s.URL); err != nil {
+				add(where, "url: %v", err)
+			} else if iv := time.Duration(s.Interval); iv != 0 {
+				if floor := minInterval(s.URL); iv < floor {
+					add(where, "interval: %s is too short; the minimum for %s is %s", iv, hostOf(s.URL), floor)
+				}
+			}
+		}
+		if s.Platform != "" && !knownPlatform(s.Platform) {
+			add(where, "platform: %q is not one Paywatch knows (%s)", s.Platform, strings.Join(Platforms, ", "))
+		}
+		if s.Platform != "" && s.URL == "" && s.Catalog == "" {
+			add(where, "platform: given without url:")
+		}
+		probes := s.Probes
+		if s.Probe != nil {
+			probes = append([]ProbeConfig{*s.Probe}, probes...)
+		}
+		for j, p := range probes {
+			pw := where + ".probe"
+			if len(probes) > 1 {
+				pw = fmt.Sprintf("%s.probes[%d]", where, j+1)
+			}
+			if err := checkURL(p.URL); err != nil {
+				add(pw, "url: %v", err)
+				continue
+			}
+			if m := strings.ToUpper(p.Method); m != "" && m != "GET" && m != "HEAD" {
+				add(pw, "method: %q is not allowed (use GET or HEAD; probes never change anything)", p.Method)
+			}
+			if iv := time.Duration(p.Interval); iv != 0 && iv < minInterval(p.URL) {
+				add(pw, "interval: %s is too short; the minimum for %s is %s", iv, hostOf(p.URL), minInterval(p.URL))
+			}
+			for _, code := range p.Expect {
+				if code < 100 || code > 599 {
+					add(pw, "expect: %d is not an HTTP status code", code)
+				}
+			}
+			for k, r := range p.Rules {
+				if strings.TrimSpace(r.Contains) == "" {
+					add(pw, "rules[%d].contains: missing", k+1)
+				}
+			}
+		}
+		for _, p := range append(append([]string{}, s.Components.Include...), s.Components.Exclude...) {
+			if _, err := filepathMatchCheck(p); err != nil {
+				add(where, "components: pattern %q is not valid", p)
+			}
+		}
+		id := s.ServiceID()
+		if j, dup := ids[id]; dup && id != "" {
+			add(where, "duplicates services[%d] (same id %q); give one of them a different name or id:", j, id)
+		}
+		ids[id] = i + 1
+	}
+	for i, cn := range c.Connectivity.Canaries {
+		if err := checkURL(cn.URL); err != nil {
+			add(fmt.Sprintf("connectivity.canaries[%d]", i+1), "url: %v", err)
+		}
+	}
+	errs = append(errs, c.Alerts.validate()...)
+	return errs
+}
+
+// ServiceID is the stable id used in history and state files.
+func (s ServiceConfig) ServiceID() string {
+	switch {
+	case s.ID != "":
+		return s.ID
+	case s.Name != "":
+		return Slug(s.Name)
+	}
+	return Slug(s.Catalog)
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug turns a name into an id: "Acme Pay" → "acme-pay".
+func Slug(s string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+// Platforms lists the platform names config and detection use.
+var Platforms = []string{"statuspage", "incidentio", "incidentio_widget", "instatus", "statusio", "betterstack", "cachet", "statuspal", "sorry", "slack", "gcp", "stripe", "feed"}
+
+func knownPlatform(p string) bool {
+	for _, k := range Platforms {
+		if k == p {
+			return true
+		}
+	}
+	return false
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not a web address (write it like https://status.example.com)", raw)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("%q must start with https:// (or http://)", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q contains a user name or password; Paywatch never sends credentials", raw)
+	}
+	return nil
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Hostname()
+	}
+	return raw
+}
+
+// IsLoopback reports whether a URL points at this machine.
+func IsLoopback(raw string) bool {
+	h := hostOf(raw)
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+func minInterval(raw string) time.Duration {
+	if IsLoopback(raw) {
+		return MinLoopbackInterval
+	}
+	return MinPublicInterval
+}
+
+func filepathMatchCheck(p string) (bool, error) { return filepath.Match(strings.ToLower(p), "") }
