@@ -43,6 +43,8 @@ func Tooltip(s monitor.Snapshot) string {
 		return fmt.Sprintf("Paywatch: all %d services working normally", n)
 	case problems == 0:
 		return fmt.Sprintf("Paywatch: %d of %d services could not be checked", unknown, n)
+	case problems == 1 && n == 1:
+		return fmt.Sprintf("Paywatch: %s has problems", s.Services[0].Name)
 	case problems == 1:
 		return fmt.Sprintf("Paywatch: 1 of %d services has problems", n)
 	}

@@ -1,0 +1,149 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/paywatch/paywatch/monitor"
+)
+
+type fakeTray struct {
+	icons    []string
+	menus    []*fyne.Menu
+	tooltips []string
+}
+
+func (f *fakeTray) SetIcon(r fyne.Resource) { f.icons = append(f.icons, r.Name()) }
+func (f *fakeTray) SetMenu(m *fyne.Menu)    { f.menus = append(f.menus, m) }
+func (f *fakeTray) SetTooltip(s string)     { f.tooltips = append(f.tooltips, s) }
+
+func labels(m *fyne.Menu) []string {
+	var out []string
+	for _, it := range m.Items {
+		out = append(out, it.Label)
+	}
+	return out
+}
+
+func TestDesktopRendersFromSnapshot(t *testing.T) {
+	a := test.NewTempApp(t)
+	tray := &fakeTray{}
+	checks := 0
+	d := NewDesktop(a, tray, Actions{CheckNow: func() { checks++ }, Quit: func() {}}, nil)
+
+	now := time.Now()
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, now), svc("Square", monitor.StateOperational, now)}})
+	if got, want := tray.icons, []string{"paywatch-operational.png"}; !equal(got, want) {
+		t.Fatalf("icons = %v, want %v", got, want)
+	}
+	m := tray.menus[len(tray.menus)-1]
+	got := labels(m)
+	want := []string{"Stripe — Operational · checked just now", "Square — Operational · checked just now", "", "Check now", "Open status page", "Open status window", "", "Quit"}
+	if !equal(got, want) {
+		t.Fatalf("menu = %q, want %q", got, want)
+	}
+	open := m.Items[4]
+	if open.ChildMenu == nil || !equal(labels(open.ChildMenu), []string{"Stripe", "Square"}) {
+		t.Fatalf("Open status page submenu = %v, want one entry per service", open.ChildMenu)
+	}
+	if !m.Items[len(m.Items)-1].IsQuit {
+		t.Error("last item is not marked IsQuit; Fyne would add a second Quit")
+	}
+	m.Items[3].Action()
+	if checks != 1 {
+		t.Errorf("Check now ran CheckNow %d times, want 1", checks)
+	}
+
+	// A change re-renders the icon and menu; an identical snapshot does not rebuild the menu.
+	menusBefore := len(tray.menus)
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateMajorOutage, now), svc("Square", monitor.StateOperational, now)}})
+	if last := tray.icons[len(tray.icons)-1]; last != "paywatch-major_outage.png" {
+		t.Errorf("icon after outage = %s, want paywatch-major_outage.png", last)
+	}
+	if len(tray.menus) != menusBefore+1 || !strings.HasPrefix(tray.menus[len(tray.menus)-1].Items[0].Label, "Stripe — Major outage") {
+		t.Errorf("menu not rebuilt with the outage: %v", labels(tray.menus[len(tray.menus)-1]))
+	}
+	if tt := tray.tooltips[len(tray.tooltips)-1]; tt != "Paywatch: 1 of 2 services has problems" {
+		t.Errorf("tooltip = %q", tt)
+	}
+	menusBefore = len(tray.menus)
+	iconsBefore := len(tray.icons)
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateMajorOutage, now), svc("Square", monitor.StateOperational, now)}})
+	if len(tray.menus) != menusBefore || len(tray.icons) != iconsBefore {
+		t.Errorf("unchanged snapshot rebuilt the tray: menus %d→%d, icons %d→%d", menusBefore, len(tray.menus), iconsBefore, len(tray.icons))
+	}
+}
+
+func TestDesktopOfflineMenu(t *testing.T) {
+	a := test.NewTempApp(t)
+	tray := &fakeTray{}
+	d := NewDesktop(a, tray, Actions{}, nil)
+	d.Apply(monitor.Snapshot{Offline: true, Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, time.Now())}})
+	m := tray.menus[len(tray.menus)-1]
+	if m.Items[0].Label != "You appear to be offline" || !m.Items[0].Disabled {
+		t.Errorf("first item = %q (disabled %v), want the offline notice", m.Items[0].Label, m.Items[0].Disabled)
+	}
+	if tray.icons[len(tray.icons)-1] != "paywatch-offline.png" {
+		t.Errorf("icon = %s, want offline", tray.icons[len(tray.icons)-1])
+	}
+}
+
+func TestDesktopRunQueuesNotifications(t *testing.T) {
+	a := test.NewTempApp(t)
+	tray := &fakeTray{}
+	d := NewDesktop(a, tray, Actions{}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	updates := make(chan monitor.Update)
+	done := make(chan struct{})
+	go func() { d.Run(ctx, updates); close(done) }()
+	updates <- monitor.Update{
+		Snapshot:      monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateMajorOutage, time.Now())}},
+		Notifications: []monitor.Notification{{ServiceID: "stripe", Title: "Stripe: Major outage"}},
+	}
+	select {
+	case n := <-d.Notifications():
+		if n.Title != "Stripe: Major outage" {
+			t.Errorf("notification = %q", n.Title)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification queued")
+	}
+	cancel()
+	<-done
+}
+
+func TestStatusWindowShowsServices(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := NewStatusWindow(a, Actions{}, func(string) {})
+	sv := svc("Stripe", monitor.StateMajorOutage, time.Now())
+	sv.Reason = "payments failing"
+	w.Render(monitor.Snapshot{Services: []monitor.ServiceStatus{sv}}, "", time.Now())
+	if len(w.list.Objects) != 0 {
+		t.Fatal("hidden window built rows")
+	}
+	w.Show()
+	if len(w.list.Objects) != 2 {
+		t.Fatalf("rows = %d, want 2 (row + separator)", len(w.list.Objects))
+	}
+	if w.header.Text != "Paywatch: Stripe has problems" {
+		t.Errorf("header = %q", w.header.Text)
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

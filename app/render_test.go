@@ -1,0 +1,109 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"github.com/paywatch/paywatch/monitor"
+)
+
+var t0 = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
+
+func svc(name string, st monitor.State, checked time.Time) monitor.ServiceStatus {
+	return monitor.ServiceStatus{ID: monitor.Slug(name), Name: name, State: st, CheckedAt: checked, URL: "https://status.example.com/" + monitor.Slug(name)}
+}
+
+func TestTooltip(t *testing.T) {
+	tests := []struct {
+		name string
+		snap monitor.Snapshot
+		want string
+	}{
+		{"nothing", monitor.Snapshot{}, "Paywatch: no services to watch"},
+		{"not checked yet", monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateUnknown, time.Time{})}}, "Paywatch: checking services…"},
+		{"all fine", monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, t0), svc("PayPal", monitor.StateOperational, t0)}}, "Paywatch: all 2 services working normally"},
+		{"one problem", monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateMajorOutage, t0), svc("PayPal", monitor.StateOperational, t0)}}, "Paywatch: 1 of 2 services has problems"},
+		{"two problems", monitor.Snapshot{Services: []monitor.ServiceStatus{
+			svc("Stripe", monitor.StateMajorOutage, t0), svc("PayPal", monitor.StateMaintenance, t0), svc("Square", monitor.StateOperational, t0),
+			svc("Visa", monitor.StateOperational, t0), svc("Amex", monitor.StateOperational, t0), svc("Xero", monitor.StateOperational, t0)}}, "Paywatch: 2 of 6 services have problems"},
+		{"unknown only", monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateUnknown, t0), svc("PayPal", monitor.StateOperational, t0)}}, "Paywatch: 1 of 2 services could not be checked"},
+		{"offline", monitor.Snapshot{Offline: true, Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, t0)}}, "You appear to be offline"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Tooltip(tt.snap); got != tt.want {
+				t.Errorf("Tooltip() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestServiceLine(t *testing.T) {
+	stale := svc("PayPal", monitor.StateDegraded, t0.Add(-3*time.Minute))
+	stale.Stale = true
+	tests := []struct {
+		name string
+		sv   monitor.ServiceStatus
+		want string
+	}{
+		{"outage", svc("Stripe", monitor.StateMajorOutage, t0.Add(-20*time.Second)), "Stripe — Major outage · checked 20 s ago"},
+		{"fresh", svc("Stripe", monitor.StateOperational, t0.Add(-2*time.Second)), "Stripe — Operational · checked just now"},
+		{"stale", stale, "PayPal — Degraded · last known 3 min ago"},
+		{"unknown", svc("Visa", monitor.StateUnknown, t0.Add(-time.Hour)), "Visa — Can't tell · checked 1 h ago"},
+		{"never checked", svc("Visa", monitor.StateUnknown, time.Time{}), "Visa — checking…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ServiceLine(tt.sv, t0); got != tt.want {
+				t.Errorf("ServiceLine() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestIconState(t *testing.T) {
+	tests := []struct {
+		name string
+		snap monitor.Snapshot
+		want string
+	}{
+		{"starting", monitor.Snapshot{Services: []monitor.ServiceStatus{svc("A", monitor.StateUnknown, time.Time{})}}, "unknown"},
+		{"worst wins", monitor.Snapshot{Services: []monitor.ServiceStatus{svc("A", monitor.StateDegraded, t0), svc("B", monitor.StateMajorOutage, t0), svc("C", monitor.StateMaintenance, t0)}}, "major_outage"},
+		{"unknown above operational", monitor.Snapshot{Services: []monitor.ServiceStatus{svc("A", monitor.StateOperational, t0), svc("B", monitor.StateUnknown, t0)}}, "unknown"},
+		{"maintenance above unknown", monitor.Snapshot{Services: []monitor.ServiceStatus{svc("A", monitor.StateMaintenance, t0), svc("B", monitor.StateUnknown, t0)}}, "maintenance"},
+		{"offline", monitor.Snapshot{Offline: true, Services: []monitor.ServiceStatus{svc("A", monitor.StateMajorOutage, t0)}}, "offline"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IconState(tt.snap); got != tt.want {
+				t.Errorf("IconState() = %q, want %q", got, tt.want)
+			}
+			if _, err := TrayIcon(tt.want); err != nil {
+				t.Errorf("TrayIcon(%q): %v", tt.want, err)
+			}
+		})
+	}
+}
+
+func TestDetailSanitizesAndGuides(t *testing.T) {
+	sv := svc("Stripe", monitor.StateMajorOutage, t0)
+	sv.Reason = "card payments failing"
+	sv.Guidance = "Use your backup processor."
+	sv.Incidents = []monitor.Incident{{Title: "<b>Payments</b> down", Impact: monitor.StateMajorOutage, LatestUpdate: "We are <script>x</script>investigating &amp; fixing."}}
+	got := Detail(sv)
+	want := "Card payments failing.\n• Payments down (major outage): We are x investigating & fixing.\nWhat you can do: Use your backup processor."
+	if got != want {
+		t.Errorf("Detail() =\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestAgo(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{{0, "just now"}, {4 * time.Second, "just now"}, {23 * time.Second, "20 s ago"}, {59 * time.Second, "55 s ago"}, {61 * time.Second, "1 min ago"}, {3 * time.Hour, "3 h ago"}, {72 * time.Hour, "3 days ago"}} {
+		if got := Ago(tt.d); got != tt.want {
+			t.Errorf("Ago(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
