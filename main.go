@@ -50,6 +50,7 @@ Usage:
                                         2 an outage, 3 could not tell or offline)
   paywatch config path                  print where the settings file lives
   paywatch config check [FILE]          check a settings file for mistakes
+  paywatch catalog [QUERY] [--json]     list the services Paywatch knows
   paywatch version                      print the version
 `)
 }
@@ -61,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cmdStatus(args[1:], stdout, stderr)
 		case "config":
 			return cmdConfig(args[1:], stdout, stderr)
+		case "catalog":
+			return cmdCatalog(args[1:], stdout, stderr)
 		case "version":
 			fmt.Fprintf(stdout, "%s %s\n", appName, version)
 			return 0

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/paywatch/paywatch/monitor"
+)
+
+func cmdCatalog(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("paywatch catalog", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(reorderFlags(args)); err != nil {
+		return 64
+	}
+	entries := mustCatalog().Search(strings.Join(fs.Args(), " "))
+	if *asJSON {
+		type entryJSON struct {
+			monitor.CatalogEntry
+			Watched string `json:"watched"`
+		}
+		out := []entryJSON{}
+		for _, e := range entries {
+			out = append(out, entryJSON{e, e.Watched()})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintf(stderr, "paywatch: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(stdout, "Nothing in the catalog matches %q. Add it yourself with url: (its status page) or probe: (its website).\n", strings.Join(fs.Args(), " "))
+		return 1
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tCATEGORY\tWATCHED THROUGH")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, e.Name, e.Category, e.Watched())
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, "\nTo watch one, add it to your settings file:  services: [{catalog: ID}]")
+	return 0
+}
+
+// reorderFlags lets flags follow positional arguments ("catalog bank --json").
+func reorderFlags(args []string) []string {
+	var flags, rest []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return append(flags, rest...)
+}

@@ -1,0 +1,145 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultCanaries are independent, well-known "are we online?" addresses. Each answers 204
+// with an empty body, or the given text, when the internet works; a captive portal answers
+// with its sign-in page instead.
+var DefaultCanaries = []Canary{
+	{URL: "http://connectivitycheck.gstatic.com/generate_204"},
+	{URL: "http://cp.cloudflare.com/generate_204"},
+	{URL: "http://detectportal.firefox.com/success.txt", Body: "success"},
+}
+
+// Connectivity tells "this machine is offline" apart from "the provider is down".
+type Connectivity struct {
+	canaries []Canary
+	fetcher  *Fetcher
+}
+
+// NetState is the result of one connectivity check.
+type NetState struct {
+	Online        bool
+	CaptivePortal bool
+	Reason        string
+	At            time.Time
+}
+
+// NewConnectivity returns a checker for the canaries (DefaultCanaries when empty).
+func NewConnectivity(canaries []Canary, f *Fetcher) *Connectivity {
+	if len(canaries) == 0 {
+		canaries = DefaultCanaries
+	}
+	return &Connectivity{canaries: canaries, fetcher: f}
+}
+
+// Check asks every canary at once. One good answer means online. When all fail and at least one
+// answered with the wrong content, a captive portal (a hotel or café sign-in page) is in the way.
+func (c *Connectivity) Check(ctx context.Context) NetState {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	type result struct{ ok, portal bool }
+	results := make([]result, len(c.canaries))
+	var wg sync.WaitGroup
+	for i, cn := range c.canaries {
+		wg.Go(func() {
+			resp, err := c.fetcher.Do(ctx, Request{URL: cn.URL, AnyStatus: true})
+			if err != nil {
+				return
+			}
+			results[i].ok = CanaryPassed(cn, resp.StatusCode, resp.Body)
+			results[i].portal = !results[i].ok
+		})
+	}
+	wg.Wait()
+	st := NetState{At: time.Now()}
+	for _, r := range results {
+		if r.ok {
+			st.Online = true
+			return st
+		}
+		st.CaptivePortal = st.CaptivePortal || r.portal
+	}
+	if st.CaptivePortal {
+		st.Reason = "A sign-in page (captive portal) is blocking the internet: open your browser and sign in to the network"
+	} else {
+		st.Reason = "You appear to be offline"
+	}
+	return st
+}
+
+// CanaryPassed judges one canary answer: by default 204 with an empty body; with Body set,
+// 200 with that text.
+func CanaryPassed(c Canary, code int, body []byte) bool {
+	if c.Body == "" {
+		return code == http.StatusNoContent && len(strings.TrimSpace(string(body))) == 0
+	}
+	return code == http.StatusOK && strings.TrimSpace(string(body)) == strings.TrimSpace(c.Body)
+}
+
+// AwaySummary words the "While you were away" notification from the changes confirmed after a
+// sleep and the incidents that opened and closed during the gap. It returns false when nothing
+// happened worth saying.
+func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (Notification, bool) {
+	type net struct {
+		name     string
+		from, to State
+		seen     bool
+	}
+	order := []string{}
+	byID := map[string]*net{}
+	for _, c := range changes {
+		if c.Kind != ChangeState {
+			continue
+		}
+		n, ok := byID[c.ServiceID]
+		if !ok {
+			n = &net{name: c.Name, from: c.From}
+			byID[c.ServiceID] = n
+			order = append(order, c.ServiceID)
+		}
+		n.to, n.seen = c.To, true
+	}
+	var lines []string
+	for _, id := range order {
+		n := byID[id]
+		if n.from == n.to {
+			continue
+		}
+		if n.to == StateOperational {
+			lines = append(lines, fmt.Sprintf("%s is working normally again (it was: %s).", n.name, strings.ToLower(n.from.Label())))
+		} else {
+			lines = append(lines, fmt.Sprintf("%s: %s.", n.name, strings.ToLower(n.to.Label())))
+		}
+	}
+	for _, sv := range snap.Services {
+		for _, in := range sv.Resolved {
+			if in.ResolvedAt.IsZero() || in.ResolvedAt.Before(gapStart) || in.ResolvedAt.After(gapEnd) {
+				continue
+			}
+			lines = append(lines, fmt.Sprintf("%s had an incident that is now resolved: %s.", sv.Name, Sanitize(in.Title, 100)))
+		}
+	}
+	if len(lines) == 0 {
+		return Notification{}, false
+	}
+	const maxLines = 6
+	if len(lines) > maxLines {
+		more := len(lines) - (maxLines - 1)
+		lines = append(lines[:maxLines-1], fmt.Sprintf("…and %d more.", more))
+	}
+	return Notification{
+		ServiceID: "",
+		Title:     fmt.Sprintf("While you were away (%s)", HumanDuration(gapEnd.Sub(gapStart))),
+		Body:      strings.Join(lines, "\n"),
+		State:     snap.Overall(),
+		At:        gapEnd,
+	}, true
+}
