@@ -165,7 +165,11 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("paywatch.png", assets.AppIcon()))
 
-	watcher := monitor.NewWatcher(specs, monitor.WatcherOptions{Alerts: cfg.Alerts, Logger: log})
+	var conn *monitor.Connectivity
+	if !o.demo {
+		conn = monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)
+	}
+	watcher := monitor.NewWatcher(specs, monitor.WatcherOptions{Alerts: cfg.Alerts, Logger: log, Connectivity: conn})
 	tray, hasTray := app.NewFyneTray(a)
 	var t app.Tray
 	if hasTray {

@@ -95,7 +95,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	snap := monitor.CheckOnce(ctx, specs, monitor.DefaultThresholds)
+	snap := monitor.CheckOnce(ctx, specs, monitor.DefaultThresholds, monitor.NewConnectivity(cfg.Connectivity.Canaries, newFetcher()))
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -21,6 +21,15 @@ type WatcherOptions struct {
 	Thresholds Thresholds
 	Alerts     AlertConfig
 	Logger     *slog.Logger
+	// Connectivity tells offline apart from outages; nil means "always online" (demo, tests).
+	Connectivity *Connectivity
+	// NetInterval is how often connectivity is checked while nothing fails (default 60 s).
+	NetInterval time.Duration
+	// SleepTick is how often the wall clock is compared with the monotonic one to notice that
+	// the machine slept (default 15 s); a gap over a minute counts as sleep.
+	SleepTick time.Duration
+	// Wall reads the wall clock (default time.Now without its monotonic reading). Tests move it.
+	Wall func() time.Time
 }
 
 // Watcher runs the engine and feeds the tracker and the alert policy, one goroutine deep.
@@ -29,6 +38,8 @@ type Watcher struct {
 	tracker *Tracker
 	alerts  AlertConfig
 	log     *slog.Logger
+	opt     WatcherOptions
+	targets []Target
 }
 
 // NewWatcher returns a watcher for the services.
@@ -41,20 +52,63 @@ func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if o.NetInterval <= 0 {
+		o.NetInterval = time.Minute
+	}
+	if o.SleepTick <= 0 {
+		o.SleepTick = 15 * time.Second
+	}
+	if o.Wall == nil {
+		o.Wall = func() time.Time { return time.Now().Round(0) }
+	}
 	o.Engine.Logger = log
-	return &Watcher{engine: NewEngine(targets, o.Engine), tracker: NewTracker(specs, o.Thresholds), alerts: o.Alerts, log: log}
+	return &Watcher{engine: NewEngine(targets, o.Engine), tracker: NewTracker(specs, o.Thresholds), alerts: o.Alerts, log: log, opt: o, targets: targets}
 }
 
 // CheckNow runs a round at once.
 func (w *Watcher) CheckNow() { w.engine.CheckNow() }
 
+// away collects what happens after the machine wakes up, for one summary.
+type away struct {
+	start, end time.Time
+	pending    map[string]bool
+	changes    []Change
+	deadline   time.Time
+}
+
 // Run sends an initial snapshot, then one Update per batch of observations, until ctx ends.
 // Observations that arrive together are applied together, so the desktop redraws once.
+// While offline nothing is believed and nothing notifies; after a sleep, one "While you were
+// away" summary replaces the burst of changes.
 func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 	obs := make(chan Observation, 16)
+	netReq := make(chan struct{}, 1)
+	netRes := make(chan NetState, 1)
 	var wg sync.WaitGroup
 	wg.Go(func() { w.engine.Run(ctx, obs) })
+	if w.opt.Connectivity != nil {
+		wg.Go(func() { w.netLoop(ctx, netReq, netRes) })
+	}
 	defer wg.Wait()
+
+	net := NetState{Online: true}
+	netKnown := w.opt.Connectivity == nil
+	var held []Notification // problem notifications waiting for a connectivity check
+	var heldAt time.Time
+	var aw *away
+	sleepTick := time.NewTicker(w.opt.SleepTick)
+	defer sleepTick.Stop()
+	lastWall := w.opt.Wall()
+
+	requestNet := func() {
+		if w.opt.Connectivity == nil {
+			return
+		}
+		select {
+		case netReq <- struct{}{}:
+		default:
+		}
+	}
 	send := func(u Update) bool {
 		select {
 		case updates <- u:
@@ -63,42 +117,181 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 			return false
 		}
 	}
-	if !send(Update{Snapshot: w.tracker.Snapshot(time.Now())}) {
+	snapshot := func() Snapshot {
+		s := w.tracker.Snapshot(time.Now())
+		if !net.Online {
+			s.Offline, s.OfflineReason = true, net.Reason
+		}
+		return s
+	}
+	// fresh reports whether connectivity was confirmed after t.
+	fresh := func(t time.Time) bool {
+		return w.opt.Connectivity == nil || (netKnown && net.Online && !net.At.Before(t))
+	}
+	finishAway := func() []Notification {
+		if aw == nil || !net.Online || !fresh(aw.end) || (len(aw.pending) > 0 && time.Now().Before(aw.deadline)) {
+			return nil
+		}
+		n, ok := AwaySummary(aw.start, aw.end, aw.changes, w.tracker.Snapshot(time.Now()))
+		w.log.Info("back from sleep", "gap", aw.end.Sub(aw.start).String(), "changes", len(aw.changes), "summary", ok)
+		aw = nil
+		if ok {
+			return []Notification{n}
+		}
+		return nil
+	}
+
+	if !send(Update{Snapshot: snapshot()}) {
 		return ctx.Err()
 	}
 	for {
-		var o Observation
+		var batch []Observation
+		var notes []Notification
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case o = <-obs:
-		}
-		changes := w.tracker.Observe(o)
-	drain:
-		for range 64 {
-			select {
-			case o := <-obs:
-				changes = append(changes, w.tracker.Observe(o)...)
-			default:
-				break drain
+		case now := <-sleepTick.C:
+			wall := w.opt.Wall()
+			if gap := wall.Sub(lastWall); gap > w.opt.SleepTick+time.Minute {
+				w.log.Info("woke up from sleep", "gap", gap.String())
+				aw = &away{start: lastWall, end: wall, pending: map[string]bool{}, deadline: now.Add(2 * time.Minute)}
+				for _, t := range w.targets {
+					aw.pending[t.Key()] = true
+				}
+				held = nil
+				requestNet()
+				w.engine.CheckNow()
 			}
+			lastWall = wall
+			notes = finishAway()
+			if notes == nil {
+				continue
+			}
+		case st := <-netRes:
+			wasOnline := net.Online
+			net, netKnown = st, true
+			if !st.Online {
+				w.tracker.MarkAllStale("not refreshed: " + st.Reason)
+				held = nil
+			} else if !wasOnline {
+				w.log.Info("back online")
+				w.engine.CheckNow()
+			}
+			if st.Online && len(held) > 0 && !st.At.Before(heldAt) {
+				notes, held = held, nil
+			}
+			notes = append(notes, finishAway()...)
+		case o := <-obs:
+			batch = append(batch, o)
+		drain:
+			for range 64 {
+				select {
+				case o := <-obs:
+					batch = append(batch, o)
+				default:
+					break drain
+				}
+			}
+		}
+
+		var changes []Change
+		failed := false
+		for _, o := range batch {
+			if provesOnline(o, w.targetByKey(o.Target)) && !net.Online {
+				// A real page answered: the internet works even if the canaries do not.
+				net = NetState{Online: true, At: o.At}
+				netKnown = true
+			}
+			if !net.Online {
+				continue // believe nothing while offline; the last known states stay, marked stale
+			}
+			if probeFailed(o) || o.Err != nil {
+				failed = true
+			}
+			cs := w.tracker.Observe(o)
+			if aw != nil {
+				delete(aw.pending, o.Target)
+				aw.changes = append(aw.changes, cs...)
+				continue
+			}
+			changes = append(changes, cs...)
 		}
 		for _, c := range changes {
 			w.log.Info("service changed", "service", c.ServiceID, "from", c.From.String(), "to", c.To.String(), "kind", int(c.Kind))
 		}
-		u := Update{Snapshot: w.tracker.Snapshot(time.Now()), Changes: changes, Notifications: w.alerts.Decide(changes)}
-		if !send(u) {
+		decided := w.alerts.Decide(changes)
+		if failed && !fresh(time.Now().Add(-30*time.Second)) && len(decided) > 0 {
+			// Say nothing about failures until we know the internet itself works.
+			held = append(held, decided...)
+			heldAt = time.Now()
+			requestNet()
+			decided = nil
+		} else if failed {
+			requestNet()
+		}
+		notes = append(notes, decided...)
+		if aw != nil && len(batch) > 0 {
+			notes = append(notes, finishAway()...)
+		}
+		if !send(Update{Snapshot: snapshot(), Changes: changes, Notifications: notes}) {
 			return ctx.Err()
 		}
 	}
 }
 
+func (w *Watcher) targetByKey(key string) Target {
+	for _, t := range w.targets {
+		if t.Key() == key {
+			return t
+		}
+	}
+	return Target{}
+}
+
+// provesOnline reports whether an observation shows that the internet works: a successful
+// answer from a host that is not this machine.
+func provesOnline(o Observation, t Target) bool {
+	return o.Err == nil && t.URL != "" && !IsLoopback(t.URL) && (o.Report.Probe == nil || o.Report.Probe.StatusCode > 0)
+}
+
+// netLoop checks connectivity at start, every NetInterval, and when asked (at most every 10 s).
+func (w *Watcher) netLoop(ctx context.Context, req <-chan struct{}, res chan<- NetState) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	var last time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-req:
+			if wait := 10*time.Second - time.Since(last); wait > 0 {
+				timer.Reset(wait)
+				continue
+			}
+		}
+		st := w.opt.Connectivity.Check(ctx)
+		last = time.Now()
+		select {
+		case res <- st:
+		case <-ctx.Done():
+			return
+		}
+		timer.Reset(w.opt.NetInterval)
+	}
+}
+
 // CheckOnce checks every target once (probes that fail are checked a second time at once, so a
 // single dropped connection is not reported as down) and returns the resulting snapshot.
-func CheckOnce(ctx context.Context, specs []ServiceSpec, th Thresholds) Snapshot {
+// With a Connectivity, an offline machine gives a snapshot marked Offline.
+func CheckOnce(ctx context.Context, specs []ServiceSpec, th Thresholds, conn *Connectivity) Snapshot {
 	tr := NewTracker(specs, th)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	var net NetState
+	if conn != nil {
+		wg.Go(func() { net = conn.Check(ctx) })
+	}
 	sem := make(chan struct{}, 8)
 	for _, s := range specs {
 		for _, t := range s.Targets {
@@ -122,7 +315,14 @@ func CheckOnce(ctx context.Context, specs []ServiceSpec, th Thresholds) Snapshot
 		}
 	}
 	wg.Wait()
-	return tr.Snapshot(time.Now())
+	snap := tr.Snapshot(time.Now())
+	if conn != nil && !net.Online {
+		snap.Offline, snap.OfflineReason = true, net.Reason
+		for i := range snap.Services {
+			snap.Services[i].Stale = true
+		}
+	}
+	return snap
 }
 
 func probeFailed(o Observation) bool {

@@ -247,13 +247,20 @@ func Build(t testing.TB, pkg string, flags ...string) string {
 
 	r.once.Do(func() {
 		start := time.Now()
+		var err error
 		args := append([]string{"build", "-o", r.path}, flags...)
 		args = append(args, pkg)
 		cmd := exec.Command(goBin, args...)
-		out, err := cmd.CombinedOutput()
-		r.out = string(out)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		onSpawnThread(func() { err = cmd.Start() })
+		if err == nil {
+			err = cmd.Wait()
+		}
+		r.out = out.String()
 		if err != nil {
-			r.err = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+			r.err = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, r.out)
 			return
 		}
 		t.Logf("desktoptest: built %s in %v", pkg, time.Since(start).Round(time.Millisecond))

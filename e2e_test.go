@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/paywatch/paywatch/app/desktoptest"
+	"github.com/paywatch/paywatch/monitor/demo"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	desktoptest.CleanupBuilds()
+	os.Exit(code)
+}
+
+// statusServer is a local Statuspage imitation whose pages the test changes, counting requests
+// so the test can tell that the app has polled again without sleeping for luck.
+type statusServer struct {
+	*httptest.Server
+	acme, bank *demo.Page
+	requests   atomic.Int64
+}
+
+func newStatusServer(t *testing.T) *statusServer {
+	t.Helper()
+	s := &statusServer{
+		acme: demo.NewPage("acmepay00001", "Acme Pay", "Card payments", "Payouts"),
+		bank: demo.NewPage("northwind001", "Northwind Bank", "Online banking", "Transfers"),
+	}
+	h := demo.NewServer(nil, s.acme, s.bank)
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/canary" {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		s.requests.Add(1)
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *statusServer) config(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "paywatch.yaml")
+	cfg := fmt.Sprintf(`services:
+  - name: Acme Pay
+    url: %[1]s/acmepay00001
+    platform: statuspage
+    interval: 1s
+  - name: Northwind Bank
+    url: %[1]s/northwind001
+    platform: statuspage
+    interval: 1s
+connectivity:
+  canaries: [%[1]s/canary]
+`, s.URL)
+	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// polled waits until the app has fetched at least n more pages after this call.
+func (s *statusServer) polled(ctx context.Context, n int64) error {
+	start := s.requests.Load()
+	return desktoptest.WaitFor(ctx, func() (bool, error) { return s.requests.Load() >= start+n, nil })
+}
+
+func binary(t *testing.T) string {
+	t.Helper()
+	return desktoptest.Build(t, "github.com/paywatch/paywatch")
+}
+
+func waitColor(ctx context.Context, item *desktoptest.Item, want string) error {
+	var last string
+	err := desktoptest.WaitFor(ctx, func() (bool, error) {
+		c, err := item.IconColor()
+		if err != nil {
+			return false, nil
+		}
+		last = desktoptest.ColorName(c)
+		return last == want, nil
+	})
+	if err != nil {
+		return fmt.Errorf("icon colour stayed %q, want %q: %w", last, want, err)
+	}
+	return nil
+}
+
+func waitLabel(ctx context.Context, item *desktoptest.Item, prefix string) error {
+	var last []string
+	err := desktoptest.WaitFor(ctx, func() (bool, error) {
+		labels, err := item.MenuLabels()
+		if err != nil {
+			return false, nil
+		}
+		last = labels
+		return slices.ContainsFunc(labels, func(l string) bool { return strings.HasPrefix(l, prefix) }), nil
+	})
+	if err != nil {
+		return fmt.Errorf("no menu line starting %q in %q: %w", prefix, last, err)
+	}
+	return nil
+}
+
+func TestTrayEndToEnd(t *testing.T) {
+	bin := binary(t)
+	srv := newStatusServer(t)
+	d := desktoptest.Start(t)
+	p := d.StartApp(t, bin, "--config", srv.config(t))
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	defer dumpOnFailure(t, p)
+
+	item, err := d.WaitItem(ctx)
+	if err != nil {
+		t.Fatalf("tray item never registered: %v", err)
+	}
+	if err := waitColor(ctx, item, "green"); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitLabel(ctx, item, "Acme Pay — Operational · checked"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Check now", "Open status page", "Quit"} {
+		if err := waitLabel(ctx, item, want); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tip, _, err := item.ToolTip(); err != nil || tip != "Paywatch: all 2 services working normally" {
+		t.Errorf("tooltip = %q, %v; want all services working", tip, err)
+	}
+	if n := len(d.Notifications()); n != 0 {
+		t.Fatalf("got %d notifications at start-up, want none: %+v", n, d.Notifications())
+	}
+
+	// A major outage: red icon, the menu says so, exactly one notification.
+	srv.acme.Set("Card payments", demo.Major)
+	srv.acme.SetIncident(&demo.Incident{Name: "Card payments failing", Impact: "critical", Status: "identified", Update: "We have <b>found</b> the cause."})
+	if err := waitColor(ctx, item, "red"); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitLabel(ctx, item, "Acme Pay — Major outage · checked"); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := d.WaitNotifications(ctx, 1)
+	if err != nil {
+		t.Fatalf("no outage notification: %v", err)
+	}
+	n := notes[0]
+	if n.AppName != "Paywatch" || n.Summary != "Acme Pay: Major outage" || !strings.Contains(n.Body, "Card payments failing — We have found the cause.") {
+		t.Errorf("outage notification = app %q, summary %q, body %q", n.AppName, n.Summary, n.Body)
+	}
+	if err := desktoptest.WaitFor(ctx, func() (bool, error) {
+		tip, _, err := item.ToolTip()
+		return tip == "Paywatch: 1 of 2 services has problems", err
+	}); err != nil {
+		t.Errorf("tooltip never said 1 of 2 services has problems: %v", err)
+	}
+	// Several more polls of the same outage must not notify again.
+	if err := srv.polled(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(d.Notifications()); got != 1 {
+		t.Fatalf("after more polls of the same outage: %d notifications, want 1: %+v", got, d.Notifications())
+	}
+
+	// "Check now" polls at once.
+	before := srv.requests.Load()
+	if err := item.ClickMenu("Check now"); err != nil {
+		t.Fatalf("click Check now: %v", err)
+	}
+	if err := desktoptest.WaitFor(ctx, func() (bool, error) { return srv.requests.Load() >= before+2, nil }); err != nil {
+		t.Fatalf("Check now did not poll: %v", err)
+	}
+
+	// Recovery: green again and one notification saying how long it lasted.
+	srv.acme.SetAll(demo.Operational)
+	srv.acme.SetIncident(nil)
+	if err := waitColor(ctx, item, "green"); err != nil {
+		t.Fatal(err)
+	}
+	notes, err = d.WaitNotifications(ctx, 2)
+	if err != nil {
+		t.Fatalf("no recovery notification: %v", err)
+	}
+	if r := notes[1]; r.Summary != "Acme Pay is back to normal" || !strings.Contains(r.Body, "The problem lasted") {
+		t.Errorf("recovery notification = %q / %q", r.Summary, r.Body)
+	}
+	if err := srv.polled(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(d.Notifications()); got != 2 {
+		t.Fatalf("%d notifications in all, want exactly 2: %+v", got, d.Notifications())
+	}
+	if dir := os.Getenv("PAYWATCH_SCREENSHOT_DIR"); dir != "" {
+		if err := d.Screenshot(filepath.Join(dir, "e2e-desktop.png")); err != nil {
+			t.Log(err)
+		}
+	}
+
+	// A second launch says so and adds no second icon.
+	second := exec.Command(bin, "--config", srv.config(t))
+	second.Env = d.Env()
+	out, err := second.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "already running") {
+		t.Errorf("second launch: err %v, output %q; want exit 0 saying it is already running", err, out)
+	}
+	if items := d.Items(); len(items) != 1 {
+		t.Errorf("%d tray items after a second launch, want 1", len(items))
+	}
+
+	if err := item.ClickMenu("Quit"); err != nil {
+		t.Fatalf("click Quit: %v", err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Fatalf("app did not quit cleanly: %v", err)
+	}
+	if strings.Contains(p.Output(), "Error in Fyne call thread") {
+		t.Errorf("the app touched Fyne off its goroutine:\n%s", p.Output())
+	}
+}
+
+// dumpOnFailure asks a failed test's app for its goroutines (SIGQUIT) and logs its output.
+func dumpOnFailure(t *testing.T, p *desktoptest.Process) {
+	if !t.Failed() || p.Exited() {
+		return
+	}
+	p.Signal(syscall.SIGQUIT)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	p.Wait(ctx)
+	t.Logf("app output:\n%s", p.Output())
+}
+
+func TestNoDisplay(t *testing.T) {
+	bin := binary(t)
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "LANG=en_US.UTF-8", "XDG_RUNTIME_DIR=" + t.TempDir()}
+	out, err := cmd.CombinedOutput()
+	code := cmd.ProcessState.ExitCode()
+	if err == nil || code == 0 {
+		t.Fatalf("exit code %d with no display, want non-zero", code)
+	}
+	if !strings.Contains(string(out), "no graphical session found") || !strings.Contains(string(out), "paywatch status") {
+		t.Errorf("output %q does not explain the missing display and point at paywatch status", out)
+	}
+	if strings.Contains(string(out), "panic") || strings.Contains(string(out), "goroutine ") {
+		t.Errorf("output has a panic or stack trace:\n%s", out)
+	}
+}
+
+func TestNoTrayHostShowsWindow(t *testing.T) {
+	bin := binary(t)
+	srv := newStatusServer(t)
+	d := desktoptest.Start(t, desktoptest.WithoutWatcher())
+	p := d.StartApp(t, bin, "--config", srv.config(t))
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	if err := desktoptest.WaitFor(ctx, func() (bool, error) {
+		return strings.Contains(p.Output(), "no system tray found; showing the status window"), nil
+	}); err != nil {
+		t.Fatalf("the app did not fall back to its window:\n%s", p.Output())
+	}
+	if p.Exited() {
+		t.Fatalf("the app exited without a tray host:\n%s", p.Output())
+	}
+	p.Signal(os.Interrupt)
+	if err := p.Wait(ctx); err != nil {
+		t.Errorf("app did not stop on SIGINT: %v", err)
+	}
+}
+
+func TestDemoStory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo story takes about 20 s")
+	}
+	bin := binary(t)
+	d := desktoptest.Start(t)
+	p := d.StartApp(t, bin, "--demo")
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	item, err := d.WaitItem(ctx)
+	if err != nil {
+		t.Fatalf("tray item never registered: %v\n%s", err, p.Output())
+	}
+	if err := waitColor(ctx, item, "green"); err != nil {
+		t.Fatal(err)
+	}
+	// Step one of the story, at 15 s: Acme Pay slows down.
+	if err := waitColor(ctx, item, "yellow"); err != nil {
+		t.Fatalf("%v\n%s", err, p.Output())
+	}
+	notes, err := d.WaitNotifications(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notes[0].Summary != "Acme Pay: Degraded" {
+		t.Errorf("first demo notification = %q, want Acme Pay: Degraded", notes[0].Summary)
+	}
+	if !strings.Contains(p.Output(), "Demo: Acme Pay: card payments slow down") {
+		t.Errorf("the demo did not narrate its story:\n%s", p.Output())
+	}
+}
