@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/color"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +19,7 @@ import (
 	"time"
 
 	"github.com/paywatch/paywatch/app/desktoptest"
+	"github.com/paywatch/paywatch/assets"
 	"github.com/paywatch/paywatch/monitor/demo"
 )
 
@@ -84,18 +88,39 @@ func binary(t *testing.T) string {
 	return desktoptest.Build(t, "github.com/paywatch/paywatch")
 }
 
-func waitColor(ctx context.Context, item *desktoptest.Item, want string) error {
-	var last string
+// stateColor is the main colour of Paywatch's own tray icon for a state.
+func stateColor(t *testing.T, state string) color.RGBA {
+	t.Helper()
+	b, err := assets.TrayIcon(state, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return desktoptest.DominantColor(img)
+}
+
+func near(a, b color.RGBA) bool {
+	d := func(x, y uint8) int { return max(int(x), int(y)) - min(int(x), int(y)) }
+	return d(a.R, b.R) < 24 && d(a.G, b.G) < 24 && d(a.B, b.B) < 24
+}
+
+// waitIcon waits until the tray shows the icon of a state, judged by its main colour.
+func waitIcon(ctx context.Context, t *testing.T, item *desktoptest.Item, state string) error {
+	want := stateColor(t, state)
+	var last color.RGBA
 	err := desktoptest.WaitFor(ctx, func() (bool, error) {
 		c, err := item.IconColor()
 		if err != nil {
 			return false, nil
 		}
-		last = desktoptest.ColorName(c)
-		return last == want, nil
+		last = c
+		return near(c, want), nil
 	})
 	if err != nil {
-		return fmt.Errorf("icon colour stayed %q, want %q: %w", last, want, err)
+		return fmt.Errorf("tray icon colour stayed %v (%s), want the %s icon's %v: %w", last, desktoptest.ColorName(last), state, want, err)
 	}
 	return nil
 }
@@ -129,7 +154,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tray item never registered: %v", err)
 	}
-	if err := waitColor(ctx, item, "green"); err != nil {
+	if err := waitIcon(ctx, t, item, "operational"); err != nil {
 		t.Fatal(err)
 	}
 	if err := waitLabel(ctx, item, "Acme Pay — Operational · checked"); err != nil {
@@ -150,7 +175,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	// A major outage: red icon, the menu says so, exactly one notification.
 	srv.acme.Set("Card payments", demo.Major)
 	srv.acme.SetIncident(&demo.Incident{Name: "Card payments failing", Impact: "critical", Status: "identified", Update: "We have <b>found</b> the cause."})
-	if err := waitColor(ctx, item, "red"); err != nil {
+	if err := waitIcon(ctx, t, item, "major_outage"); err != nil {
 		t.Fatal(err)
 	}
 	if err := waitLabel(ctx, item, "Acme Pay — Major outage · checked"); err != nil {
@@ -190,7 +215,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	// Recovery: green again and one notification saying how long it lasted.
 	srv.acme.SetAll(demo.Operational)
 	srv.acme.SetIncident(nil)
-	if err := waitColor(ctx, item, "green"); err != nil {
+	if err := waitIcon(ctx, t, item, "operational"); err != nil {
 		t.Fatal(err)
 	}
 	notes, err = d.WaitNotifications(ctx, 2)
@@ -297,11 +322,11 @@ func TestDemoStory(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tray item never registered: %v\n%s", err, p.Output())
 	}
-	if err := waitColor(ctx, item, "green"); err != nil {
+	if err := waitIcon(ctx, t, item, "operational"); err != nil {
 		t.Fatal(err)
 	}
 	// Step one of the story, at 15 s: Acme Pay slows down.
-	if err := waitColor(ctx, item, "yellow"); err != nil {
+	if err := waitIcon(ctx, t, item, "degraded"); err != nil {
 		t.Fatalf("%v\n%s", err, p.Output())
 	}
 	notes, err := d.WaitNotifications(ctx, 1)
