@@ -15,10 +15,11 @@ func cmdCatalog(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("paywatch catalog", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(reorderFlags(args)); err != nil {
+	words, err := parseInterspersed(fs, args)
+	if err != nil {
 		return 64
 	}
-	entries := mustCatalog().Search(strings.Join(fs.Args(), " "))
+	entries := mustCatalog().Search(strings.Join(words, " "))
 	if *asJSON {
 		type entryJSON struct {
 			monitor.CatalogEntry
@@ -37,7 +38,7 @@ func cmdCatalog(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if len(entries) == 0 {
-		fmt.Fprintf(stdout, "Nothing in the catalog matches %q. Add it yourself with url: (its status page) or probe: (its website).\n", strings.Join(fs.Args(), " "))
+		fmt.Fprintf(stdout, "Nothing in the catalog matches %q. Add it yourself with url: (its status page) or probe: (its website).\n", strings.Join(words, " "))
 		return 1
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -50,15 +51,19 @@ func cmdCatalog(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// reorderFlags lets flags follow positional arguments ("catalog bank --json").
-func reorderFlags(args []string) []string {
-	var flags, rest []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "-") {
-			flags = append(flags, a)
-		} else {
-			rest = append(rest, a)
+// parseInterspersed parses flags anywhere among the arguments ("catalog bank --json") and
+// returns the other arguments in order.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
 		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return words, nil
+		}
+		words = append(words, args[0])
+		args = args[1:]
 	}
-	return append(flags, rest...)
 }

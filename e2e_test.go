@@ -340,3 +340,111 @@ func TestDemoStory(t *testing.T) {
 		t.Errorf("the demo did not narrate its story:\n%s", p.Output())
 	}
 }
+
+// TestLoginEntryStartsTray installs the login entry as a user would, then starts the app the
+// way the desktop does at login, from the entry's Exec line, and checks it reaches the tray.
+func TestLoginEntryStartsTray(t *testing.T) {
+	bin := binary(t)
+	srv := newStatusServer(t)
+	d := desktoptest.Start(t)
+	cfg := srv.config(t)
+	install := exec.Command(bin, "service", "install", "--config", cfg)
+	install.Env = d.Env()
+	out, err := install.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "start when you log in") {
+		t.Fatalf("service install: %v\n%s", err, out)
+	}
+	entry, err := os.ReadFile(filepath.Join(d.Home(), ".config", "autostart", "paywatch.desktop"))
+	if err != nil {
+		t.Fatalf("no XDG autostart entry written: %v (install said %q)", err, out)
+	}
+	var execLine string
+	for _, l := range strings.Split(string(entry), "\n") {
+		if v, ok := strings.CutPrefix(l, "Exec="); ok {
+			execLine = v
+		}
+	}
+	argv := splitExec(execLine)
+	if len(argv) == 0 || argv[0] != bin {
+		t.Fatalf("Exec=%q does not start %s", execLine, bin)
+	}
+	p := d.StartApp(t, argv[0], argv[1:]...)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	defer dumpOnFailure(t, p)
+	item, err := d.WaitItem(ctx)
+	if err != nil {
+		t.Fatalf("the app started from the login entry never reached the tray: %v", err)
+	}
+	if err := waitIcon(ctx, t, item, "operational"); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitLoginTick(ctx, item, 1); err != nil {
+		t.Fatalf("the menu does not show start at login as on: %v", err)
+	}
+	// Unticking it removes the entry, without quitting the app.
+	if err := item.ClickMenu("Start at login"); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitLoginTick(ctx, item, 0); err != nil {
+		t.Fatalf("the menu still shows start at login as on: %v", err)
+	}
+	if err := desktoptest.WaitFor(ctx, func() (bool, error) {
+		_, err := os.Stat(filepath.Join(d.Home(), ".config", "autostart", "paywatch.desktop"))
+		return os.IsNotExist(err), nil
+	}); err != nil {
+		t.Fatal("unticking Start at login left the autostart entry in place")
+	}
+	if p.Exited() {
+		t.Fatal("unticking Start at login quit the app")
+	}
+}
+
+// waitLoginTick waits for the "Start at login" entry to be enabled with the given tick. Fyne
+// exports a ticked entry as a checkmark item and an unticked one as a plain item.
+func waitLoginTick(ctx context.Context, item *desktoptest.Item, state int) error {
+	return desktoptest.WaitFor(ctx, func() (bool, error) {
+		root, err := item.MenuLayout()
+		if err != nil {
+			return false, nil
+		}
+		n, ok := root.Find("Start at login")
+		if !ok || !n.Enabled {
+			return false, nil
+		}
+		if state == 1 {
+			return n.ToggleType == "checkmark" && n.ToggleState == 1, nil
+		}
+		return n.ToggleType == "" || n.ToggleState == 0, nil
+	})
+}
+
+// splitExec splits a desktop entry Exec value: words separated by spaces, double quotes group.
+func splitExec(s string) []string {
+	var out []string
+	var cur strings.Builder
+	inQuote, have := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && inQuote && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+		case c == '"':
+			inQuote, have = !inQuote, true
+		case c == ' ' && !inQuote:
+			if have {
+				out = append(out, cur.String())
+				cur.Reset()
+				have = false
+			}
+		default:
+			cur.WriteByte(c)
+			have = true
+		}
+	}
+	if have {
+		out = append(out, cur.String())
+	}
+	return out
+}

@@ -51,6 +51,12 @@ Usage:
   paywatch config path                  print where the settings file lives
   paywatch config check [FILE]          check a settings file for mistakes
   paywatch catalog [QUERY] [--json]     list the services Paywatch knows
+  paywatch service install|uninstall|start|stop|status [--headless]
+                                        start Paywatch when you log in (or, with
+                                        --headless, as a service for the whole machine)
+  paywatch run --headless [--config FILE]
+                                        watch and notify without a tray icon
+  paywatch logs [-n LINES]              print where the log file is and its last lines
   paywatch version                      print the version
 `)
 }
@@ -64,6 +70,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cmdConfig(args[1:], stdout, stderr)
 		case "catalog":
 			return cmdCatalog(args[1:], stdout, stderr)
+		case "service":
+			return cmdService(args[1:], stdout, stderr)
+		case "logs":
+			return cmdLogs(args[1:], stdout, stderr)
+		case "run":
+			return cmdRun(args[1:], stdout, stderr)
 		case "version":
 			fmt.Fprintf(stdout, "%s %s\n", appName, version)
 			return 0
@@ -113,7 +125,8 @@ type trayOptions struct {
 }
 
 func runTray(o trayOptions, stdout, stderr io.Writer) int {
-	log := newLogger(stderr)
+	log, closeLog := openLog(stderr)
+	defer closeLog()
 	if err := app.WaitForDisplay(context.Background(), o.waitDisplay, os.Getenv); err != nil {
 		fmt.Fprintln(stderr, "paywatch: no graphical session found (DISPLAY and WAYLAND_DISPLAY are not set); to check services from a terminal, run: paywatch status")
 		log.Error("no graphical session found")
@@ -175,7 +188,21 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	if hasTray {
 		t = tray
 	}
-	desk := app.NewDesktop(a, t, app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit}, log)
+	login, lerr := autostartManager(false, o.config)
+	if lerr != nil {
+		log.Warn("start at login unavailable", "err", lerr)
+	}
+	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit}
+	if login != nil {
+		act.StartAtLogin = login.Enabled
+		act.SetStartAtLogin = func(on bool) error {
+			if on {
+				return login.Enable()
+			}
+			return login.Disable()
+		}
+	}
+	desk := app.NewDesktop(a, t, act, log)
 	notifier, err := app.NewBeeep(appName, iconDir())
 	if err != nil {
 		log.Error("notifications unavailable", "err", err)

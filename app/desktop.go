@@ -17,6 +17,10 @@ import (
 type Actions struct {
 	CheckNow func()
 	Quit     func()
+	// StartAtLogin reports whether Paywatch is set to start at login; SetStartAtLogin changes
+	// it. Both may run external programs (systemctl), so they are called off the Fyne goroutine.
+	StartAtLogin    func() (bool, error)
+	SetStartAtLogin func(bool) error
 }
 
 // Desktop keeps the tray, the status window and the notification queue in step with the
@@ -34,6 +38,12 @@ type Desktop struct {
 	labels    []string
 	window    *StatusWindow
 	notice    string
+	login     loginState
+}
+
+type loginState struct {
+	known, on, busy bool
+	err             string
 }
 
 // NewDesktop wires a desktop around a Fyne app and its tray (tray may be nil: window only).
@@ -58,6 +68,9 @@ func (d *Desktop) SetNotice(s string) { d.notice = s; d.render() }
 
 // Run applies updates until ctx ends. It refreshes the "checked … ago" ages every 10 s.
 func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
+	if d.actions.StartAtLogin != nil {
+		go d.refreshLogin(nil)
+	}
 	tick := time.NewTicker(10 * time.Second)
 	defer tick.Stop()
 	for {
@@ -131,10 +144,50 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 	if len(pages) == 0 {
 		open.Disabled = true
 	}
+	if d.actions.StartAtLogin != nil {
+		login := fyne.NewMenuItem("Start at login", d.toggleLogin)
+		login.Checked = d.login.on
+		login.Disabled = !d.login.known || d.login.busy
+		if d.login.err != "" {
+			login.Label = "Start at login (" + d.login.err + ")"
+		}
+		items = append(items, login)
+	}
 	quit := fyne.NewMenuItem("Quit", d.actions.Quit)
 	quit.IsQuit = true
 	items = append(items, open, fyne.NewMenuItem("Open status window", d.window.Show), fyne.NewMenuItemSeparator(), quit)
 	return fyne.NewMenu("Paywatch", items...)
+}
+
+// toggleLogin runs on the Fyne goroutine (a menu action); the change itself runs off it.
+func (d *Desktop) toggleLogin() {
+	if d.actions.SetStartAtLogin == nil || d.login.busy {
+		return
+	}
+	want := !d.login.on
+	d.login.busy = true
+	d.render()
+	go d.refreshLogin(func() error { return d.actions.SetStartAtLogin(want) })
+}
+
+// refreshLogin applies an optional change, reads the real installed state and shows it.
+func (d *Desktop) refreshLogin(change func() error) {
+	var errText string
+	if change != nil {
+		if err := change(); err != nil {
+			d.log.Warn("start at login change failed", "err", err)
+			errText = "could not change it; see paywatch logs"
+		}
+	}
+	on, err := d.actions.StartAtLogin()
+	if err != nil {
+		d.log.Warn("start at login state unknown", "err", err)
+		errText = "unavailable"
+	}
+	fyne.Do(func() {
+		d.login = loginState{known: err == nil, on: on, err: errText}
+		d.render()
+	})
 }
 
 func menuLabels(m *fyne.Menu) []string {
@@ -142,7 +195,14 @@ func menuLabels(m *fyne.Menu) []string {
 	var walk func(*fyne.Menu)
 	walk = func(m *fyne.Menu) {
 		for _, it := range m.Items {
-			out = append(out, it.Label)
+			label := it.Label
+			if it.Checked {
+				label += " [x]"
+			}
+			if it.Disabled {
+				label += " [disabled]"
+			}
+			out = append(out, label)
 			if it.ChildMenu != nil {
 				walk(it.ChildMenu)
 			}

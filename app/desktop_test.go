@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,14 +14,29 @@ import (
 )
 
 type fakeTray struct {
+	mu       sync.Mutex
 	icons    []string
 	menus    []*fyne.Menu
 	tooltips []string
 }
 
-func (f *fakeTray) SetIcon(r fyne.Resource) { f.icons = append(f.icons, r.Name()) }
-func (f *fakeTray) SetMenu(m *fyne.Menu)    { f.menus = append(f.menus, m) }
-func (f *fakeTray) SetTooltip(s string)     { f.tooltips = append(f.tooltips, s) }
+func (f *fakeTray) SetIcon(r fyne.Resource) {
+	f.mu.Lock()
+	f.icons = append(f.icons, r.Name())
+	f.mu.Unlock()
+}
+func (f *fakeTray) SetMenu(m *fyne.Menu) { f.mu.Lock(); f.menus = append(f.menus, m); f.mu.Unlock() }
+func (f *fakeTray) SetTooltip(s string) {
+	f.mu.Lock()
+	f.tooltips = append(f.tooltips, s)
+	f.mu.Unlock()
+}
+
+func (f *fakeTray) lastMenu() *fyne.Menu {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.menus[len(f.menus)-1]
+}
 
 func labels(m *fyne.Menu) []string {
 	var out []string
@@ -146,4 +162,51 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func TestStartAtLoginCheckbox(t *testing.T) {
+	a := test.NewTempApp(t)
+	tray := &fakeTray{}
+	var mu sync.Mutex
+	installed := false
+	calls := make(chan bool, 4)
+	d := NewDesktop(a, tray, Actions{
+		StartAtLogin: func() (bool, error) { mu.Lock(); defer mu.Unlock(); return installed, nil },
+		SetStartAtLogin: func(on bool) error {
+			mu.Lock()
+			installed = on
+			mu.Unlock()
+			calls <- on
+			return nil
+		},
+	}, nil)
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, time.Now())}})
+	item := func() *fyne.MenuItem {
+		m := tray.lastMenu()
+		for _, it := range m.Items {
+			if strings.HasPrefix(it.Label, "Start at login") {
+				return it
+			}
+		}
+		t.Fatalf("no Start at login item in %q", labels(m))
+		return nil
+	}
+	if it := item(); !it.Disabled {
+		t.Error("Start at login is enabled before its real state is known")
+	}
+	d.refreshLogin(nil)
+	if it := item(); it.Disabled || it.Checked {
+		t.Fatalf("after reading the state: disabled %v checked %v, want enabled and unchecked", it.Disabled, it.Checked)
+	}
+	item().Action()
+	if on := <-calls; !on {
+		t.Fatal("toggle asked to turn start at login off, want on")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !item().Checked {
+		if time.Now().After(deadline) {
+			t.Fatal("the check mark never appeared after enabling")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -2,6 +2,16 @@
 // expected state, the report is well formed, and every kind of bad answer becomes an error with a
 // readable reason — never an outage, never a half-filled report. Source packages call Contract
 // from their tests with real HTTP servers on 127.0.0.1.
+//
+// Contract runs, each against a fresh server and checker:
+//   - the good payload: no error, Rollup equals want, CheckReport's invariants hold;
+//   - the same payloads with ETags, checked twice: the 304 answer gives the same state;
+//   - a request left hanging, then cancelled, and a context cancelled before the check: an error
+//     within 2 s;
+//   - HTTP 500, 503, 429 with Retry-After: 120 (the error must carry the *monitor.HTTPError, so
+//     the engine can wait), HTML with 200, an empty body, JSON null, each payload cut in half,
+//     and {"foo":1} — all served on every path: an error, a one-line Reason, a zero Report;
+//   - afterwards, no goroutines left beyond a small margin.
 package sourcetest
 
 import (
