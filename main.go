@@ -260,8 +260,12 @@ func newLogger(stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
+func userAgent() string {
+	return fmt.Sprintf("Paywatch/%s (+https://github.com/paywatch/paywatch; status monitor)", version)
+}
+
 func newFetcher() *monitor.Fetcher {
-	return monitor.NewFetcher(monitor.FetcherOptions{UserAgent: fmt.Sprintf("Paywatch/%s (+https://github.com/paywatch/paywatch; status monitor)", version)})
+	return monitor.NewFetcher(monitor.FetcherOptions{UserAgent: userAgent()})
 }
 
 func startDemo() (string, *demo.Story, func(), error) {

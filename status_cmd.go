@@ -178,7 +178,11 @@ func toStatusJSON(s monitor.Snapshot) statusJSON {
 
 func printStatus(w io.Writer, s monitor.Snapshot) {
 	if s.Offline {
-		fmt.Fprintln(w, "You appear to be offline: the states below are the last known ones.")
+		reason := s.OfflineReason
+		if reason == "" {
+			reason = "You appear to be offline"
+		}
+		fmt.Fprintf(w, "%s, so Paywatch cannot tell whether these services are working.\n", reason)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tSTATE\tDETAILS")
@@ -188,6 +192,9 @@ func printStatus(w io.Writer, s monitor.Snapshot) {
 			state += " (not fresh)"
 		}
 		detail := strings.ReplaceAll(app.Detail(sv), "\n", " · ")
+		if s.Offline {
+			detail = "not checked: no internet connection"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", sv.Name, state, detail)
 	}
 	tw.Flush()

@@ -5,25 +5,48 @@ import (
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/betterstack"
+	"github.com/paywatch/paywatch/monitor/cachet"
+	"github.com/paywatch/paywatch/monitor/feed"
+	"github.com/paywatch/paywatch/monitor/gcp"
+	"github.com/paywatch/paywatch/monitor/incidentio"
+	"github.com/paywatch/paywatch/monitor/instatus"
 	"github.com/paywatch/paywatch/monitor/probe"
+	"github.com/paywatch/paywatch/monitor/slack"
+	"github.com/paywatch/paywatch/monitor/sorry"
+	"github.com/paywatch/paywatch/monitor/statusio"
 	"github.com/paywatch/paywatch/monitor/statuspage"
+	"github.com/paywatch/paywatch/monitor/statuspal"
+	"github.com/paywatch/paywatch/monitor/stripe"
 )
 
 // pageBuilders knows every status platform; it is the one place that imports them all.
-func pageBuilders(f *monitor.Fetcher) map[string]func(url string) monitor.Checker {
+// Google Cloud's incident history is large, so it gets a fetcher with a bigger body cap.
+func pageBuilders(f, big *monitor.Fetcher) map[string]func(url string) monitor.Checker {
 	return map[string]func(string) monitor.Checker{
-		"statuspage": func(u string) monitor.Checker { return statuspage.New(u, f) },
-		"incidentio": func(u string) monitor.Checker { return statuspage.New(u, f) },
+		"statuspage":        func(u string) monitor.Checker { return statuspage.New(u, f) },
+		"incidentio":        func(u string) monitor.Checker { return statuspage.New(u, f) },
+		"incidentio_widget": func(u string) monitor.Checker { return incidentio.New(u, f) },
+		"instatus":          func(u string) monitor.Checker { return instatus.New(u, f) },
+		"statusio":          func(u string) monitor.Checker { return statusio.New(u, f) },
+		"betterstack":       func(u string) monitor.Checker { return betterstack.New(u, f) },
+		"cachet":            func(u string) monitor.Checker { return cachet.New(u, f) },
+		"statuspal":         func(u string) monitor.Checker { return statuspal.New(u, f) },
+		"sorry":             func(u string) monitor.Checker { return sorry.New(u, f) },
+		"slack":             func(u string) monitor.Checker { return slack.New(u, f) },
+		"gcp":               func(u string) monitor.Checker { return gcp.New(u, big) },
+		"stripe":            func(u string) monitor.Checker { return stripe.New(u, f) },
+		"feed":              func(u string) monitor.Checker { return feed.New(u, f) },
 	}
 }
 
 func builders(f *monitor.Fetcher) monitor.Builders {
-	pages := pageBuilders(f)
+	pages := pageBuilders(f, bigFetcher())
 	return monitor.Builders{
 		Page: func(platform, url string) (monitor.Checker, error) {
 			b, ok := pages[platform]
 			if !ok {
-				return nil, fmt.Errorf("platform %q is not supported yet", platform)
+				return nil, fmt.Errorf("platform %q is not one Paywatch knows", platform)
 			}
 			return b(url), nil
 		},
@@ -35,6 +58,10 @@ func builders(f *monitor.Fetcher) monitor.Builders {
 			return probe.New(probe.Options{URL: p.URL, Method: p.Method, Expect: p.Expect, Slow: time.Duration(p.Slow), Rules: rules}, f)
 		},
 	}
+}
+
+func bigFetcher() *monitor.Fetcher {
+	return monitor.NewFetcher(monitor.FetcherOptions{UserAgent: userAgent(), MaxBody: gcp.RecommendedMaxBody, Timeout: 30 * time.Second})
 }
 
 // checkOnlyBuilders resolves without touching the network (config check).

@@ -317,9 +317,12 @@ func CheckOnce(ctx context.Context, specs []ServiceSpec, th Thresholds, conn *Co
 	wg.Wait()
 	snap := tr.Snapshot(time.Now())
 	if conn != nil && !net.Online {
+		// Nothing a check said while offline is believed: a one-off run has no last known
+		// state to keep, so every service is "could not tell".
 		snap.Offline, snap.OfflineReason = true, net.Reason
 		for i := range snap.Services {
-			snap.Services[i].Stale = true
+			sv := &snap.Services[i]
+			sv.State, sv.Reason, sv.Stale = StateUnknown, net.Reason, false
 		}
 	}
 	return snap

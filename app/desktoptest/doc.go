@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package desktoptest runs real desktop programs (such as the Paywatch tray
 // app) under a private, throw-away Linux desktop so that end-to-end tests can
 // observe them the way a desktop shell would.

@@ -149,7 +149,8 @@ var knownAreas = []string{"api", "webhooks", "dashboard", "checkout"}
 
 var areaNames = map[string]string{"api": "API", "webhooks": "Webhooks", "dashboard": "Dashboard", "checkout": "Checkout"}
 
-// areaOrder lists the known areas first, in Stripe's order, then any others alphabetically.
+// areaOrder lists the known areas first, in Stripe's order, then any others alphabetically;
+// blank keys are left out.
 func areaOrder(m map[string]string) []string {
 	var out, rest []string
 	for _, k := range knownAreas {
@@ -158,7 +159,7 @@ func areaOrder(m map[string]string) []string {
 		}
 	}
 	for k := range m {
-		if _, ok := areaNames[k]; !ok {
+		if _, ok := areaNames[k]; !ok && strings.TrimSpace(k) != "" {
 			rest = append(rest, k)
 		}
 	}
@@ -186,15 +187,6 @@ func AreaName(key string) string {
 
 // incidentTitle is the message's first sentence, or a plain phrase when Stripe sent none.
 func incidentTitle(msg string, s monitor.State) string {
-	if msg == "" {
-		switch s {
-		case monitor.StateMajorOutage:
-			return "Stripe reports an outage"
-		case monitor.StatePartialOutage:
-			return "Stripe reports a partial outage"
-		}
-		return "Stripe reports degraded service"
-	}
 	title := msg
 	if i := strings.Index(title, ". "); i > 0 {
 		title = title[:i]
@@ -203,5 +195,15 @@ func incidentTitle(msg string, s monitor.State) string {
 	if rs := []rune(title); len(rs) > max {
 		title = strings.TrimSpace(string(rs[:max])) + "…"
 	}
-	return strings.TrimSuffix(title, ".")
+	title = strings.TrimSpace(strings.TrimSuffix(title, "."))
+	if title == "" {
+		switch s {
+		case monitor.StateMajorOutage:
+			return "Stripe reports an outage"
+		case monitor.StatePartialOutage:
+			return "Stripe reports a partial outage"
+		}
+		return "Stripe reports degraded service"
+	}
+	return title
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/sourcetest"
 )
 
 func parseFile(t *testing.T, name string) (monitor.Report, error) {
@@ -48,6 +49,7 @@ func TestParse(t *testing.T) {
 			update:     "The Stripe API is returning errors for most requests. Our engineers are working on a fix.",
 			components: map[string]monitor.State{"API": monitor.StateMajorOutage, "Webhooks": monitor.StateDegraded}},
 		{file: "no_message.json", want: monitor.StateDegraded, title: "Stripe reports degraded service"},
+		{file: "dot_message.json", want: monitor.StateDegraded, title: "Stripe reports degraded service", update: "."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -55,6 +57,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
+			sourcetest.CheckReport(t, r)
 			if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != tt.want {
 				t.Errorf("state: got %v, want %v", got, tt.want)
 			}
@@ -106,11 +109,7 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	tests := map[string]string{
-		"bad_largestatus.json": "",
-		"no_largestatus.json":  "",
-	}
-	for file := range tests {
+	for _, file := range []string{"bad_largestatus.json", "no_largestatus.json"} {
 		t.Run(file, func(t *testing.T) {
 			_, err := parseFile(t, file)
 			var pe *monitor.PayloadError
@@ -229,25 +228,9 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		checkRange(t, r)
-	})
-}
-
-func checkRange(t *testing.T, r monitor.Report) {
-	t.Helper()
-	in := func(s monitor.State) bool { return s >= monitor.StateUnknown && s <= monitor.StateMajorOutage }
-	states := []monitor.State{r.Indicator}
-	for _, c := range r.Components {
-		states = append(states, c.State)
-	}
-	for _, i := range r.Incidents {
-		states = append(states, i.Impact)
-	}
-	got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{})
-	states = append(states, got)
-	for _, s := range states {
-		if !in(s) {
-			t.Fatalf("state %v out of range", s)
+		sourcetest.CheckReport(t, r)
+		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got < monitor.StateUnknown || got > monitor.StateMajorOutage {
+			t.Fatalf("rollup %v out of range", got)
 		}
-	}
+	})
 }

@@ -1,0 +1,261 @@
+// Package slack reads Slack-style status APIs: https://slack-status.com/api/v2.0.0/current, a
+// status word ("ok" or "active") and the events in progress, each an incident, an outage or a
+// maintenance with the services it touches and a trail of notes.
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paywatch/paywatch/monitor"
+)
+
+const platform = "slack"
+
+// CurrentPath is the API path under a status site.
+const CurrentPath = "/api/v2.0.0/current"
+
+// Checker polls one Slack-style status API.
+type Checker struct {
+	url     string
+	page    string
+	fetcher *monitor.Fetcher
+
+	mu   sync.Mutex
+	last *monitor.Report
+}
+
+var _ monitor.Checker = (*Checker)(nil)
+
+// New returns a checker for the status site at u ("https://slack-status.com"), polling
+// u + CurrentPath. An address that already names an API path (".../api/...") is polled as it is.
+func New(u string, f *monitor.Fetcher) *Checker {
+	u = strings.TrimRight(strings.TrimSpace(u), "/")
+	if i := strings.Index(u, "/api/"); i >= 0 {
+		return &Checker{url: u, page: u[:i], fetcher: f}
+	}
+	return &Checker{url: u + CurrentPath, page: u, fetcher: f}
+}
+
+// URL is the endpoint the checker polls.
+func (c *Checker) URL() string { return c.url }
+
+// Check fetches and parses the current status. An unchanged answer (304) reuses the last parse.
+func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
+	resp, err := c.fetcher.GetJSON(ctx, c.url)
+	if err != nil {
+		return monitor.Report{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if resp.NotModified && c.last != nil {
+		return *c.last, nil
+	}
+	r, err := Parse(bytes.NewReader(resp.Body))
+	if err != nil {
+		// Forget the last parse: a 304 for this body must not bring back an older answer.
+		c.last = nil
+		return monitor.Report{}, err
+	}
+	r.PageURL = c.page
+	c.last = &r
+	return r, nil
+}
+
+// id accepts both spellings Slack has used for an event id: a number (878) and a string ("546").
+type id string
+
+func (v *id) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*v = id(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("event id is neither text nor a number")
+	}
+	*v = id(n.String())
+	return nil
+}
+
+// stamp is a time that may be missing or malformed; both read as the zero time, since a bad date
+// must not hide an incident.
+type stamp struct{ time.Time }
+
+func (s *stamp) UnmarshalJSON(b []byte) error {
+	var v string
+	if json.Unmarshal(b, &v) != nil {
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+			s.Time = t
+			return nil
+		}
+	}
+	return nil
+}
+
+type note struct {
+	DateCreated stamp  `json:"date_created"`
+	Body        string `json:"body"`
+}
+
+type event struct {
+	ID          id       `json:"id"`
+	DateCreated stamp    `json:"date_created"`
+	DateUpdated stamp    `json:"date_updated"`
+	Title       string   `json:"title"`
+	Type        string   `json:"type"`
+	Status      string   `json:"status"`
+	URL         string   `json:"url"`
+	Services    []string `json:"services"`
+	Notes       []note   `json:"notes"`
+}
+
+type current struct {
+	Status          *string `json:"status"`
+	ActiveIncidents []event `json:"active_incidents"`
+}
+
+// Parse reads the document the current endpoint returns.
+//
+// Mapping (PLATFORMS.md §12): type outage → major outage; type incident → partial outage
+// (Slack files an event as an incident when a feature fails for some users and keeps "outage"
+// for Slack being unavailable, and amureki/statuscheck, a maintained poller, shows the services an
+// incident touches as a partial outage); type maintenance → maintenance, in progress while the
+// event is active. Events of an unknown type count as degraded: something is declared open but
+// not how bad. The newest note is the latest update. The page declares no components, only the
+// services each event touches, which become the event's components.
+func Parse(r io.Reader) (monitor.Report, error) {
+	var cur current
+	if err := json.NewDecoder(r).Decode(&cur); err != nil {
+		return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it is not a Slack-style status", Err: err}
+	}
+	if cur.Status == nil {
+		return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it has no status field"}
+	}
+	rep := monitor.Report{PageName: "Slack"}
+	switch strings.ToLower(strings.TrimSpace(*cur.Status)) {
+	case "ok":
+		rep.Indicator = monitor.StateOperational
+	case "active":
+		// Something is open; the events say what. A page that says active but lists nothing
+		// falls back to operational in the rollup.
+		rep.Indicator = monitor.StateUnknown
+	default:
+		return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: fmt.Sprintf("unknown status %q", *cur.Status)}
+	}
+	for _, ev := range cur.ActiveIncidents {
+		kind := strings.ToLower(strings.TrimSpace(ev.Type))
+		status := strings.ToLower(strings.TrimSpace(ev.Status))
+		if kind == "maintenance" {
+			if closed(status) {
+				continue
+			}
+			rep.Maintenances = append(rep.Maintenances, toMaintenance(ev, status))
+			continue
+		}
+		in := toIncident(ev, typeState(kind))
+		if closed(status) {
+			in.ResolvedAt = in.UpdatedAt
+			rep.Resolved = append(rep.Resolved, in)
+			continue
+		}
+		rep.Incidents = append(rep.Incidents, in)
+	}
+	return rep, nil
+}
+
+func typeState(kind string) monitor.State {
+	switch kind {
+	case "outage":
+		return monitor.StateMajorOutage
+	case "incident":
+		return monitor.StatePartialOutage
+	}
+	return monitor.StateDegraded
+}
+
+func closed(status string) bool {
+	switch status {
+	case "resolved", "completed", "closed", "ok":
+		return true
+	}
+	return false
+}
+
+func toIncident(ev event, impact monitor.State) monitor.Incident {
+	in := monitor.Incident{
+		ID: string(ev.ID), Title: title(ev), Impact: impact, Status: ev.Status, URL: ev.URL,
+		CreatedAt: ev.DateCreated.Time, UpdatedAt: ev.DateUpdated.Time,
+		Components: ev.Services,
+	}
+	if in.Status == "" {
+		in.Status = "active"
+	}
+	if n := latest(ev.Notes); n != nil {
+		in.LatestUpdate = text(n.Body)
+		if n.DateCreated.After(in.UpdatedAt) {
+			in.UpdatedAt = n.DateCreated.Time
+		}
+	}
+	if in.UpdatedAt.IsZero() {
+		in.UpdatedAt = in.CreatedAt
+	}
+	return in
+}
+
+func toMaintenance(ev event, status string) monitor.Maintenance {
+	m := monitor.Maintenance{
+		ID: string(ev.ID), Title: title(ev), Status: ev.Status, URL: ev.URL, Components: ev.Services,
+		StartsAt: ev.DateCreated.Time,
+	}
+	switch status {
+	case "scheduled", "upcoming", "planned":
+	default:
+		m.InProgress = true
+		if m.Status == "" {
+			m.Status = "active"
+		}
+	}
+	return m
+}
+
+func title(ev event) string {
+	if t := text(ev.Title); t != "" {
+		return t
+	}
+	switch strings.ToLower(ev.Type) {
+	case "outage":
+		return "Slack outage"
+	case "maintenance":
+		return "Slack maintenance"
+	}
+	return "Slack incident"
+}
+
+// latest returns the newest note; Slack lists them newest first, but we do not rely on it.
+func latest(ns []note) *note {
+	var best *note
+	for i := range ns {
+		n := &ns[i]
+		if strings.TrimSpace(n.Body) == "" {
+			continue
+		}
+		if best == nil || n.DateCreated.After(best.DateCreated.Time) {
+			best = n
+		}
+	}
+	return best
+}
+
+// text collapses the whitespace (Slack's notes carry \r\n) of a plain-text field.
+func text(s string) string { return strings.Join(strings.Fields(s), " ") }
