@@ -51,7 +51,7 @@ func (a AlertConfig) Decide(changes []Change) []Notification {
 		switch c.Kind {
 		case ChangeState:
 			switch {
-			case c.To == StateOperational && c.From.IsProblem() && !c.From.Worse(StateDegraded) && minSev.Worse(c.From):
+			case c.To == StateOperational && c.worst().IsProblem() && minSev.Worse(c.worst()):
 				// It never notified about the problem, so it does not notify about the end of it.
 			case c.To == StateOperational && (c.From.IsProblem() || c.From == StateMaintenance):
 				if c.From == StateMaintenance && !a.maintenance() {
@@ -84,6 +84,15 @@ func (a AlertConfig) Decide(changes []Change) []Notification {
 	return out
 }
 
+// worst is the worst state of the problem a recovery ends: the tracker's record of it, or From
+// for a change made elsewhere.
+func (c Change) worst() State {
+	if c.peak != StateUnknown && c.peak.Worse(c.From) {
+		return c.peak
+	}
+	return c.From
+}
+
 func (a AlertConfig) maintenance() bool { return a.Maintenance == nil || *a.Maintenance }
 
 func problemBody(c Change) string {
@@ -101,7 +110,7 @@ func problemBody(c Change) string {
 }
 
 func recoveryBody(c Change) string {
-	if c.Lasted > 0 {
+	if c.Lasted >= time.Second { // not "0 seconds"
 		return fmt.Sprintf("Working normally again. The problem lasted %s.", HumanDuration(c.Lasted))
 	}
 	return "Working normally again."
@@ -164,9 +173,11 @@ var tagRE = regexp.MustCompile(`(?s)<[^>]*>`)
 // characters removed, entities decoded, whitespace collapsed, length capped (in runes).
 func Sanitize(s string, max int) string {
 	s = tagRE.ReplaceAllString(s, " ")
-	s = html.UnescapeString(s)
+	// Entities can spell markup ("&lt;b&gt;"); once decoded it is stripped like any other, as
+	// some notification daemons render a subset of HTML.
+	s = tagRE.ReplaceAllString(html.UnescapeString(s), " ")
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u200b' || r == '\u202e' || r == '\u202d' {
+		if unicode.IsControl(r) || isInvisible(r) {
 			return ' '
 		}
 		return r
@@ -180,15 +191,28 @@ func Sanitize(s string, max int) string {
 	return s
 }
 
+// isInvisible reports zero-width and text-direction characters, which can hide or reorder text.
+func isInvisible(r rune) bool {
+	switch {
+	case r == '\u200b', r == '\u200e', r == '\u200f', r == '\u2060', r == '\ufeff':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
+}
+
 // HumanDuration says a duration the way people do: "45 seconds", "12 minutes", "2 hours 5 minutes".
 func HumanDuration(d time.Duration) string {
+	// Round before choosing the unit, so that 59.7 s reads "1 minute", not "60 seconds".
+	if s := d.Round(time.Second); s < time.Minute {
+		return plural(int(s/time.Second), "second")
+	}
+	d = d.Round(time.Minute)
 	switch {
-	case d < time.Minute:
-		return plural(int(d.Round(time.Second)/time.Second), "second")
 	case d < time.Hour:
-		return plural(int(d.Round(time.Minute)/time.Minute), "minute")
+		return plural(int(d/time.Minute), "minute")
 	case d < 48*time.Hour:
-		d = d.Round(time.Minute)
 		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
 		if m == 0 {
 			return plural(h, "hour")

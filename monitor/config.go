@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,7 +32,12 @@ type Duration time.Duration
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(strings.TrimSpace(n.Value))
 	if err != nil || n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: %q is not a duration (write it like 60s, 5m or 1h)", n.Line, n.Value)
+		what := strconv.Quote(n.Value)
+		if n.Kind != yaml.ScalarNode {
+			what = "a list or mapping"
+		}
+		// A *yaml.TypeError lets the decoder carry on, so every problem is reported at once.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s is not a duration (write it like 60s, 5m or 1h)", n.Line, what)}}
 	}
 	*d = Duration(v)
 	return nil
@@ -38,6 +45,78 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 
 // MarshalYAML implements yaml.Marshaler.
 func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// UnmarshalYAML implements yaml.Unmarshaler, so that a misspelt state is reported with its line
+// next to every other problem instead of ending the decoding.
+func (s *State) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseState(n.Value)
+	if n.Kind != yaml.ScalarNode {
+		err = fmt.Errorf("expected a state (%s)", strings.Join(stateNames[:], ", "))
+	}
+	if err != nil {
+		// Off the scale, so that validation does not also complain about the zero value; the
+		// decoding fails anyway.
+		*s = -1
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
+	}
+	*s = v
+	return nil
+}
+
+// decodeStrict decodes a mapping into v (a pointer to a struct) and reports keys v has no field
+// for. Node.Decode does not carry the top-level decoder's KnownFields into custom unmarshalers,
+// so they check for themselves.
+func decodeStrict(n *yaml.Node, v any) error {
+	var errs []string
+	unknownKeys(n, reflect.TypeOf(v), &errs)
+	if err := n.Decode(v); err != nil {
+		te, ok := err.(*yaml.TypeError)
+		if !ok {
+			return err
+		}
+		errs = append(errs, te.Errors...)
+	}
+	if len(errs) > 0 {
+		return &yaml.TypeError{Errors: errs}
+	}
+	return nil
+}
+
+var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
+
+func unknownKeys(n *yaml.Node, t reflect.Type, errs *[]string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
+		for _, c := range n.Content {
+			unknownKeys(c, t.Elem(), errs)
+		}
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" {
+				name = strings.ToLower(f.Name)
+			}
+			if name != "-" && f.IsExported() {
+				fields[name] = f.Type
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			ft, ok := fields[k.Value]
+			switch {
+			case !ok:
+				*errs = append(*errs, fmt.Sprintf("line %d: unknown setting %q", k.Line, k.Value))
+			case !reflect.PointerTo(ft).Implements(yamlUnmarshaler) && !ft.Implements(yamlUnmarshaler):
+				unknownKeys(n.Content[i+1], ft, errs) // types with their own unmarshaler check themselves
+			}
+		}
+	}
+}
 
 // ProbeRule turns a phrase on a probed page into a state.
 type ProbeRule struct {
@@ -62,7 +141,7 @@ func (p *ProbeConfig) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	}
 	type plain ProbeConfig
-	return n.Decode((*plain)(p))
+	return decodeStrict(n, (*plain)(p))
 }
 
 // ServiceConfig is one watched service as the user writes it.
@@ -91,7 +170,7 @@ func (c *Canary) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	}
 	type plain Canary
-	return n.Decode((*plain)(c))
+	return decodeStrict(n, (*plain)(c))
 }
 
 // ConnectivityConfig lists the canaries that tell "offline" from "they are down".
@@ -199,13 +278,38 @@ func (c *Config) Validate() []error {
 		if s.Catalog == "" && s.URL == "" && s.Probe == nil && len(s.Probes) == 0 {
 			add(where, "nothing to watch: give url: (a status page) or probe: (a website)")
 		}
+		probes := s.Probes
+		if s.Probe != nil {
+			probes = append([]ProbeConfig{*s.Probe}, probes...)
+		}
 		if s.URL != "" {
 			if err := checkURL(s.URL); err != nil {
 				add(where, "url: %v", err)
-			} else if iv := time.Duration(s.Interval); iv != 0 {
-				if floor := minInterval(s.URL); iv < floor {
-					add(where, "interval: %s is too short; the minimum for %s is %s", iv, hostOf(s.URL), floor)
+			}
+		}
+		if iv := time.Duration(s.Interval); iv != 0 {
+			// The service's interval applies to its page (its own or the catalog's) and to every
+			// probe without an interval of its own: the strictest floor among them holds.
+			var floor time.Duration
+			var what string
+			consider := func(name string, f time.Duration) {
+				if f > floor {
+					floor, what = f, name
 				}
+			}
+			switch {
+			case s.URL != "" && checkURL(s.URL) == nil:
+				consider(hostOf(s.URL), minInterval(s.URL))
+			case s.URL == "" && s.Catalog != "":
+				consider(s.Catalog, MinPublicInterval) // catalog pages are public
+			}
+			for _, p := range probes {
+				if p.Interval == 0 && checkURL(p.URL) == nil {
+					consider(hostOf(p.URL), minInterval(p.URL))
+				}
+			}
+			if iv < floor {
+				add(where, "interval: %s is too short; the minimum for %s is %s", iv, what, floor)
 			}
 		}
 		if s.Platform != "" && !knownPlatform(s.Platform) {
@@ -213,10 +317,6 @@ func (c *Config) Validate() []error {
 		}
 		if s.Platform != "" && s.URL == "" && s.Catalog == "" {
 			add(where, "platform: given without url:")
-		}
-		probes := s.Probes
-		if s.Probe != nil {
-			probes = append([]ProbeConfig{*s.Probe}, probes...)
 		}
 		for j, p := range probes {
 			pw := where + ".probe"

@@ -117,14 +117,10 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 	}
 }
 
-// check runs one attempt under the concurrency limits; ok is false when ctx ended first.
+// check runs one attempt under the concurrency limits; ok is false when ctx ended first. The
+// host's slot is taken first, so that checks queued behind a slow host do not hold the global
+// slots other hosts need.
 func (e *Engine) check(ctx context.Context, t Target) (Observation, bool) {
-	select {
-	case e.sem <- struct{}{}:
-	case <-ctx.Done():
-		return Observation{}, false
-	}
-	defer func() { <-e.sem }()
 	hs := e.hostSlot(t.URL)
 	select {
 	case hs <- struct{}{}:
@@ -132,6 +128,12 @@ func (e *Engine) check(ctx context.Context, t Target) (Observation, bool) {
 		return Observation{}, false
 	}
 	defer func() { <-hs }()
+	select {
+	case e.sem <- struct{}{}:
+	case <-ctx.Done():
+		return Observation{}, false
+	}
+	defer func() { <-e.sem }()
 	return CheckTarget(ctx, t), ctx.Err() == nil
 }
 

@@ -81,6 +81,11 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 				return &FetchError{Kind: ErrBadRedirect, URL: req.URL.String()}
 			}
+			if req.URL.User != nil {
+				// A redirect must not make us send credentials either.
+				req.URL.User = nil
+				req.Header.Del("Authorization")
+			}
 			return nil
 		},
 	}
@@ -123,7 +128,13 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, &FetchError{Kind: ErrBadURL, URL: r.URL}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, r.URL, nil)
+	target := r.URL
+	if u.User != nil {
+		// Paywatch never sends credentials, not even ones written into an address.
+		u.User = nil
+		target = u.String()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, nil)
 	if err != nil {
 		return nil, &FetchError{Kind: ErrBadURL, URL: r.URL, Err: err}
 	}

@@ -24,14 +24,18 @@ func (f ComponentFilter) Keeps(c Component) bool {
 	return !matchAny(f.Exclude, c)
 }
 
+// noSlash stands in for "/" while matching: path.Match's "*" stops at a slash, and component
+// names often contain one ("EU / Card acquiring").
+var noSlash = strings.NewReplacer("/", "\uE000")
+
 func matchAny(patterns []string, c Component) bool {
 	for _, p := range patterns {
-		p = strings.ToLower(strings.TrimSpace(p))
+		p = noSlash.Replace(strings.ToLower(strings.TrimSpace(p)))
 		for _, v := range []string{c.Name, c.Group} {
 			if v == "" {
 				continue
 			}
-			v = strings.ToLower(strings.TrimSpace(v))
+			v = noSlash.Replace(strings.ToLower(strings.TrimSpace(v)))
 			if ok, err := path.Match(p, v); (err == nil && ok) || p == v {
 				return true
 			}
@@ -105,6 +109,25 @@ func Rollup(r Report, f ComponentFilter) (State, []Component, string) {
 		}
 	}
 	return worstKnown(states...), comps, ""
+}
+
+// touchesKept reports whether an incident or maintenance touching ids counts for a service with
+// filter f, the way Rollup counts it; comps are Rollup's components, with their Filtered marks.
+func touchesKept(f ComponentFilter, comps []Component, ids []string) bool {
+	if !f.Active() || len(comps) == 0 {
+		return true
+	}
+	for _, c := range comps {
+		if c.Filtered {
+			continue
+		}
+		for _, id := range ids {
+			if id != "" && (strings.EqualFold(id, c.ID) || strings.EqualFold(id, c.Name)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func incidentStates(in []Incident) []State {

@@ -112,6 +112,9 @@ type Change struct {
 	Incident    *Incident
 	Maintenance *Maintenance
 	Sources     []SourceStatus
+	// peak is, on recovery, the worst state of the problem that ended; the alert policy uses it
+	// to tell whether the problem was ever worth a notification.
+	peak State
 }
 
 // Tracker turns observations into service states and confirmed changes. It is pure: no clocks,
@@ -130,6 +133,7 @@ type tracked struct {
 	known     State // last confirmed known state; StateUnknown until the baseline
 	knownAt   time.Time
 	problemAt time.Time // when the current problem began
+	peak      State     // the worst state since problemAt
 	incidents map[string]bool
 	maints    map[string]bool
 	primed    bool
@@ -293,10 +297,17 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 	var changes []Change
 	page := sv.page()
 	if !sv.primed {
+		// The baseline is what every source says at start-up: a slower source's first answer
+		// is part of it, not news.
+		for _, s := range sv.sources {
+			if s.status.CheckedAt.IsZero() {
+				return nil
+			}
+		}
 		sv.primed = true
 		sv.known, sv.knownAt = next, at
 		if next.IsProblem() || next == StateMaintenance {
-			sv.problemAt = at
+			sv.problemAt, sv.peak = at, next
 		}
 		if page != nil {
 			for _, in := range page.report.Incidents {
@@ -312,10 +323,13 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 	if next != sv.known {
 		c := Change{Kind: ChangeState, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: sv.known, To: next, At: at, Sources: st.Sources}
 		if next == StateOperational && !sv.problemAt.IsZero() {
-			c.Lasted = at.Sub(sv.problemAt)
-			sv.problemAt = time.Time{}
+			c.Lasted, c.peak = at.Sub(sv.problemAt), sv.peak
+			sv.problemAt, sv.peak = time.Time{}, StateOperational
 		} else if sv.known == StateOperational {
 			sv.problemAt = at
+		}
+		if next != StateOperational && next.Worse(sv.peak) {
+			sv.peak = next
 		}
 		c.Incident = worstIncident(st.Incidents)
 		changes = append(changes, c)
@@ -324,7 +338,7 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 	if page != nil {
 		for _, in := range page.report.Incidents {
 			k := incidentKey(in)
-			if sv.incidents[k] {
+			if sv.incidents[k] || !touchesKept(sv.spec.Filter, page.comps, in.Components) {
 				continue
 			}
 			sv.incidents[k] = true
@@ -335,7 +349,7 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 		}
 		for _, m := range page.report.Maintenances {
 			k := maintKey(m)
-			if sv.maints[k] {
+			if sv.maints[k] || !touchesKept(sv.spec.Filter, page.comps, m.Components) {
 				continue
 			}
 			sv.maints[k] = true

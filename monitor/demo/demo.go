@@ -48,7 +48,10 @@ type Page struct {
 	status      map[string]string
 	incident    *Incident
 	maintenance *Upcoming
-	updated     time.Time
+	// updated is when the page last changed, stamped at the first render after the change, so
+	// that an unchanged page renders to the same bytes (and ETag) however much time passes.
+	updated time.Time
+	dirty   bool
 }
 
 // NewPage returns a page whose components are all operational.
@@ -65,6 +68,7 @@ func (p *Page) Set(component, status string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.status[component] = status
+	p.dirty = true
 }
 
 // SetAll sets every component.
@@ -74,6 +78,7 @@ func (p *Page) SetAll(status string) {
 	for _, c := range p.components {
 		p.status[c] = status
 	}
+	p.dirty = true
 }
 
 // SetIncident opens (or with nil, resolves) the page's incident.
@@ -81,6 +86,7 @@ func (p *Page) SetIncident(in *Incident) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.incident = in
+	p.dirty = true
 }
 
 // SetMaintenance schedules (or with nil, removes) a maintenance.
@@ -88,6 +94,7 @@ func (p *Page) SetMaintenance(m *Upcoming) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.maintenance = m
+	p.dirty = true
 }
 
 // Summary renders the page as /api/v2/summary.json.
@@ -105,14 +112,17 @@ func (p *Page) Summary(now time.Time, baseURL string) []byte {
 		CreatedAt string  `json:"created_at"`
 		UpdatedAt string  `json:"updated_at"`
 	}
-	ts := now.UTC().Format(time.RFC3339)
+	if p.updated.IsZero() || p.dirty {
+		p.updated, p.dirty = now, false
+	}
+	ts := p.updated.UTC().Format(time.RFC3339)
 	worst := 0
 	rank := map[string]int{Operational: 0, Maintenance: 1, Degraded: 2, Partial: 3, Major: 4}
 	comps := []comp{}
 	for i, c := range p.components {
 		st := p.status[c]
 		worst = max(worst, rank[st])
-		comps = append(comps, comp{ID: fmt.Sprintf("%s%04d", p.ID[:8], i), Name: c, Status: st, Position: i + 1, PageID: p.ID, CreatedAt: ts, UpdatedAt: ts})
+		comps = append(comps, comp{ID: fmt.Sprintf("%s%04d", prefix(p.ID, 8), i), Name: c, Status: st, Position: i + 1, PageID: p.ID, CreatedAt: ts, UpdatedAt: ts})
 	}
 	indicator, desc := "none", "All Systems Operational"
 	switch worst {
@@ -134,11 +144,11 @@ func (p *Page) Summary(now time.Time, baseURL string) []byte {
 			}
 		}
 		incidents = append(incidents, map[string]any{
-			"id": p.ID[:6] + "inc001", "name": in.Name, "status": in.Status, "impact": in.Impact,
+			"id": prefix(p.ID, 6) + "inc001", "name": in.Name, "status": in.Status, "impact": in.Impact,
 			"created_at": ts, "updated_at": ts, "shortlink": baseURL + "/incidents/1", "page_id": p.ID,
 			"components": affected,
 			"incident_updates": []map[string]any{{
-				"id": p.ID[:6] + "upd001", "status": in.Status, "body": in.Update, "created_at": ts, "display_at": ts,
+				"id": prefix(p.ID, 6) + "upd001", "status": in.Status, "body": in.Update, "created_at": ts, "display_at": ts,
 			}},
 		})
 	}
@@ -149,7 +159,7 @@ func (p *Page) Summary(now time.Time, baseURL string) []byte {
 			status = "in_progress"
 		}
 		maint = append(maint, map[string]any{
-			"id": p.ID[:6] + "mnt001", "name": m.Name, "status": status, "impact": "maintenance",
+			"id": prefix(p.ID, 6) + "mnt001", "name": m.Name, "status": status, "impact": "maintenance",
 			"scheduled_for": m.Starts.UTC().Format(time.RFC3339), "scheduled_until": m.End.UTC().Format(time.RFC3339),
 			"created_at": ts, "updated_at": ts, "shortlink": baseURL + "/maintenance/1", "page_id": p.ID,
 			"components": []comp{}, "incident_updates": []map[string]any{},
@@ -165,6 +175,9 @@ func (p *Page) Summary(now time.Time, baseURL string) []byte {
 	b, _ := json.Marshal(doc)
 	return b
 }
+
+// prefix returns up to n bytes of id: ids are free text and may be short.
+func prefix(id string, n int) string { return id[:min(n, len(id))] }
 
 // Server serves pages at /<page id>/api/v2/summary.json with ETag support, like a real page.
 type Server struct {

@@ -1,0 +1,192 @@
+package monitor_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/demo"
+	"github.com/paywatch/paywatch/monitor/probe"
+	"github.com/paywatch/paywatch/monitor/statuspage"
+)
+
+// These tests use real HTTP on 127.0.0.1 and real time; they never wait longer than it takes the
+// watcher to answer (the deadline only bounds a failure).
+const watchDeadline = 10 * time.Second
+
+func netFetcher(t *testing.T) *monitor.Fetcher {
+	t.Helper()
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return monitor.NewFetcher(monitor.FetcherOptions{Transport: tr, Timeout: 5 * time.Second, UserAgent: "Paywatch watch test"})
+}
+
+func demoSpec(base string, p *demo.Page, f *monitor.Fetcher) monitor.ServiceSpec {
+	id := monitor.Slug(p.Name)
+	url := base + "/" + p.ID
+	return monitor.ServiceSpec{ID: id, Name: p.Name, URL: url, Targets: []monitor.Target{{
+		ServiceID: id, SourceID: "page", Kind: monitor.KindPage, Platform: "statuspage", URL: url,
+		Interval: time.Hour, // rounds come only from CheckNow
+		Checker:  statuspage.New(url, f),
+	}}}
+}
+
+// nextUntil reads updates until cond holds for the snapshot, returning every notification seen.
+func nextUntil(t *testing.T, updates <-chan monitor.Update, what string, cond func(monitor.Snapshot) bool) []monitor.Notification {
+	t.Helper()
+	var notes []monitor.Notification
+	deadline := time.After(watchDeadline)
+	for {
+		select {
+		case u := <-updates:
+			notes = append(notes, u.Notifications...)
+			if cond(u.Snapshot) {
+				return notes
+			}
+		case <-deadline:
+			t.Fatalf("no update with %s within %v", what, watchDeadline)
+		}
+	}
+}
+
+func stateOf(s monitor.Snapshot, id string) monitor.State {
+	for _, sv := range s.Services {
+		if sv.ID == id {
+			return sv.State
+		}
+	}
+	return monitor.StateUnknown
+}
+
+func TestWatcherEndToEnd(t *testing.T) {
+	acme := demo.NewPage("acmepay0demo", "Acme Pay", "Card payments", "Payouts")
+	bank := demo.NewPage("northwind000", "Northwind Bank", "Online banking")
+	srv := httptest.NewServer(demo.NewServer(nil, acme, bank))
+	defer srv.Close()
+	f := netFetcher(t)
+	w := monitor.NewWatcher([]monitor.ServiceSpec{demoSpec(srv.URL, acme, f), demoSpec(srv.URL, bank, f)},
+		monitor.WatcherOptions{Engine: monitor.EngineOptions{Stagger: time.Millisecond}})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	updates := make(chan monitor.Update)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx, updates) }()
+	defer func() {
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Run = %v, want context.Canceled", err)
+			}
+		case <-time.After(watchDeadline):
+			t.Error("Run did not return after cancel")
+		}
+	}()
+
+	first := <-updates
+	if got := first.Snapshot.Overall(); got != monitor.StateUnknown || len(first.Snapshot.Services) != 2 {
+		t.Errorf("first snapshot: overall %v with %d services, want unknown with 2 (nothing checked yet)", got, len(first.Snapshot.Services))
+	}
+	bothOperational := func(s monitor.Snapshot) bool {
+		return stateOf(s, "acme-pay") == monitor.StateOperational && stateOf(s, "northwind-bank") == monitor.StateOperational
+	}
+	if notes := nextUntil(t, updates, "both services operational", bothOperational); len(notes) != 0 {
+		t.Errorf("start-up notified %+v, want nothing", notes)
+	}
+
+	steps := []struct {
+		name      string
+		change    func()
+		wantState monitor.State
+		wantTitle string
+		wantBody  string
+	}{
+		{name: "outage",
+			change: func() {
+				acme.Set("Card payments", demo.Major)
+				acme.SetIncident(&demo.Incident{Name: "Card payments failing", Impact: "critical", Status: "investigating", Update: "We are <b>investigating</b> failed payments."})
+			},
+			wantState: monitor.StateMajorOutage, wantTitle: "Acme Pay: Major outage", wantBody: "Card payments failing — We are investigating failed payments."},
+		{name: "recovery",
+			change: func() {
+				acme.SetAll(demo.Operational)
+				acme.SetIncident(nil)
+			},
+			wantState: monitor.StateOperational, wantTitle: "Acme Pay is back to normal", wantBody: "Working normally again."},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			st.change()
+			w.CheckNow()
+			notes := nextUntil(t, updates, "Acme Pay "+st.wantState.String(), func(s monitor.Snapshot) bool { return stateOf(s, "acme-pay") == st.wantState })
+			if len(notes) != 1 {
+				t.Fatalf("notifications %+v, want exactly one", notes)
+			}
+			n := notes[0]
+			if n.ServiceID != "acme-pay" || n.Title != st.wantTitle || !strings.HasPrefix(n.Body, st.wantBody) || n.State != st.wantState {
+				t.Errorf("notification = %+v, want %q / %q… at %v", n, st.wantTitle, st.wantBody, st.wantState)
+			}
+		})
+	}
+}
+
+func TestCheckOnce(t *testing.T) {
+	var failingHits, healthyHits atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/failing", func(w http.ResponseWriter, r *http.Request) {
+		failingHits.Add(1)
+		w.WriteHeader(http.StatusBadGateway)
+	})
+	mux.HandleFunc("/healthy", func(w http.ResponseWriter, r *http.Request) {
+		healthyHits.Add(1)
+		w.Write([]byte("<html>Welcome</html>"))
+	})
+	acme := demo.NewPage("acmepay0demo", "Acme Pay", "Card payments")
+	acme.Set("Card payments", demo.Degraded)
+	mux.Handle("/acmepay0demo/", demo.NewServer(nil, acme))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	f := netFetcher(t)
+	probeSpec := func(id, path string) monitor.ServiceSpec {
+		url := srv.URL + path
+		return monitor.ServiceSpec{ID: id, Name: id, URL: url, Targets: []monitor.Target{{
+			ServiceID: id, SourceID: "probe:127.0.0.1", Kind: monitor.KindProbe, Platform: "probe", URL: url,
+			Interval: time.Minute, Checker: probe.New(probe.Options{URL: url}, f),
+		}}}
+	}
+	specs := []monitor.ServiceSpec{probeSpec("visa", "/failing"), probeSpec("amex", "/healthy"), demoSpec(srv.URL, acme, f)}
+
+	snap := monitor.CheckOnce(context.Background(), specs, monitor.Thresholds{}, nil)
+
+	tests := []struct {
+		id       string
+		want     monitor.State
+		hits     *atomic.Int32
+		wantHits int32
+	}{
+		{id: "visa", want: monitor.StateMajorOutage, hits: &failingHits, wantHits: 2},
+		{id: "amex", want: monitor.StateOperational, hits: &healthyHits, wantHits: 1},
+		{id: "acme-pay", want: monitor.StateDegraded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			if got := stateOf(snap, tt.id); got != tt.want {
+				t.Errorf("state = %v, want %v", got, tt.want)
+			}
+			if tt.hits != nil {
+				if got := tt.hits.Load(); got != tt.wantHits {
+					t.Errorf("server saw %d requests, want %d", got, tt.wantHits)
+				}
+			}
+		})
+	}
+	if snap.Offline {
+		t.Error("snapshot marked offline without a connectivity check")
+	}
+}
