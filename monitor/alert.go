@@ -51,10 +51,9 @@ func (a AlertConfig) Decide(changes []Change) []Notification {
 		switch c.Kind {
 		case ChangeState:
 			switch {
-			case c.To == StateOperational && c.worst().IsProblem() && minSev.Worse(c.worst()):
-				// It never notified about the problem, so it does not notify about the end of it.
-			case c.To == StateOperational && (c.From.IsProblem() || c.From == StateMaintenance):
-				if c.From == StateMaintenance && !a.maintenance() {
+			case c.To == StateOperational:
+				// A recovery is news only if the problem was: it notified when it began.
+				if w := c.worst(); w == StateOperational || w == StateUnknown || minSev.Worse(w) {
 					continue
 				}
 				out = append(out, Notification{ServiceID: c.ServiceID, State: c.To, At: c.At,

@@ -369,10 +369,10 @@ func (s ServiceConfig) ServiceID() string {
 	switch {
 	case s.ID != "":
 		return s.ID
-	case s.Name != "":
-		return Slug(s.Name)
+	case s.Catalog != "":
+		return Slug(s.Catalog)
 	}
-	return Slug(s.Catalog)
+	return Slug(s.Name)
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)

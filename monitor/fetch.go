@@ -144,9 +144,10 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 	var prev cached
 	var have bool
+	key := method + " " + r.URL
 	if r.Conditional {
 		f.mu.Lock()
-		prev, have = f.cache[r.URL]
+		prev, have = f.cache[key]
 		f.mu.Unlock()
 		if have {
 			if prev.etag != "" {
@@ -188,9 +189,9 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 		etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 		f.mu.Lock()
 		if etag != "" || lm != "" {
-			f.cache[r.URL] = cached{etag: etag, lastModified: lm, body: out.Body}
+			f.cache[key] = cached{etag: etag, lastModified: lm, body: out.Body}
 		} else {
-			delete(f.cache, r.URL)
+			delete(f.cache, key)
 		}
 		f.mu.Unlock()
 	}
@@ -205,8 +206,12 @@ func (f *Fetcher) GetJSON(ctx context.Context, rawURL string) (*Response, error)
 		return nil, err
 	}
 	if err := CheckJSONBody(resp.Body); err != nil {
-		return nil, &FetchError{Kind: err.(*FetchError).Kind, URL: rawURL}
+		fe := err.(*FetchError)
+		fe.URL = rawURL
+		return nil, fe
 	}
+	// encoding/json refuses a byte-order mark; some servers send one.
+	resp.Body = bytes.TrimPrefix(resp.Body, []byte("\xef\xbb\xbf"))
 	return resp, nil
 }
 
@@ -261,7 +266,13 @@ func (f *Fetcher) classify(ctx context.Context, u string, err error) error {
 	if pu, perr := url.Parse(u); perr == nil {
 		host = pu.Hostname()
 	}
-	return &FetchError{Kind: kind, URL: u, Host: host, Err: err, Timeout: f.timeout}
+	timeout := f.timeout
+	if dl, ok := ctx.Deadline(); ok && kind == ErrTimeout && ctx.Err() != nil {
+		// The caller's own deadline ran out first; the fetcher's timeout would misstate it.
+		timeout = 0
+		_ = dl
+	}
+	return &FetchError{Kind: kind, URL: u, Host: host, Err: err, Timeout: timeout}
 }
 
 func isTimeout(err error) bool {
@@ -276,7 +287,8 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+		const limit = 24 * 60 * 60 // a day; more is nonsense, and large values would overflow
+		return time.Duration(min(n, limit)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)

@@ -46,10 +46,9 @@ func TestGetJSONHostile(t *testing.T) {
 			wantReason: "the status page sent more data than expected (over 1 KB)",
 		},
 		{
-			name:    "invalid UTF-8",
-			handler: reply(200, "application/json", "{\"name\":\"caf\xe9 \xff\xfe\"}"),
-			// GetJSON drops CheckJSONBody's Detail ("it is not valid text"); see the report.
-			wantReason: "the status page's answer could not be read",
+			name:       "invalid UTF-8",
+			handler:    reply(200, "application/json", "{\"name\":\"caf\xe9 \xff\xfe\"}"),
+			wantReason: "the status page's answer could not be read: it is not valid text",
 		},
 		{
 			name:       "HTML with 200",
@@ -136,15 +135,14 @@ func TestGetJSONHostile(t *testing.T) {
 			wantReason: "the status page returned an empty answer",
 		},
 		{
-			name:    "JSON null",
-			handler: reply(200, "application/json", "null"),
-			// CheckJSONBody says "it was empty (null)", but GetJSON drops the Detail; see the report.
-			wantReason: "the status page's answer could not be read",
+			name:       "JSON null",
+			handler:    reply(200, "application/json", "null"),
+			wantReason: "the status page's answer could not be read: it was empty (null)",
 		},
 		{
 			name:       "a bare JSON string",
 			handler:    reply(200, "application/json", `"ok"`),
-			wantReason: "the status page's answer could not be read",
+			wantReason: "the status page's answer could not be read: it is not JSON",
 		},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -75,7 +76,7 @@ func Judge(o Options, code int, latency time.Duration, body []byte) monitor.Prob
 		o.Slow = DefaultSlow
 	}
 	res := monitor.ProbeResult{StatusCode: code, Latency: latency}
-	lower := bytes.ToLower(body)
+	lower := visibleText(body)
 	for _, r := range o.Rules {
 		if r.Contains != "" && bytes.Contains(lower, []byte(strings.ToLower(r.Contains))) {
 			res.State = r.State
@@ -108,4 +109,17 @@ func Judge(o Options, code int, latency time.Duration, body []byte) monitor.Prob
 		res.Reason = fmt.Sprintf("the site gave an unexpected answer (HTTP %d); the probe address may be wrong", code)
 	}
 	return res
+}
+
+var (
+	hiddenRE = regexp.MustCompile(`(?is)<(script|style|noscript|template)\b.*?</(script|style|noscript|template)\s*>|<!--.*?-->`)
+	tagRE    = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// visibleText is the page's text as a person would read it, lower-cased: scripts, styles,
+// comments and tags removed, so a phrase in a script or an attribute cannot trigger a rule.
+func visibleText(body []byte) []byte {
+	t := hiddenRE.ReplaceAll(body, []byte(" "))
+	t = tagRE.ReplaceAll(t, []byte(" "))
+	return bytes.ToLower(bytes.Join(bytes.Fields(t), []byte(" ")))
 }

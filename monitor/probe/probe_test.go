@@ -226,3 +226,25 @@ func TestCheckerConnectionFailureIsAnError(t *testing.T) {
 		t.Errorf("Reason = %q, want %q", got, want)
 	}
 }
+
+func TestJudgeReadsOnlyVisibleText(t *testing.T) {
+	rules := []probe.Rule{{Contains: "temporarily unavailable", State: monitor.StateMajorOutage}}
+	tests := []struct {
+		name string
+		body string
+		want monitor.State
+	}{
+		{"in a script", `<html><script>var msg = "Service temporarily unavailable";</script><p>Welcome</p></html>`, monitor.StateOperational},
+		{"in a style or comment", `<style>/* temporarily unavailable */</style><!-- temporarily unavailable --><p>Hi</p>`, monitor.StateOperational},
+		{"in an attribute", `<div data-error="temporarily unavailable">Sign in</div>`, monitor.StateOperational},
+		{"on the page", `<h1>Sorry</h1><p>Our site is <b>temporarily   unavailable</b>.</p>`, monitor.StateMajorOutage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := probe.Judge(probe.Options{Rules: rules}, 200, 0, []byte(tt.body))
+			if got.State != tt.want {
+				t.Errorf("Judge() state = %v, want %v (verdict %q)", got.State, tt.want, got.Verdict)
+			}
+		})
+	}
+}

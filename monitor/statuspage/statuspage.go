@@ -3,6 +3,7 @@
 package statuspage
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,8 +20,10 @@ type Checker struct {
 	base    string
 	fetcher *monitor.Fetcher
 
-	mu   sync.Mutex
-	last *monitor.Report
+	mu         sync.Mutex
+	last       *monitor.Report
+	recent     []monitor.Incident
+	resolvedAt time.Time
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -43,7 +46,9 @@ func BaseURL(u string) string {
 // SummaryURL is the endpoint the checker polls.
 func (c *Checker) SummaryURL() string { return c.base + "/api/v2/summary.json" }
 
-// Check fetches and parses the summary. An unchanged page (304) reuses the last parse.
+// Check fetches and parses the summary. An unchanged page (304) reuses the last parse. At most
+// every ResolvedEvery it also reads /api/v2/incidents.json for recently resolved incidents (what
+// happened while the laptop slept); that list is a bonus: its failures never fail the check.
 func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 	resp, err := c.fetcher.GetJSON(ctx, c.SummaryURL())
 	if err != nil {
@@ -52,20 +57,54 @@ func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 	c.mu.Lock()
 	last := c.last
 	c.mu.Unlock()
+	var r monitor.Report
 	if resp.NotModified && last != nil {
-		return *last, nil
+		r = *last
+	} else {
+		r, err = Parse(bytes.NewReader(resp.Body))
+		if err != nil {
+			c.mu.Lock()
+			c.last = nil // a later 304 must not bring back a report older than this failure
+			c.mu.Unlock()
+			return monitor.Report{}, err
+		}
+		if r.PageURL == "" {
+			r.PageURL = c.base
+		}
 	}
-	r, err := Parse(strings.NewReader(string(resp.Body)))
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	if r.PageURL == "" {
-		r.PageURL = c.base
-	}
+	r.Resolved = c.resolved(ctx)
 	c.mu.Lock()
 	c.last = &r
 	c.mu.Unlock()
 	return r, nil
+}
+
+// ResolvedEvery is how often the recently resolved incidents are read.
+const ResolvedEvery = 5 * time.Minute
+
+func (c *Checker) resolved(ctx context.Context) []monitor.Incident {
+	c.mu.Lock()
+	due := time.Since(c.resolvedAt) >= ResolvedEvery
+	kept := c.recent
+	if due {
+		c.resolvedAt = time.Now()
+	}
+	c.mu.Unlock()
+	if !due {
+		return kept
+	}
+	resp, err := c.fetcher.GetJSON(ctx, c.base+"/api/v2/incidents.json")
+	if err != nil {
+		return kept
+	}
+	in, err := ParseIncidents(bytes.NewReader(resp.Body))
+	if err != nil {
+		return kept
+	}
+	c.mu.Lock()
+	c.recent = in
+	c.mu.Unlock()
+	return in
 }
 
 type page struct {
