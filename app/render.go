@@ -86,7 +86,8 @@ func Ago(d time.Duration) string {
 // Detail is the longer explanation of one service for the status window and `paywatch status`.
 func Detail(sv monitor.ServiceStatus) string {
 	var b strings.Builder
-	if sv.Reason != "" {
+	// The reason is often the worst incident's title, which the list below repeats.
+	if sv.Reason != "" && (len(sv.Incidents) == 0 || sv.Reason != sv.Incidents[0].Title) {
 		b.WriteString(upperFirst(monitor.Sanitize(sv.Reason, 200)))
 		b.WriteString(".")
 	}
