@@ -37,8 +37,12 @@ type Notification struct {
 	ServiceID string
 	Title     string
 	Body      string
-	State     State
-	At        time.Time
+	// State is the service's state now (operational on a recovery).
+	State State
+	// Severity is what the news is about: the problem's worst state, also on its recovery, so
+	// a channel that heard of a problem also hears that it ended.
+	Severity State
+	At       time.Time
 }
 
 // Decide turns confirmed changes into notifications: one when a service gets worse (at or above

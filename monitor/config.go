@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -184,6 +185,7 @@ type Config struct {
 	Services     []ServiceConfig    `yaml:"services"`
 	Connectivity ConnectivityConfig `yaml:"connectivity,omitempty"`
 	Alerts       AlertConfig        `yaml:"alerts,omitempty"`
+	Channels     []ChannelConfig    `yaml:"channels,omitempty"`
 }
 
 // ConfigPath is where Paywatch keeps its settings: the user's config folder.
@@ -361,7 +363,30 @@ func (c *Config) Validate() []error {
 		}
 	}
 	errs = append(errs, c.Alerts.validate()...)
+	for i, ch := range c.Channels {
+		where := fmt.Sprintf("channels[%d]", i+1)
+		if strings.TrimSpace(ch.URL) == "" || !strings.Contains(ch.URL, "://") {
+			add(where, "url: missing or not a channel address (for example slack://… or generic+https://…)")
+		}
+		if ch.MinSeverity != nil && (*ch.MinSeverity == StateUnknown || *ch.MinSeverity == StateOperational) {
+			add(where, "min_severity: use maintenance, degraded, partial_outage or major_outage")
+		}
+		for _, id := range ch.Services {
+			if !slices.ContainsFunc(c.Services, func(s ServiceConfig) bool { return s.ServiceID() == id || s.Name == id }) {
+				add(where, "services: %q is not one of your services (use its id or name)", id)
+			}
+		}
+	}
 	return errs
+}
+
+// ChannelConfig is a team channel (Slack, Teams, Discord, Telegram, e-mail, ntfy, webhooks …)
+// that receives the same notifications as the desktop, addressed by a notification URL.
+type ChannelConfig struct {
+	Name        string   `yaml:"name,omitempty" json:"name,omitempty"`
+	URL         string   `yaml:"url" json:"-"`
+	MinSeverity *State   `yaml:"min_severity,omitempty" json:"min_severity,omitempty"`
+	Services    []string `yaml:"services,omitempty" json:"services,omitempty"`
 }
 
 // ServiceID is the stable id used in history and state files.

@@ -1,0 +1,67 @@
+package detect
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Normalize turns what a person types ("status.stripe.com", "HTTPS://Status.Stripe.com/") into
+// the address detection works on: https:// unless another scheme is given, a lower-case host, no
+// query, fragment or trailing slash. The cache is keyed by it.
+func Normalize(raw string) (string, error) {
+	u, err := parse(raw)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+func parse(raw string) (*url.URL, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return nil, &Error{Kind: ErrBadURL, Detail: "no address was given (write it like status.example.com)"}
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + strings.TrimLeft(s, "/")
+	}
+	u, err := url.Parse(s)
+	bad := func(why string) error {
+		return &Error{Kind: ErrBadURL, Detail: fmt.Sprintf("%q %s", raw, why)}
+	}
+	switch {
+	case err != nil:
+		return nil, bad("is not a web address (write it like status.example.com)")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, bad("is not a web address (it must start with https:// or http://)")
+	case u.Hostname() == "":
+		return nil, bad("has no host name (write it like status.example.com)")
+	case u.User != nil:
+		return nil, bad("contains a user name or password; Paywatch never sends credentials")
+	}
+	out := &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host), Path: strings.TrimRight(u.Path, "/")}
+	return out, nil
+}
+
+// endpointPaths are API and feed paths people paste along with the page's address; detection
+// starts from the page itself.
+var endpointPaths = []string{
+	"/api/v2/summary.json", "/api/v2/status.json", "/api/v2/components.json",
+	"/api/v2/incidents/unresolved.json", "/api/v2/incidents.json",
+	"/api/v1/summary", "/summary.json", "/v2/components.json", "/v3/summary.json", "/index.json",
+	"/api/v1/ping", "/api/ping", "/api/v1/components", "/api/components",
+	"/feed/atom", "/feed/rss", "/history.atom", "/history.rss", "/feed.atom", "/feed.rss", "/rss/all.rss",
+}
+
+// baseOf is the page's address with a pasted endpoint path taken off.
+func baseOf(u *url.URL) *url.URL {
+	b := *u
+	for _, p := range endpointPaths {
+		if strings.HasSuffix(strings.ToLower(b.Path), p) {
+			b.Path = b.Path[:len(b.Path)-len(p)]
+			break
+		}
+	}
+	b.Path = strings.TrimRight(b.Path, "/")
+	return &b
+}
