@@ -99,6 +99,8 @@ const (
 	ChangeState       ChangeKind = iota // the service's confirmed state moved
 	ChangeNewIncident                   // a new incident opened on a service that already had a problem
 	ChangeMaintenance                   // a maintenance was scheduled or started
+	ChangeBaseline                      // the first known state after start-up (not news by itself)
+	ChangeIncidentUpdate                // an open incident posted an update
 )
 
 // Change is one confirmed transition, the only thing alerts are made from.
@@ -134,7 +136,7 @@ type tracked struct {
 	knownAt   time.Time
 	problemAt time.Time // when the current problem began
 	peak      State     // the worst state since problemAt
-	incidents map[string]bool
+	incidents map[string]time.Time // incident key → its latest update time
 	maints    map[string]bool
 	primed    bool
 }
@@ -165,7 +167,7 @@ func NewTracker(specs []ServiceSpec, th Thresholds) *Tracker {
 	}
 	t := &Tracker{th: th, byTarget: map[string]*trackedSource{}}
 	for _, sp := range specs {
-		sv := &tracked{spec: sp, incidents: map[string]bool{}, maints: map[string]bool{}}
+		sv := &tracked{spec: sp, incidents: map[string]time.Time{}, maints: map[string]bool{}}
 		for _, tg := range sp.Targets {
 			ts := &trackedSource{svc: sv, target: tg, status: SourceStatus{
 				ID: tg.SourceID, Kind: tg.Kind.String(), Platform: tg.Platform, URL: tg.URL,
@@ -311,13 +313,15 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 		}
 		if page != nil {
 			for _, in := range page.report.Incidents {
-				sv.incidents[incidentKey(in)] = true
+				sv.incidents[incidentKey(in)] = in.UpdatedAt
 			}
 			for _, m := range page.report.Maintenances {
 				sv.maints[maintKey(m)] = true
 			}
 		}
-		return nil
+		st := t.status(sv)
+		return []Change{{Kind: ChangeBaseline, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: StateUnknown, To: next, At: at,
+			Incident: worstIncident(st.Incidents), Sources: st.Sources}}
 	}
 	st := t.status(sv)
 	if next != sv.known {
@@ -338,10 +342,18 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 	if page != nil {
 		for _, in := range page.report.Incidents {
 			k := incidentKey(in)
-			if sv.incidents[k] || !touchesKept(sv.spec.Filter, page.comps, in.Components) {
+			if !touchesKept(sv.spec.Filter, page.comps, in.Components) {
 				continue
 			}
-			sv.incidents[k] = true
+			if seen, ok := sv.incidents[k]; ok {
+				if in.UpdatedAt.After(seen) {
+					sv.incidents[k] = in.UpdatedAt
+					in := in
+					changes = append(changes, Change{Kind: ChangeIncidentUpdate, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Incident: &in, Sources: st.Sources})
+				}
+				continue
+			}
+			sv.incidents[k] = in.UpdatedAt
 			if !hasStateChange(changes) {
 				in := in
 				changes = append(changes, Change{Kind: ChangeNewIncident, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Incident: &in, Sources: st.Sources})
@@ -368,6 +380,9 @@ func hasStateChange(cs []Change) bool {
 	}
 	return false
 }
+
+// IncidentKey identifies an incident of a service across restarts (acknowledgements use it).
+func IncidentKey(serviceID string, in Incident) string { return serviceID + "/" + incidentKey(in) }
 
 func incidentKey(in Incident) string {
 	if in.ID != "" {

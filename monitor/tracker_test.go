@@ -203,8 +203,8 @@ func TestTrackerBaseline(t *testing.T) {
 	pg := pageTarget("stripe")
 	tr := monitor.NewTracker([]monitor.ServiceSpec{spec("stripe", "Stripe", pg)}, monitor.Thresholds{})
 	first := pageSays(pg.Key(), at(0), major, incident("i1", "API errors", major), maint("m1", "Database upgrade", false))
-	if cs := tr.Observe(first); len(cs) != 0 {
-		t.Errorf("first observation gave changes %+v, want none (it is the baseline)", cs)
+	if cs := tr.Observe(first); len(cs) != 1 || cs[0].Kind != monitor.ChangeBaseline || cs[0].To != major {
+		t.Errorf("first observation gave changes %+v, want only the baseline (major outage)", cs)
 	}
 	again := pageSays(pg.Key(), at(1), major, incident("i1", "API errors", major), maint("m1", "Database upgrade", false))
 	if cs := tr.Observe(again); len(cs) != 0 {
@@ -224,8 +224,8 @@ func TestTrackerBaselineWaitsForEverySource(t *testing.T) {
 	if cs := tr.Observe(probeSays(pt.Key(), at(0), operational)); len(cs) != 0 {
 		t.Errorf("probe: changes %+v, want none", cs)
 	}
-	if cs := tr.Observe(pageSays(pg.Key(), at(0), major, incident("i1", "API errors", major), maint("m1", "Upgrade", false))); len(cs) != 0 {
-		t.Errorf("page: changes %+v, want none at start-up", cs)
+	if cs := tr.Observe(pageSays(pg.Key(), at(0), major, incident("i1", "API errors", major), maint("m1", "Upgrade", false))); len(cs) != 1 || cs[0].Kind != monitor.ChangeBaseline {
+		t.Errorf("page: changes %+v, want only the baseline at start-up", cs)
 	}
 	cs := tr.Observe(pageSays(pg.Key(), at(1), operational))
 	if got := stateChanges(cs); len(got) != 1 || got[0].From != major || got[0].To != operational {
@@ -297,7 +297,7 @@ func TestTrackerUnknownNeverChanges(t *testing.T) {
 		wantChanges int
 	}{
 		{failed(pg.Key(), at(0), errRefused), 0},             // unknown from the start
-		{pageSays(pg.Key(), at(1), operational), 0},          // the baseline
+		{pageSays(pg.Key(), at(1), operational), 1},          // the baseline
 		{failed(pg.Key(), at(2), errRefused), 0},             // unknown: no alert
 		{failed(pg.Key(), at(3), errors.New("bad JSON")), 0}, // still unknown
 		{pageSays(pg.Key(), at(4), operational), 0},          // back where it was: nothing to say
@@ -311,7 +311,7 @@ func TestTrackerUnknownNeverChanges(t *testing.T) {
 			t.Errorf("step %d: changes %+v, want %d", i+1, cs, st.wantChanges)
 		}
 		for _, c := range cs {
-			if c.From == unknown || c.To == unknown {
+			if c.Kind != monitor.ChangeBaseline && (c.From == unknown || c.To == unknown) {
 				t.Errorf("step %d: change %v → %v involves unknown", i+1, c.From, c.To)
 			}
 		}
@@ -524,5 +524,23 @@ func TestTrackerSnapshot(t *testing.T) {
 		if s.State == unknown {
 			t.Errorf("%s lost its state when marked stale", s.ID)
 		}
+	}
+}
+
+func TestTrackerIncidentUpdate(t *testing.T) {
+	pg := pageTarget("stripe")
+	tr := monitor.NewTracker([]monitor.ServiceSpec{spec("stripe", "Stripe", pg)}, monitor.Thresholds{})
+	withUpdate := func(when time.Time, text string) func(*monitor.Report) {
+		return func(r *monitor.Report) {
+			r.Incidents = append(r.Incidents, monitor.Incident{ID: "i1", Title: "API errors", Impact: major, Status: "identified", UpdatedAt: when, LatestUpdate: text})
+		}
+	}
+	tr.Observe(pageSays(pg.Key(), at(0), major, withUpdate(at(0), "Looking into it.")))
+	if cs := tr.Observe(pageSays(pg.Key(), at(1), major, withUpdate(at(0), "Looking into it."))); len(cs) != 0 {
+		t.Errorf("an unchanged incident gave changes %+v, want none", cs)
+	}
+	cs := tr.Observe(pageSays(pg.Key(), at(2), major, withUpdate(at(2), "A fix is rolling out.")))
+	if len(cs) != 1 || cs[0].Kind != monitor.ChangeIncidentUpdate || cs[0].Incident.LatestUpdate != "A fix is rolling out." {
+		t.Errorf("an incident update gave changes %+v, want one ChangeIncidentUpdate with the new text", cs)
 	}
 }

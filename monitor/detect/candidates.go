@@ -66,9 +66,9 @@ var labels = map[string]string{
 	"cachet":            "Cachet",
 	"statuspal":         "Statuspal",
 	"sorry":             "Sorry",
-	"slack":             "Slack status API",
-	"gcp":               "Google Cloud status",
-	"stripe":            "Stripe status API",
+	"slack":             "Slack's status API",
+	"gcp":               "Google Cloud's status dashboard",
+	"stripe":            "Stripe's status API",
 	"feed":              "RSS/Atom feed",
 }
 

@@ -144,7 +144,7 @@ const (
 // being told to slow down. Other failures (404, a web page, 500 on one path) only rule a path out.
 func (d *detector) stop(ctx context.Context, a *answer) error {
 	if ctx.Err() != nil {
-		return &Error{URL: d.base.String(), Kind: ErrUnreachable, Detail: "it did not finish within " + Timeout.String(), Err: ctx.Err()}
+		return &Error{URL: d.base.String(), Kind: ErrUnreachable, Detail: "it took too long to answer", Err: ctx.Err()}
 	}
 	if a.err != nil {
 		var fe *monitor.FetchError

@@ -1,6 +1,11 @@
 package detect
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/paywatch/paywatch/monitor"
+)
 
 // ErrorKind says why detection found nothing to poll.
 type ErrorKind int
@@ -47,6 +52,10 @@ func (e *Error) Error() string {
 	case ErrBadURL:
 		return e.Detail
 	case ErrUnreachable:
+		var he *monitor.HTTPError
+		if errors.As(e.Err, &he) {
+			return fmt.Sprintf("could not look at %s: %s; try again later", e.URL, e.Detail)
+		}
 		return fmt.Sprintf("could not look at %s: %s; check the address and your connection, then try again", e.URL, e.Detail)
 	case ErrInactive:
 		return fmt.Sprintf("%s is a Statuspage page its owner has switched off (it says the page is inactive); find the company's current status page, or watch the site with probe: instead", e.URL)
@@ -57,7 +66,7 @@ func (e *Error) Error() string {
 		}
 		return fmt.Sprintf("the status page at %s belongs to another address (it says it is %s); if that is the page you mean, use that address, or watch the site with probe: instead", e.URL, what)
 	case ErrUnreadable:
-		return fmt.Sprintf("%s is a %s site, but its status data could not be read: %s", e.URL, Label(e.Platform), e.Detail)
+		return fmt.Sprintf("Paywatch knows %s as %s, but its status data could not be read: %s", e.URL, Label(e.Platform), e.Detail)
 	}
 	why := ""
 	switch {
