@@ -13,14 +13,46 @@ import (
 type AlertConfig struct {
 	// MinSeverity is the least severe state that notifies (default degraded).
 	MinSeverity *State `yaml:"min_severity,omitempty"`
-	// Maintenance notifies when maintenance is planned (default true).
+	// Maintenance notifies ahead of planned maintenance (default true).
 	Maintenance *bool `yaml:"maintenance,omitempty"`
+	// MaintenanceAhead says how long before a maintenance to notify, each once
+	// (default 24h and 1h).
+	MaintenanceAhead []Duration `yaml:"maintenance_ahead,omitempty"`
+	// MaintenanceChanges notifies when maintenance starts and ends (default off).
+	MaintenanceChanges bool `yaml:"maintenance_changes,omitempty"`
+	// IncidentUpdates notifies each update an open incident posts (default off).
+	IncidentUpdates bool `yaml:"incident_updates,omitempty"`
+	// QuietHours hold back everything below QuietMinSeverity; what was held is summarised
+	// once when they end.
+	QuietHours *TimeWindow `yaml:"quiet_hours,omitempty"`
+	// BusinessHours, when set, make every other time quiet.
+	BusinessHours *TimeWindow `yaml:"business_hours,omitempty"`
+	// QuietMinSeverity is what still notifies during quiet hours (default major_outage).
+	QuietMinSeverity *State `yaml:"quiet_min_severity,omitempty"`
+	// Reminders repeats a notification while a problem lasts (off by default; at least 30m).
+	Reminders Duration `yaml:"reminders,omitempty"`
 }
 
 func (a AlertConfig) validate() []error {
 	var errs []error
 	if a.MinSeverity != nil && (*a.MinSeverity == StateUnknown || *a.MinSeverity == StateOperational) {
 		errs = append(errs, fmt.Errorf("alerts.min_severity: %q would notify about everything; use maintenance, degraded, partial_outage or major_outage", a.MinSeverity.String()))
+	}
+	if a.QuietMinSeverity != nil && (*a.QuietMinSeverity == StateUnknown || *a.QuietMinSeverity == StateOperational) {
+		errs = append(errs, fmt.Errorf("alerts.quiet_min_severity: use maintenance, degraded, partial_outage or major_outage"))
+	}
+	if a.Reminders != 0 && time.Duration(a.Reminders) < MinReminder {
+		errs = append(errs, fmt.Errorf("alerts.reminders: %s is too often; the minimum is %s", time.Duration(a.Reminders), MinReminder))
+	}
+	for i, d := range a.MaintenanceAhead {
+		if d <= 0 || time.Duration(d) > 14*24*time.Hour {
+			errs = append(errs, fmt.Errorf("alerts.maintenance_ahead[%d]: %s must be between 1m and 14 days", i+1, time.Duration(d)))
+		}
+	}
+	for name, w := range map[string]*TimeWindow{"alerts.quiet_hours": a.QuietHours, "alerts.business_hours": a.BusinessHours} {
+		if w != nil {
+			errs = append(errs, w.validate(name)...)
+		}
 	}
 	return errs
 }

@@ -174,7 +174,7 @@ func Resolve(c *Config, cat *Catalog, b Builders) ([]ServiceSpec, error) {
 				s.Probes = e.Probes
 			}
 		}
-		spec := ServiceSpec{ID: s.ServiceID(), Name: s.Name, URL: s.URL, Filter: s.Components, Guidance: entry.Guidance, SupportURL: entry.SupportURL}
+		spec := ServiceSpec{ID: s.ServiceID(), Name: s.Name, URL: s.URL, Filter: s.Components, Guidance: entry.Guidance, SupportURL: entry.SupportURL, MinSeverity: s.MinSeverity}
 		if s.URL != "" {
 			platform := s.Platform
 			if platform == "" {
@@ -221,4 +221,15 @@ func Resolve(c *Config, cat *Catalog, b Builders) ([]ServiceSpec, error) {
 		specs = append(specs, spec)
 	}
 	return specs, errors.Join(errs...)
+}
+
+// PerServiceSeverity collects the services' own notification thresholds for NewPolicy.
+func PerServiceSeverity(specs []ServiceSpec) map[string]State {
+	m := map[string]State{}
+	for _, s := range specs {
+		if s.MinSeverity != nil {
+			m[s.ID] = *s.MinSeverity
+		}
+	}
+	return m
 }

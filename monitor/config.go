@@ -156,6 +156,8 @@ type ServiceConfig struct {
 	Components ComponentFilter `yaml:"components,omitempty"`
 	Probe      *ProbeConfig    `yaml:"probe,omitempty"`
 	Probes     []ProbeConfig   `yaml:"probes,omitempty"`
+	// MinSeverity overrides alerts.min_severity for this service.
+	MinSeverity *State `yaml:"min_severity,omitempty"`
 }
 
 // Canary is one connectivity check: by default it must answer 204 with an empty body.
@@ -313,6 +315,9 @@ func (c *Config) Validate() []error {
 			if iv < floor {
 				add(where, "interval: %s is too short; the minimum for %s is %s", iv, what, floor)
 			}
+		}
+		if s.MinSeverity != nil && (*s.MinSeverity == StateUnknown || *s.MinSeverity == StateOperational) {
+			add(where, "min_severity: use maintenance, degraded, partial_outage or major_outage")
 		}
 		if s.Platform != "" && !knownPlatform(s.Platform) {
 			add(where, "platform: %q is not one Paywatch knows (%s)", s.Platform, strings.Join(Platforms, ", "))

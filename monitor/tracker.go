@@ -13,6 +13,8 @@ type ServiceSpec struct {
 	Filter     ComponentFilter
 	Targets    []Target
 	Guidance   string // what to do while it is down (from the catalog)
+	// MinSeverity is this service's own notification threshold, if it has one.
+	MinSeverity *State
 	SupportURL string
 }
 

@@ -13,6 +13,7 @@ type Update struct {
 	Snapshot      Snapshot
 	Changes       []Change
 	Notifications []Notification
+	Alerts        AlertView
 }
 
 // WatcherOptions configures a Watcher.
@@ -30,16 +31,23 @@ type WatcherOptions struct {
 	SleepTick time.Duration
 	// Wall reads the wall clock (default time.Now without its monotonic reading). Tests move it.
 	Wall func() time.Time
+	// Policy decides what notifies (default: NewPolicy(Alerts, nil, time.Local)).
+	Policy *Policy
+	// State is the policy's memory; StatePath, when set, is where it is saved after each change.
+	State     *PolicyState
+	StatePath string
 }
 
 // Watcher runs the engine and feeds the tracker and the alert policy, one goroutine deep.
 type Watcher struct {
 	engine  *Engine
 	tracker *Tracker
-	alerts  AlertConfig
+	policy  *Policy
+	state   *PolicyState
 	log     *slog.Logger
 	opt     WatcherOptions
 	targets []Target
+	cmds    chan func(*PolicyState, Snapshot)
 }
 
 // NewWatcher returns a watcher for the services.
@@ -61,12 +69,58 @@ func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
 	if o.Wall == nil {
 		o.Wall = func() time.Time { return time.Now().Round(0) }
 	}
+	if o.Policy == nil {
+		o.Policy = NewPolicy(o.Alerts, nil, time.Local)
+	}
+	if o.State == nil {
+		o.State = NewPolicyState()
+	}
 	o.Engine.Logger = log
-	return &Watcher{engine: NewEngine(targets, o.Engine), tracker: NewTracker(specs, o.Thresholds), alerts: o.Alerts, log: log, opt: o, targets: targets}
+	return &Watcher{engine: NewEngine(targets, o.Engine), tracker: NewTracker(specs, o.Thresholds), policy: o.Policy, state: o.State,
+		log: log, opt: o, targets: targets, cmds: make(chan func(*PolicyState, Snapshot), 8)}
 }
 
 // CheckNow runs a round at once.
 func (w *Watcher) CheckNow() { w.engine.CheckNow() }
+
+// Snooze silences a service (id "" for all) until the given time. It never blocks for long;
+// the change is applied by Run.
+func (w *Watcher) Snooze(id string, until time.Time) {
+	w.do(func(st *PolicyState, _ Snapshot) { st.Snooze(id, until) })
+}
+
+// Resume ends a snooze.
+func (w *Watcher) Resume(id string) { w.do(func(st *PolicyState, _ Snapshot) { st.Unsnooze(id) }) }
+
+// Acknowledge silences an open incident (by IncidentKey) unless its service gets worse.
+func (w *Watcher) Acknowledge(key string) {
+	w.do(func(st *PolicyState, snap Snapshot) {
+		for _, sv := range snap.Services {
+			for _, in := range sv.Incidents {
+				if IncidentKey(sv.ID, in) == key {
+					st.Acknowledge(key, sv.State)
+				}
+			}
+		}
+	})
+}
+
+func (w *Watcher) do(f func(*PolicyState, Snapshot)) {
+	select {
+	case w.cmds <- f:
+	case <-time.After(time.Second):
+		w.log.Warn("command dropped: the watcher is busy")
+	}
+}
+
+func (w *Watcher) save() {
+	if w.opt.StatePath == "" {
+		return
+	}
+	if err := w.state.Save(w.opt.StatePath); err != nil {
+		w.log.Warn("could not save the alert state", "err", err)
+	}
+}
 
 // away collects what happens after the machine wakes up, for one summary.
 type away struct {
@@ -134,6 +188,8 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		}
 		n, ok := AwaySummary(aw.start, aw.end, aw.changes, w.tracker.Snapshot(time.Now()))
 		w.log.Info("back from sleep", "gap", aw.end.Sub(aw.start).String(), "changes", len(aw.changes), "summary", ok)
+		w.policy.Absorb(w.state, aw.changes, time.Now())
+		w.save()
 		aw = nil
 		if ok {
 			return []Notification{n}
@@ -141,8 +197,16 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		return nil
 	}
 
-	if !send(Update{Snapshot: snapshot()}) {
+	update := func(changes []Change, notes []Notification) Update {
+		return Update{Snapshot: snapshot(), Changes: changes, Notifications: notes, Alerts: w.state.View(time.Now())}
+	}
+	if !send(update(nil, nil)) {
 		return ctx.Err()
+	}
+	policyTimer := time.NewTimer(time.Until(w.policy.NextDue(w.state, time.Now())))
+	defer policyTimer.Stop()
+	resetPolicy := func() {
+		policyTimer.Reset(max(time.Until(w.policy.NextDue(w.state, time.Now())), 10*time.Millisecond))
 	}
 	for {
 		var batch []Observation
@@ -150,6 +214,22 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case f := <-w.cmds:
+			f(w.state, w.tracker.Snapshot(time.Now()))
+			w.save()
+			if !send(update(nil, nil)) {
+				return ctx.Err()
+			}
+			continue
+		case <-policyTimer.C:
+			if net.Online && aw == nil {
+				notes = w.policy.Tick(w.state, w.tracker.Snapshot(time.Now()), time.Now())
+			}
+			w.save()
+			resetPolicy()
+			if len(notes) == 0 {
+				continue
+			}
 		case now := <-sleepTick.C:
 			wall := w.opt.Wall()
 			if gap := wall.Sub(lastWall); gap > w.opt.SleepTick+time.Minute {
@@ -219,7 +299,11 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		for _, c := range changes {
 			w.log.Info("service changed", "service", c.ServiceID, "from", c.From.String(), "to", c.To.String(), "kind", int(c.Kind))
 		}
-		decided := w.alerts.Decide(changes)
+		decided := w.policy.Apply(w.state, changes, time.Now())
+		if len(changes) > 0 {
+			w.save()
+		}
+		resetPolicy()
 		if failed && !fresh(time.Now().Add(-30*time.Second)) && len(decided) > 0 {
 			// Say nothing about failures until we know the internet itself works.
 			held = append(held, decided...)
@@ -233,7 +317,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		if aw != nil && len(batch) > 0 {
 			notes = append(notes, finishAway()...)
 		}
-		if !send(Update{Snapshot: snapshot(), Changes: changes, Notifications: notes}) {
+		if !send(update(changes, notes)) {
 			return ctx.Err()
 		}
 	}

@@ -1,0 +1,554 @@
+package monitor
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Policy knobs that are not settings.
+const (
+	MinReminder   = 30 * time.Minute
+	StormCount    = 3                       // this many notifications …
+	StormWindow   = 10 * time.Second        // … within this long become one summary
+	stormSettle   = 1500 * time.Millisecond // a notification waits this long for company
+	snoozeMorning = 8                       // "until tomorrow morning" means 08:00
+)
+
+// Policy decides which changes become notifications: severity thresholds per service, quiet
+// and business hours, snoozes, acknowledged incidents, maintenance ahead, reminders and storm
+// coalescing. It is a pure function of the changes, the snapshot, the time and a PolicyState,
+// which the caller keeps on disk so nothing is said twice across restarts.
+type Policy struct {
+	cfg     AlertConfig
+	minSev  map[string]State // per service
+	loc     *time.Location
+	aheadBy []time.Duration
+}
+
+// NewPolicy builds a policy; perService holds per-service minimum severities (by service id);
+// loc is the user's time zone (time.Local when nil).
+func NewPolicy(cfg AlertConfig, perService map[string]State, loc *time.Location) *Policy {
+	if loc == nil {
+		loc = time.Local
+	}
+	p := &Policy{cfg: cfg, minSev: maps.Clone(perService), loc: loc}
+	for _, d := range cfg.MaintenanceAhead {
+		p.aheadBy = append(p.aheadBy, time.Duration(d))
+	}
+	if len(p.aheadBy) == 0 {
+		p.aheadBy = []time.Duration{24 * time.Hour, time.Hour}
+	}
+	slices.SortFunc(p.aheadBy, func(a, b time.Duration) int { return int(b - a) }) // longest first
+	return p
+}
+
+// PolicyState is what the policy remembers; it is saved to disk after every change.
+type PolicyState struct {
+	Version int `json:"version"`
+	// Notified is, per service, the state the user was last told about.
+	Notified map[string]State `json:"notified"`
+	// NotifiedAt is when, for reminders.
+	NotifiedAt map[string]time.Time `json:"notified_at"`
+	// Incidents are incident keys already announced, with the impact announced.
+	Incidents map[string]State `json:"incidents"`
+	// Acks are acknowledged incident keys with the service state when acknowledged.
+	Acks map[string]State `json:"acks"`
+	// Snoozes: service id (or "" for all) → until when.
+	Snoozes map[string]time.Time `json:"snoozes"`
+	// Maint: maintenance key → marks already sent ("24h0m0s").
+	Maint map[string][]string `json:"maintenance"`
+	// Held are notifications kept back during quiet hours.
+	Held []Notification `json:"held"`
+	// Pending notifications wait briefly so that a burst becomes one summary.
+	Pending      []Notification `json:"pending"`
+	PendingSince time.Time      `json:"pending_since,omitzero"`
+	PendingLast  time.Time      `json:"pending_last,omitzero"`
+	// Sent are recent send times, for storm detection.
+	Sent []time.Time `json:"sent"`
+}
+
+// NewPolicyState returns an empty state.
+func NewPolicyState() *PolicyState {
+	s := &PolicyState{Version: 1}
+	s.init()
+	return s
+}
+
+func (s *PolicyState) init() {
+	if s.Notified == nil {
+		s.Notified = map[string]State{}
+	}
+	if s.NotifiedAt == nil {
+		s.NotifiedAt = map[string]time.Time{}
+	}
+	if s.Incidents == nil {
+		s.Incidents = map[string]State{}
+	}
+	if s.Acks == nil {
+		s.Acks = map[string]State{}
+	}
+	if s.Snoozes == nil {
+		s.Snoozes = map[string]time.Time{}
+	}
+	if s.Maint == nil {
+		s.Maint = map[string][]string{}
+	}
+}
+
+// LoadPolicyState reads the state file. A missing file is an empty state; an unreadable one is
+// moved aside (path + ".bad") and an empty state returned with the error, so a corrupt file
+// never stops Paywatch.
+func LoadPolicyState(path string) (*PolicyState, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewPolicyState(), nil
+	}
+	if err != nil {
+		return NewPolicyState(), fmt.Errorf("alert state: %w", err)
+	}
+	var s PolicyState
+	if err := json.Unmarshal(b, &s); err != nil {
+		os.Rename(path, path+".bad")
+		return NewPolicyState(), fmt.Errorf("alert state: %s was unreadable and was set aside: %w", path, err)
+	}
+	s.init()
+	return &s, nil
+}
+
+// Save writes the state atomically (a temporary file renamed over the old one).
+func (s *PolicyState) Save(path string) error {
+	b, err := json.MarshalIndent(s, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("alert state: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".state-*")
+	if err != nil {
+		return fmt.Errorf("alert state: %w", err)
+	}
+	if _, err := tmp.Write(b); err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("alert state: %w", err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Snooze silences one service (or all, with id "") until the given time.
+func (s *PolicyState) Snooze(id string, until time.Time) { s.Snoozes[id] = until }
+
+// Unsnooze ends a snooze at once.
+func (s *PolicyState) Unsnooze(id string) { delete(s.Snoozes, id) }
+
+// Acknowledge silences an incident unless its service gets worse than it is now.
+func (s *PolicyState) Acknowledge(key string, now State) { s.Acks[key] = now }
+
+// SnoozedUntil reports until when a service is snoozed (by itself or with all), or zero.
+func (s *PolicyState) SnoozedUntil(id string, now time.Time) time.Time {
+	var until time.Time
+	for _, k := range []string{"", id} {
+		if u, ok := s.Snoozes[k]; ok && u.After(now) && u.After(until) {
+			until = u
+		}
+	}
+	return until
+}
+
+// UntilTomorrowMorning is the end of a "until tomorrow morning" snooze: 08:00 the next day.
+func UntilTomorrowMorning(now time.Time) time.Time {
+	d := now.AddDate(0, 0, 1)
+	return time.Date(d.Year(), d.Month(), d.Day(), snoozeMorning, 0, 0, 0, now.Location())
+}
+
+func (p *Policy) minSeverity(id string) State {
+	if s, ok := p.minSev[id]; ok {
+		return s
+	}
+	return p.cfg.minSeverity()
+}
+
+func (p *Policy) quiet(now time.Time) bool {
+	t := now.In(p.loc)
+	if p.cfg.QuietHours != nil && p.cfg.QuietHours.Contains(t) {
+		return true
+	}
+	return p.cfg.BusinessHours != nil && !p.cfg.BusinessHours.Contains(t)
+}
+
+func (p *Policy) quietMin() State {
+	if p.cfg.QuietMinSeverity != nil {
+		return *p.cfg.QuietMinSeverity
+	}
+	return StateMajorOutage
+}
+
+// Apply turns confirmed changes into notifications to send now. Some may be held (quiet
+// hours) or kept pending for a moment (storms); Tick releases them.
+func (p *Policy) Apply(st *PolicyState, changes []Change, now time.Time) []Notification {
+	var out []Notification
+	for _, c := range changes {
+		if n, ok := p.decide(st, c, now); ok {
+			out = append(out, n)
+		}
+	}
+	return p.route(st, out, now)
+}
+
+// decide says what one change would tell the user, and records it as told.
+func (p *Policy) decide(st *PolicyState, c Change, now time.Time) (Notification, bool) {
+	told, known := st.Notified[c.ServiceID]
+	minSev := p.minSeverity(c.ServiceID)
+	snoozed := !st.SnoozedUntil(c.ServiceID, now).IsZero()
+	switch c.Kind {
+	case ChangeBaseline:
+		switch {
+		case !known:
+			// First run for this service: the icon shows it; nothing was "news".
+			st.Notified[c.ServiceID] = c.To
+			st.NotifiedAt[c.ServiceID] = now
+			if c.Incident != nil {
+				st.Incidents[IncidentKey(c.ServiceID, *c.Incident)] = c.Incident.Impact
+			}
+			return Notification{}, false
+		case c.To == told:
+			return Notification{}, false // what we said before the restart still holds
+		}
+		// It changed while Paywatch was not running: say so, once.
+		c = Change{Kind: ChangeState, ServiceID: c.ServiceID, Name: c.Name, From: told, To: c.To, At: c.At, Incident: c.Incident, Sources: c.Sources}
+		return p.decide(st, c, now)
+
+	case ChangeState:
+		switch {
+		case c.To == StateUnknown || c.To == told:
+			return Notification{}, false
+		case told.Worse(c.To):
+			// Better than what the user heard. Only the end of a problem they were told
+			// about is news; a problem easing (major → degraded) is not, and "told" stays at
+			// its worst so that it easing and worsening again does not notify twice.
+			if !told.IsProblem() && told != StateMaintenance {
+				st.Notified[c.ServiceID] = c.To // e.g. "could not tell" before: nothing was said
+				return Notification{}, false
+			}
+			if c.To != StateOperational {
+				return Notification{}, false
+			}
+			st.Notified[c.ServiceID], st.NotifiedAt[c.ServiceID] = c.To, now
+			if snoozed {
+				return Notification{}, false
+			}
+			if told == StateMaintenance {
+				if !p.cfg.MaintenanceChanges {
+					return Notification{}, false
+				}
+				return Notification{ServiceID: c.ServiceID, State: c.To, Severity: told, At: now,
+					Title: fmt.Sprintf("%s: maintenance finished", c.Name), Body: "Working normally again."}, true
+			}
+			return Notification{ServiceID: c.ServiceID, State: c.To, Severity: told, At: now,
+				Title: fmt.Sprintf("%s is back to normal", c.Name), Body: recoveryBody(c)}, true
+		case c.To == StateMaintenance:
+			st.Notified[c.ServiceID] = c.To
+			if !p.cfg.MaintenanceChanges || snoozed {
+				return Notification{}, false
+			}
+			return Notification{ServiceID: c.ServiceID, State: c.To, Severity: c.To, At: now,
+				Title: fmt.Sprintf("%s: maintenance started", c.Name), Body: problemBody(c)}, true
+		}
+		// Worse than what the user heard. Suppressed problems leave "told" alone, so that a
+		// snooze ending during the problem still tells, and its recovery does not.
+		if minSev.Worse(c.To) || snoozed {
+			return Notification{}, false
+		}
+		if c.Incident != nil {
+			if ackAt, ok := st.Acks[IncidentKey(c.ServiceID, *c.Incident)]; ok && !c.To.Worse(ackAt) {
+				return Notification{}, false
+			}
+		}
+		st.Notified[c.ServiceID], st.NotifiedAt[c.ServiceID] = c.To, now
+		if c.Incident != nil {
+			st.Incidents[IncidentKey(c.ServiceID, *c.Incident)] = c.Incident.Impact
+		}
+		return Notification{ServiceID: c.ServiceID, State: c.To, Severity: c.To, At: now,
+			Title: fmt.Sprintf("%s: %s", c.Name, c.To.Label()), Body: problemBody(c)}, true
+
+	case ChangeNewIncident:
+		if c.Incident == nil || snoozed {
+			return Notification{}, false
+		}
+		key := IncidentKey(c.ServiceID, *c.Incident)
+		if _, done := st.Incidents[key]; done {
+			return Notification{}, false
+		}
+		sev := Worst(c.Incident.Impact, c.To)
+		if minSev.Worse(sev) || !c.To.IsProblem() {
+			return Notification{}, false
+		}
+		st.Incidents[key] = c.Incident.Impact
+		return Notification{ServiceID: c.ServiceID, State: c.To, Severity: sev, At: now,
+			Title: fmt.Sprintf("%s: new incident", c.Name), Body: incidentText(c.Incident)}, true
+
+	case ChangeIncidentUpdate:
+		if !p.cfg.IncidentUpdates || c.Incident == nil || snoozed || minSev.Worse(c.To) {
+			return Notification{}, false
+		}
+		if _, acked := st.Acks[IncidentKey(c.ServiceID, *c.Incident)]; acked {
+			return Notification{}, false
+		}
+		return Notification{ServiceID: c.ServiceID, State: c.To, Severity: c.To, At: now,
+			Title: fmt.Sprintf("%s: incident update", c.Name), Body: incidentText(c.Incident)}, true
+	}
+	return Notification{}, false
+}
+
+// Absorb records changes as told without notifying: used when one summary replaces them
+// (after a sleep), so later changes are measured against what the summary said.
+func (p *Policy) Absorb(st *PolicyState, changes []Change, now time.Time) {
+	for _, c := range changes {
+		p.decide(st, c, now)
+	}
+}
+
+// View is what the menu needs to show about snoozes and acknowledgements.
+func (st *PolicyState) View(now time.Time) AlertView {
+	v := AlertView{Snoozed: map[string]time.Time{}, Acked: map[string]bool{}}
+	for id, u := range st.Snoozes {
+		if !u.After(now) {
+			continue
+		}
+		if id == "" {
+			v.SnoozedAll = u
+		} else {
+			v.Snoozed[id] = u
+		}
+	}
+	for k := range st.Acks {
+		v.Acked[k] = true
+	}
+	return v
+}
+
+// AlertView is the part of the policy state the desktop shows.
+type AlertView struct {
+	SnoozedAll time.Time
+	Snoozed    map[string]time.Time
+	Acked      map[string]bool
+}
+
+// route applies quiet hours and storm coalescing to what is about to be sent.
+func (p *Policy) route(st *PolicyState, notes []Notification, now time.Time) []Notification {
+	if len(notes) == 0 {
+		return p.flush(st, now, false)
+	}
+	if p.quiet(now) {
+		var keep []Notification
+		for _, n := range notes {
+			if p.quietMin().Worse(n.Severity) {
+				st.Held = append(st.Held, n)
+			} else {
+				keep = append(keep, n)
+			}
+		}
+		notes = keep
+	}
+	if len(notes) == 0 {
+		return nil
+	}
+	if len(st.Pending) == 0 {
+		st.PendingSince = now
+	}
+	st.Pending = append(st.Pending, notes...)
+	st.PendingLast = now
+	return p.flush(st, now, false)
+}
+
+// flush releases pending notifications once they have settled (or the storm window is full):
+// a burst of StormCount or more within StormWindow becomes one summary.
+func (p *Policy) flush(st *PolicyState, now time.Time, force bool) []Notification {
+	if len(st.Pending) == 0 {
+		return nil
+	}
+	settled := now.Sub(st.PendingLast) >= stormSettle || now.Sub(st.PendingSince) >= StormWindow
+	if !settled && !force {
+		return nil
+	}
+	// Count what went out in the window too, so a burst split by the settle time still folds.
+	recent := 0
+	for _, t := range st.Sent {
+		if now.Sub(t) < StormWindow {
+			recent++
+		}
+	}
+	pending := st.Pending
+	st.Pending, st.PendingSince, st.PendingLast = nil, time.Time{}, time.Time{}
+	var out []Notification
+	if len(pending) >= StormCount || (recent > 0 && recent+len(pending) >= StormCount && len(pending) > 1) {
+		out = []Notification{summarise(pending, now, fmt.Sprintf("%d changes at once", len(pending)))}
+	} else {
+		out = pending
+	}
+	st.Sent = slices.DeleteFunc(st.Sent, func(t time.Time) bool { return now.Sub(t) >= StormWindow })
+	for range out {
+		st.Sent = append(st.Sent, now)
+	}
+	return out
+}
+
+func summarise(ns []Notification, now time.Time, title string) Notification {
+	sev, state := StateOperational, StateOperational
+	var lines []string
+	ids := map[string]bool{}
+	for _, n := range ns {
+		if n.Severity.Worse(sev) {
+			sev = n.Severity
+		}
+		if n.State.Worse(state) {
+			state = n.State
+		}
+		ids[n.ServiceID] = true
+		lines = append(lines, n.Title+".")
+	}
+	const maxLines = 6
+	if len(lines) > maxLines {
+		more := len(lines) - (maxLines - 1)
+		lines = append(lines[:maxLines-1], fmt.Sprintf("…and %d more.", more))
+	}
+	id := ""
+	if len(ids) == 1 {
+		id = ns[0].ServiceID
+	}
+	return Notification{ServiceID: id, Title: "Paywatch: " + title, Body: strings.Join(lines, "\n"), State: state, Severity: sev, At: now}
+}
+
+// Tick handles what time alone brings: settled storms, the end of quiet hours, snoozes that
+// end during a problem, maintenance coming up, and reminders.
+func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notification {
+	var out []Notification
+	if len(st.Held) > 0 && !p.quiet(now) {
+		held := st.Held
+		st.Held = nil
+		if len(held) == 1 {
+			out = append(out, held[0])
+		} else {
+			out = append(out, summarise(held, now, fmt.Sprintf("%d notifications held during quiet hours", len(held))))
+		}
+	}
+	for id, until := range st.Snoozes {
+		if until.After(now) {
+			continue
+		}
+		delete(st.Snoozes, id)
+		for _, sv := range snap.Services {
+			if (id != "" && sv.ID != id) || !sv.State.IsProblem() || !sv.State.Worse(st.Notified[sv.ID]) || p.minSeverity(sv.ID).Worse(sv.State) {
+				continue
+			}
+			st.Notified[sv.ID], st.NotifiedAt[sv.ID] = sv.State, now
+			out = append(out, Notification{ServiceID: sv.ID, State: sv.State, Severity: sv.State, At: now,
+				Title: fmt.Sprintf("%s: %s", sv.Name, sv.State.Label()),
+				Body:  "Still going on now that the snooze has ended." + reasonLine(sv)})
+		}
+	}
+	if p.cfg.Maintenance == nil || *p.cfg.Maintenance {
+		for _, sv := range snap.Services {
+			// A per-service threshold above maintenance opts that service out of these.
+			if own, ok := p.minSev[sv.ID]; ok && own.Worse(StateMaintenance) || !st.SnoozedUntil(sv.ID, now).IsZero() {
+				continue
+			}
+			for _, m := range sv.Maintenances {
+				if n, ok := p.ahead(st, sv, m, now); ok {
+					out = append(out, n)
+				}
+			}
+		}
+	}
+	if r := time.Duration(p.cfg.Reminders); r >= MinReminder {
+		for _, sv := range snap.Services {
+			told := st.Notified[sv.ID]
+			if !told.IsProblem() || sv.State != told || !st.SnoozedUntil(sv.ID, now).IsZero() || now.Sub(st.NotifiedAt[sv.ID]) < r || p.allAcked(st, sv) {
+				continue
+			}
+			st.NotifiedAt[sv.ID] = now
+			out = append(out, Notification{ServiceID: sv.ID, State: sv.State, Severity: sv.State, At: now,
+				Title: fmt.Sprintf("%s: still %s", sv.Name, strings.ToLower(sv.State.Label())),
+				Body:  fmt.Sprintf("It has lasted %s so far.", HumanDuration(now.Sub(sv.Since))) + reasonLine(sv)})
+		}
+	}
+	return p.route(st, out, now)
+}
+
+func reasonLine(sv ServiceStatus) string {
+	if in := worstIncident(sv.Incidents); in != nil {
+		return "\n" + incidentText(in)
+	}
+	return ""
+}
+
+func (p *Policy) allAcked(st *PolicyState, sv ServiceStatus) bool {
+	if len(sv.Incidents) == 0 {
+		return false
+	}
+	for _, in := range sv.Incidents {
+		if _, ok := st.Acks[IncidentKey(sv.ID, in)]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// ahead sends the most specific due "maintenance ahead" mark, once each.
+func (p *Policy) ahead(st *PolicyState, sv ServiceStatus, m Maintenance, now time.Time) (Notification, bool) {
+	if m.InProgress || m.StartsAt.IsZero() || !m.StartsAt.After(now) {
+		return Notification{}, false
+	}
+	key := sv.ID + "/" + maintKey(m)
+	sent := st.Maint[key]
+	due := false
+	for _, d := range p.aheadBy {
+		mark := d.String()
+		if now.Before(m.StartsAt.Add(-d)) || slices.Contains(sent, mark) {
+			continue
+		}
+		sent = append(sent, mark)
+		due = true
+	}
+	if !due {
+		return Notification{}, false
+	}
+	st.Maint[key] = sent
+	in := m.StartsAt.Sub(now)
+	return Notification{ServiceID: sv.ID, State: StateMaintenance, Severity: StateMaintenance, At: now,
+		Title: fmt.Sprintf("%s: maintenance in %s", sv.Name, HumanDuration(in.Round(time.Minute))),
+		Body:  maintenanceText(&m)}, true
+}
+
+// NextDue is when Tick should next run: soon while notifications are pending, else within a
+// minute (maintenance marks, reminders, quiet hours and snoozes are minute-grained).
+func (p *Policy) NextDue(st *PolicyState, now time.Time) time.Time {
+	if len(st.Pending) > 0 {
+		due := st.PendingLast.Add(stormSettle)
+		if w := st.PendingSince.Add(StormWindow); w.Before(due) {
+			due = w
+		}
+		return due
+	}
+	next := now.Add(time.Minute)
+	for _, u := range st.Snoozes {
+		if u.After(now) && u.Before(next) {
+			next = u
+		}
+	}
+	return next
+}
