@@ -22,6 +22,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/paywatch/paywatch/app"
+	"github.com/paywatch/paywatch/app/logfile"
 	"github.com/paywatch/paywatch/assets"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/demo"
@@ -51,6 +52,7 @@ Usage:
   paywatch config path                  print where the settings file lives
   paywatch config check [FILE]          check a settings file for mistakes
   paywatch catalog [QUERY] [--json]     list the services Paywatch knows
+  paywatch detect URL [--json]          find which platform serves a status page
   paywatch service install|uninstall|start|stop|status [--headless]
                                         start Paywatch when you log in (or, with
                                         --headless, as a service for the whole machine)
@@ -70,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cmdConfig(args[1:], stdout, stderr)
 		case "catalog":
 			return cmdCatalog(args[1:], stdout, stderr)
+		case "detect":
+			return cmdDetect(args[1:], stdout, stderr)
 		case "service":
 			return cmdService(args[1:], stdout, stderr)
 		case "logs":
@@ -182,7 +186,16 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	if !o.demo {
 		conn = monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)
 	}
-	watcher := monitor.NewWatcher(specs, monitor.WatcherOptions{Alerts: cfg.Alerts, Logger: log, Connectivity: conn})
+	statePath := alertStatePath()
+	state, serr := monitor.LoadPolicyState(statePath)
+	if serr != nil {
+		log.Warn("alert state reset", "err", serr)
+	}
+	watcher := monitor.NewWatcher(specs, monitor.WatcherOptions{
+		Alerts: cfg.Alerts, Logger: log, Connectivity: conn,
+		Policy: monitor.NewPolicy(cfg.Alerts, monitor.PerServiceSeverity(specs), time.Local),
+		State:  state, StatePath: statePath,
+	})
 	tray, hasTray := app.NewFyneTray(a)
 	var t app.Tray
 	if hasTray {
@@ -192,7 +205,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	if lerr != nil {
 		log.Warn("start at login unavailable", "err", lerr)
 	}
-	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit}
+	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit, Snooze: watcher.Snooze, Resume: watcher.Resume, Acknowledge: watcher.Acknowledge}
 	if login != nil {
 		act.StartAtLogin = login.Enabled
 		act.SetStartAtLogin = func(on bool) error {
@@ -246,6 +259,15 @@ func watchTrayHost(ctx context.Context, desk *app.Desktop, hasTray bool, log *sl
 		desk.Window().SetNote("Your desktop has no system tray, so Paywatch shows this window instead. On GNOME, install and turn on the \"AppIndicator and KStatusNotifierItem Support\" extension to get the tray icon.")
 		desk.Window().Show()
 	})
+}
+
+// alertStatePath is where what was notified, snoozed and acknowledged is kept across restarts.
+func alertStatePath() string {
+	dir, err := logfile.DefaultDir()
+	if err != nil {
+		dir = filepath.Join(os.TempDir(), "paywatch")
+	}
+	return filepath.Join(dir, "alerts.json")
 }
 
 func iconDir() string {

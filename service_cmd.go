@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paywatch/paywatch/app"
 	"github.com/paywatch/paywatch/app/autostart"
@@ -132,7 +133,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	notifier, nerr := app.NewBeeep(appName, iconDir())
 	engine := func(ctx context.Context) error {
-		w := monitor.NewWatcher(specs, monitor.WatcherOptions{Alerts: cfg.Alerts, Logger: log, Connectivity: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)})
+		state, serr := monitor.LoadPolicyState(alertStatePath())
+		if serr != nil {
+			log.Warn("alert state reset", "err", serr)
+		}
+		w := monitor.NewWatcher(specs, monitor.WatcherOptions{
+			Alerts: cfg.Alerts, Logger: log, Connectivity: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher),
+			Policy: monitor.NewPolicy(cfg.Alerts, monitor.PerServiceSeverity(specs), time.Local),
+			State:  state, StatePath: alertStatePath(),
+		})
 		updates := make(chan monitor.Update, 4)
 		go func() {
 			for u := range updates {

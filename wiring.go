@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"sync"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/betterstack"
 	"github.com/paywatch/paywatch/monitor/cachet"
+	"github.com/paywatch/paywatch/monitor/detect"
 	"github.com/paywatch/paywatch/monitor/feed"
 	"github.com/paywatch/paywatch/monitor/gcp"
 	"github.com/paywatch/paywatch/monitor/incidentio"
@@ -40,15 +44,60 @@ func pageBuilders(f, big *monitor.Fetcher) map[string]func(url string) monitor.C
 	}
 }
 
+// detectCandidates lends detection every platform's parser; big reads Google Cloud's history.
+func detectCandidates(big *monitor.Fetcher) []detect.Candidate {
+	return detect.Candidates(detect.Parsers{
+		"statuspage":        {Parse: statuspage.Parse},
+		"incidentio":        {Parse: statuspage.Parse},
+		"incidentio_widget": {Parse: incidentio.Parse},
+		"instatus":          {Parse: instatus.Parse},
+		"statusio":          {Parse: statusio.Parse},
+		"betterstack":       {Parse: func(r io.Reader) (monitor.Report, error) { return betterstack.ParseAt(r, time.Now()) }},
+		"cachet": {Parse: func(r io.Reader) (monitor.Report, error) {
+			c, err := cachet.ParseComponents(r)
+			return monitor.Report{Indicator: monitor.StateUnknown, Components: c}, err
+		}},
+		"statuspal": {Parse: statuspal.Parse},
+		"sorry":     {Parse: sorry.Parse},
+		"slack":     {Parse: slack.Parse},
+		"gcp":       {Parse: gcp.Parse, Fetcher: big},
+		"stripe":    {Parse: stripe.Parse},
+		"feed":      {Parse: feed.Parse},
+	})
+}
+
 func builders(f *monitor.Fetcher) monitor.Builders {
-	pages := pageBuilders(f, bigFetcher())
+	big := bigFetcher()
+	pages := pageBuilders(f, big)
+	// A page given as url: alone is detected once and the answer cached; its checker then polls
+	// the endpoint detection found (a feed's address, say) rather than the address as written.
+	cache := detectCache()
+	var mu sync.Mutex
+	endpoints := map[[2]string]string{} // {platform, url} → endpoint
 	return monitor.Builders{
 		Page: func(platform, url string) (monitor.Checker, error) {
 			b, ok := pages[platform]
 			if !ok {
 				return nil, fmt.Errorf("platform %q is not one Paywatch knows", platform)
 			}
+			mu.Lock()
+			if ep, ok := endpoints[[2]string{platform, url}]; ok {
+				url = ep
+			}
+			mu.Unlock()
 			return b(url), nil
+		},
+		Detect: func(url string) (string, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), detect.Timeout)
+			defer cancel()
+			e, err := cache.Detect(ctx, f, url, detectCandidates(big))
+			if err != nil {
+				return "", err
+			}
+			mu.Lock()
+			endpoints[[2]string{e.Platform, url}] = e.Endpoint
+			mu.Unlock()
+			return e.Platform, nil
 		},
 		Probe: func(p monitor.ProbeConfig) monitor.Checker {
 			rules := p.Rules
@@ -64,8 +113,23 @@ func bigFetcher() *monitor.Fetcher {
 	return monitor.NewFetcher(monitor.FetcherOptions{UserAgent: userAgent(), MaxBody: gcp.RecommendedMaxBody, Timeout: 30 * time.Second})
 }
 
-// checkOnlyBuilders resolves without touching the network (config check).
-func checkOnlyBuilders() monitor.Builders { return builders(newFetcher()) }
+// detectCache is where detections are remembered; nil (detect at every start) when the user has
+// no cache folder.
+func detectCache() *detect.Cache {
+	p, err := detect.DefaultCachePath()
+	if err != nil {
+		return nil
+	}
+	return detect.NewCache(p)
+}
+
+// checkOnlyBuilders resolves without touching the network (config check), so pages given without
+// platform: are not detected.
+func checkOnlyBuilders() monitor.Builders {
+	b := builders(newFetcher())
+	b.Detect = nil
+	return b
+}
 
 func resolve(c *monitor.Config, f *monitor.Fetcher) ([]monitor.ServiceSpec, error) {
 	return monitor.Resolve(c, mustCatalog(), builders(f))

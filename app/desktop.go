@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -21,6 +23,13 @@ type Actions struct {
 	// it. Both may run external programs (systemctl), so they are called off the Fyne goroutine.
 	StartAtLogin    func() (bool, error)
 	SetStartAtLogin func(bool) error
+	// Snooze silences a service (id "" for all) until a time; Resume ends it.
+	Snooze func(id string, until time.Time)
+	Resume func(id string)
+	// Acknowledge silences an open incident (monitor.IncidentKey) unless it gets worse.
+	Acknowledge func(key string)
+	// Problems returns extra lines for the menu, such as team channels that fail to deliver.
+	Problems func() []string
 }
 
 // Desktop keeps the tray, the status window and the notification queue in step with the
@@ -34,6 +43,7 @@ type Desktop struct {
 
 	// Owned by the Fyne goroutine:
 	snap      monitor.Snapshot
+	alerts    monitor.AlertView
 	iconState string
 	labels    []string
 	window    *StatusWindow
@@ -85,7 +95,7 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 					d.log.Warn("notification dropped: queue full", "service", n.ServiceID)
 				}
 			}
-			fyne.Do(func() { d.snap = u.Snapshot; d.render() })
+			fyne.Do(func() { d.snap, d.alerts = u.Snapshot, u.Alerts; d.render() })
 		case <-tick.C:
 			fyne.Do(d.render)
 		}
@@ -125,9 +135,27 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 		items = append(items, n)
 	}
 	if d.snap.Offline {
-		n := fyne.NewMenuItem("You appear to be offline", nil)
+		reason := d.snap.OfflineReason
+		if reason == "" || !strings.Contains(reason, "sign-in") {
+			reason = "You appear to be offline"
+		} else {
+			reason = "A sign-in page is blocking the internet"
+		}
+		n := fyne.NewMenuItem(reason, nil)
 		n.Disabled = true
 		items = append(items, n)
+	}
+	if u := d.alerts.SnoozedAll; u.After(now) {
+		n := fyne.NewMenuItem("Notifications paused until "+Until(u, now), nil)
+		n.Disabled = true
+		items = append(items, n)
+	}
+	if d.actions.Problems != nil {
+		for _, p := range d.actions.Problems() {
+			n := fyne.NewMenuItem(p, nil)
+			n.Disabled = true
+			items = append(items, n)
+		}
 	}
 	var pages []*fyne.MenuItem
 	for _, sv := range d.snap.Services {
@@ -137,8 +165,12 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 			pages = append(pages, fyne.NewMenuItem(sv.Name, func() { d.openURL(link) }))
 		}
 	}
+	items = append(items, d.ackItems()...)
 	items = append(items, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Check now", d.actions.CheckNow))
+	if d.actions.Snooze != nil {
+		items = append(items, d.snoozeMenu(now))
+	}
 	open := fyne.NewMenuItem("Open status page", nil)
 	open.ChildMenu = fyne.NewMenu("", pages...)
 	if len(pages) == 0 {
@@ -157,6 +189,76 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 	quit.IsQuit = true
 	items = append(items, open, fyne.NewMenuItem("Open status window", d.window.Show), fyne.NewMenuItemSeparator(), quit)
 	return fyne.NewMenu("Paywatch", items...)
+}
+
+// ackItems offers "Acknowledge" for each open incident of a service with a problem.
+func (d *Desktop) ackItems() []*fyne.MenuItem {
+	if d.actions.Acknowledge == nil {
+		return nil
+	}
+	var out []*fyne.MenuItem
+	for _, sv := range d.snap.Services {
+		if !sv.State.IsProblem() {
+			continue
+		}
+		for _, in := range sv.Incidents {
+			key := monitor.IncidentKey(sv.ID, in)
+			title := monitor.Sanitize(in.Title, 60)
+			if d.alerts.Acked[key] {
+				it := fyne.NewMenuItem(fmt.Sprintf("Acknowledged: %s — %s", sv.Name, title), nil)
+				it.Disabled = true
+				out = append(out, it)
+				continue
+			}
+			out = append(out, fyne.NewMenuItem(fmt.Sprintf("Acknowledge: %s — %s", sv.Name, title), func() { d.actions.Acknowledge(key) }))
+		}
+	}
+	return out
+}
+
+// snoozeMenu offers 1 hour, 4 hours and until tomorrow morning, for all services or one.
+func (d *Desktop) snoozeMenu(now time.Time) *fyne.MenuItem {
+	choices := func(id string) []*fyne.MenuItem {
+		snoozed := d.alerts.SnoozedAll
+		if id != "" {
+			snoozed = d.alerts.Snoozed[id]
+		}
+		if snoozed.After(now) {
+			return []*fyne.MenuItem{fyne.NewMenuItem("Resume notifications (snoozed until "+Until(snoozed, now)+")", func() { d.actions.Resume(id) })}
+		}
+		return []*fyne.MenuItem{
+			fyne.NewMenuItem("For 1 hour", func() { d.actions.Snooze(id, time.Now().Add(time.Hour)) }),
+			fyne.NewMenuItem("For 4 hours", func() { d.actions.Snooze(id, time.Now().Add(4*time.Hour)) }),
+			fyne.NewMenuItem("Until tomorrow morning", func() { d.actions.Snooze(id, monitor.UntilTomorrowMorning(time.Now())) }),
+		}
+	}
+	all := fyne.NewMenuItem("All services", nil)
+	all.ChildMenu = fyne.NewMenu("", choices("")...)
+	sub := []*fyne.MenuItem{all}
+	for _, sv := range d.snap.Services {
+		it := fyne.NewMenuItem(sv.Name, nil)
+		it.ChildMenu = fyne.NewMenu("", choices(sv.ID)...)
+		sub = append(sub, it)
+	}
+	label := "Snooze notifications"
+	if d.alerts.SnoozedAll.After(now) || len(d.alerts.Snoozed) > 0 {
+		label = "Snooze notifications (some snoozed)"
+	}
+	m := fyne.NewMenuItem(label, nil)
+	m.ChildMenu = fyne.NewMenu("", sub...)
+	return m
+}
+
+// Until says when a snooze ends: "15:30", or "tomorrow 08:00".
+func Until(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
+		return t.Format("15:04")
+	}
+	if n := now.AddDate(0, 0, 1); t.YearDay() == n.YearDay() && t.Year() == n.Year() {
+		return "tomorrow " + t.Format("15:04")
+	}
+	return t.Format("Mon 2 Jan 15:04")
 }
 
 // toggleLogin runs on the Fyne goroutine (a menu action); the change itself runs off it.

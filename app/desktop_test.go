@@ -210,3 +210,59 @@ func TestStartAtLoginCheckbox(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestSnoozeAndAcknowledgeMenu(t *testing.T) {
+	a := test.NewTempApp(t)
+	tray := &fakeTray{}
+	var snoozed []string
+	var acked []string
+	var until time.Time
+	d := NewDesktop(a, tray, Actions{
+		Snooze:      func(id string, u time.Time) { snoozed = append(snoozed, id); until = u },
+		Resume:      func(id string) { snoozed = append(snoozed, "resume:"+id) },
+		Acknowledge: func(key string) { acked = append(acked, key) },
+	}, nil)
+	sv := svc("Stripe", monitor.StateMajorOutage, time.Now())
+	sv.Incidents = []monitor.Incident{{ID: "inc1", Title: "Card payments failing", Impact: monitor.StateMajorOutage}}
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{sv, svc("Square", monitor.StateOperational, time.Now())}})
+	find := func(m *fyne.Menu, label string) *fyne.MenuItem {
+		t.Helper()
+		for _, it := range m.Items {
+			if it.Label == label {
+				return it
+			}
+		}
+		t.Fatalf("no %q in %q", label, labels(m))
+		return nil
+	}
+	m := tray.lastMenu()
+	find(m, "Acknowledge: Stripe — Card payments failing").Action()
+	if want := monitor.IncidentKey("stripe", sv.Incidents[0]); len(acked) != 1 || acked[0] != want {
+		t.Errorf("acknowledged %q, want [%q]", acked, want)
+	}
+	snooze := find(m, "Snooze notifications")
+	find(find(snooze.ChildMenu, "Stripe").ChildMenu, "For 4 hours").Action()
+	if len(snoozed) != 1 || snoozed[0] != "stripe" || time.Until(until) < 3*time.Hour+59*time.Minute {
+		t.Errorf("snoozed %q until %v, want stripe for 4 hours", snoozed, until)
+	}
+	find(find(snooze.ChildMenu, "All services").ChildMenu, "Until tomorrow morning").Action()
+	if until.Hour() != 8 || !until.After(time.Now()) {
+		t.Errorf("until tomorrow morning = %v, want 08:00 tomorrow", until)
+	}
+
+	// The watcher reports the snooze and the acknowledgement back; the menu shows them.
+	d.alerts = monitor.AlertView{SnoozedAll: time.Now().Add(time.Hour), Snoozed: map[string]time.Time{}, Acked: map[string]bool{monitor.IncidentKey("stripe", sv.Incidents[0]): true}}
+	d.render()
+	m = tray.lastMenu()
+	if !strings.HasPrefix(m.Items[0].Label, "Notifications paused until ") || !m.Items[0].Disabled {
+		t.Errorf("first item = %q, want the paused notice", m.Items[0].Label)
+	}
+	if it := find(m, "Acknowledged: Stripe — Card payments failing"); !it.Disabled {
+		t.Error("an acknowledged incident can be acknowledged again")
+	}
+	resume := find(find(m, "Snooze notifications (some snoozed)").ChildMenu, "All services").ChildMenu.Items[0]
+	resume.Action()
+	if snoozed[len(snoozed)-1] != "resume:" {
+		t.Errorf("resume called with %q, want all services", snoozed[len(snoozed)-1])
+	}
+}

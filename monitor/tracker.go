@@ -7,15 +7,15 @@ import (
 
 // ServiceSpec is what the tracker needs to know about one watched service.
 type ServiceSpec struct {
-	ID         string
-	Name       string
-	URL        string // the page a person would open
-	Filter     ComponentFilter
-	Targets    []Target
-	Guidance   string // what to do while it is down (from the catalog)
+	ID       string
+	Name     string
+	URL      string // the page a person would open
+	Filter   ComponentFilter
+	Targets  []Target
+	Guidance string // what to do while it is down (from the catalog)
 	// MinSeverity is this service's own notification threshold, if it has one.
 	MinSeverity *State
-	SupportURL string
+	SupportURL  string
 }
 
 // Thresholds tune the tracker. Zero fields take the defaults in DefaultThresholds.
@@ -98,11 +98,11 @@ type ChangeKind int
 
 // Kinds of change.
 const (
-	ChangeState       ChangeKind = iota // the service's confirmed state moved
-	ChangeNewIncident                   // a new incident opened on a service that already had a problem
-	ChangeMaintenance                   // a maintenance was scheduled or started
-	ChangeBaseline                      // the first known state after start-up (not news by itself)
-	ChangeIncidentUpdate                // an open incident posted an update
+	ChangeState          ChangeKind = iota // the service's confirmed state moved
+	ChangeNewIncident                      // a new incident opened on a service that already had a problem
+	ChangeMaintenance                      // a maintenance was scheduled or started
+	ChangeBaseline                         // the first known state after start-up (not news by itself)
+	ChangeIncidentUpdate                   // an open incident posted an update
 )
 
 // Change is one confirmed transition, the only thing alerts are made from.
@@ -136,8 +136,8 @@ type tracked struct {
 	since     time.Time
 	known     State // last confirmed known state; StateUnknown until the baseline
 	knownAt   time.Time
-	problemAt time.Time // when the current problem began
-	peak      State     // the worst state since problemAt
+	problemAt time.Time            // when the current problem began
+	peak      State                // the worst state since problemAt
 	incidents map[string]time.Time // incident key → its latest update time
 	maints    map[string]bool
 	primed    bool
