@@ -1,6 +1,7 @@
 # Paywatch — see README.md. `make run` and `make test` install what they need on Debian/Ubuntu.
 GO      ?= go
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+BASE_VERSION := $(shell sed -n 's/^ *Version = "\(.*\)"/\1/p' FyneApp.toml)
+VERSION ?= $(BASE_VERSION)+$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := paywatch
 export LANG := en_US.UTF-8
