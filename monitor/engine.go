@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -107,13 +108,19 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 		case <-ctx.Done():
 			return
 		}
-		if o.Err != nil {
+		err := o.Err
+		if p := o.Report.Probe; err == nil && p != nil && (p.StatusCode == http.StatusTooManyRequests || p.StatusCode == http.StatusForbidden) {
+			// The website limits automated visitors: it answered, but we back off as if it
+			// had failed, and honour its Retry-After.
+			err = &HTTPError{URL: t.URL, Code: p.StatusCode, RetryAfter: p.RetryAfter}
+		}
+		if err != nil {
 			fails++
-			log.Debug("check failed", "err", o.Err, "failures", fails)
+			log.Debug("check failed", "err", err, "failures", fails)
 		} else {
 			fails = 0
 		}
-		timer.Reset(NextDelay(t.Interval, fails, o.Err, rand.Float64()))
+		timer.Reset(NextDelay(t.Interval, fails, err, rand.Float64()))
 	}
 }
 

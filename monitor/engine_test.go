@@ -404,3 +404,27 @@ func TestNextDelay(t *testing.T) {
 		})
 	}
 }
+
+func TestEngineBacksOffFromLimitingWebsites(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var times []time.Time
+		limited := monitor.CheckerFunc(func(context.Context) (monitor.Report, error) {
+			times = append(times, time.Now())
+			return monitor.Report{Probe: &monitor.ProbeResult{StatusCode: 429, State: monitor.StateOperational, RetryAfter: 20 * time.Minute}}, nil
+		})
+		tg := monitor.Target{ServiceID: "amex", SourceID: "probe", Kind: monitor.KindProbe, URL: "https://www.example.com/", Interval: 5 * time.Minute, Checker: limited}
+		e := monitor.NewEngine([]monitor.Target{tg}, monitor.EngineOptions{})
+		ctx, cancel := context.WithCancel(t.Context())
+		out := make(chan monitor.Observation)
+		done := make(chan struct{})
+		go func() { e.Run(ctx, out); close(done) }()
+		for range 2 {
+			<-out
+		}
+		cancel()
+		<-done
+		if gap := times[1].Sub(times[0]); gap < 20*time.Minute {
+			t.Errorf("second check %v after a 429 with Retry-After 20m, want at least 20m", gap)
+		}
+	})
+}

@@ -280,6 +280,9 @@ func isTimeout(err error) bool {
 	return errors.As(err, &t) && t.Timeout()
 }
 
+// RetryAfter reads a response's Retry-After header (seconds or an HTTP date); zero if none.
+func RetryAfter(h http.Header) time.Duration { return retryAfter(h.Get("Retry-After"), time.Now()) }
+
 // retryAfter reads a Retry-After header: seconds or an HTTP date.
 func retryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)

@@ -67,6 +67,8 @@ type ProbeResult struct {
 	// Verdict is a short phrase: "reachable", "slow", "failing", "shows an outage page".
 	Verdict string
 	Reason  string
+	// RetryAfter is the site's own request to wait (429/503 answers), if it sent one.
+	RetryAfter time.Duration
 }
 
 // Checker fetches and parses one source. A Checker never reports a fetch or parse failure as an

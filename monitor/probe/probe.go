@@ -67,6 +67,7 @@ func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 		return monitor.Report{}, err
 	}
 	res := Judge(c.opt, resp.StatusCode, resp.Latency, resp.Body)
+	res.RetryAfter = monitor.RetryAfter(resp.Header)
 	return monitor.Report{PageURL: c.opt.URL, Probe: &res}, nil
 }
 
