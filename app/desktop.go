@@ -160,7 +160,11 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 	var pages []*fyne.MenuItem
 	for _, sv := range d.snap.Services {
 		link := sv.URL
-		items = append(items, fyne.NewMenuItem(ServiceLine(sv, now), d.window.Show))
+		line := fyne.NewMenuItem(ServiceLine(sv, now), d.window.Show)
+		if len(sv.Components) > 0 {
+			line.ChildMenu = d.componentMenu(sv)
+		}
+		items = append(items, line)
 		if link != "" {
 			pages = append(pages, fyne.NewMenuItem(sv.Name, func() { d.openURL(link) }))
 		}
@@ -189,6 +193,47 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 	quit.IsQuit = true
 	items = append(items, open, fyne.NewMenuItem("Open status window", d.window.Show), fyne.NewMenuItemSeparator(), quit)
 	return fyne.NewMenu("Paywatch", items...)
+}
+
+// maxComponents keeps a service's submenu short; the status window has the rest.
+const maxComponents = 15
+
+// componentMenu lists a service's components with their states, problems first; components
+// the user filtered out still show, marked as such.
+func (d *Desktop) componentMenu(sv monitor.ServiceStatus) *fyne.Menu {
+	comps := slices.Clone(sv.Components)
+	slices.SortStableFunc(comps, func(a, b monitor.Component) int {
+		if a.Filtered != b.Filtered {
+			if a.Filtered {
+				return 1
+			}
+			return -1
+		}
+		switch {
+		case a.State.Worse(b.State):
+			return -1
+		case b.State.Worse(a.State):
+			return 1
+		}
+		return 0
+	})
+	var items []*fyne.MenuItem
+	for i, c := range comps {
+		if i == maxComponents {
+			more := fyne.NewMenuItem(fmt.Sprintf("…and %d more (open the status window)", len(comps)-maxComponents), d.window.Show)
+			items = append(items, more)
+			break
+		}
+		label := c.Name + " — " + c.State.Label()
+		if c.Filtered {
+			label += " (filtered out)"
+		}
+		it := fyne.NewMenuItem(label, nil)
+		it.Disabled = true
+		items = append(items, it)
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Open status window", d.window.Show))
+	return fyne.NewMenu("", items...)
 }
 
 // ackItems offers "Acknowledge" for each open incident of a service with a problem.

@@ -266,3 +266,25 @@ func TestSnoozeAndAcknowledgeMenu(t *testing.T) {
 		t.Errorf("resume called with %q, want all services", snoozed[len(snoozed)-1])
 	}
 }
+
+func TestComponentsInMenuShowFilteredOnes(t *testing.T) {
+	a := test.NewTempApp(t)
+	tray := &fakeTray{}
+	d := NewDesktop(a, tray, Actions{}, nil)
+	sv := svc("Shopify", monitor.StateDegraded, time.Now())
+	sv.Components = []monitor.Component{
+		{Name: "Storefront theme editor", State: monitor.StateMajorOutage, Filtered: true},
+		{Name: "Checkout", State: monitor.StateOperational},
+		{Name: "Payments", State: monitor.StateDegraded},
+	}
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{sv}})
+	line := tray.lastMenu().Items[0]
+	if line.ChildMenu == nil {
+		t.Fatal("a service with components has no submenu")
+	}
+	got := labels(line.ChildMenu)
+	want := []string{"Payments — Degraded", "Checkout — Operational", "Storefront theme editor — Major outage (filtered out)", "", "Open status window"}
+	if !equal(got, want) {
+		t.Errorf("component submenu = %q, want %q", got, want)
+	}
+}

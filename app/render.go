@@ -94,6 +94,15 @@ func Detail(sv monitor.ServiceStatus) string {
 	if line := monitor.SourcesLine(sv.Sources); line != "" {
 		b.WriteString("\n" + line)
 	}
+	for _, c := range sv.Components {
+		if c.State == monitor.StateOperational || c.State == monitor.StateUnknown {
+			continue
+		}
+		fmt.Fprintf(&b, "\n• %s: %s", monitor.Sanitize(c.Name, 80), strings.ToLower(c.State.Label()))
+		if c.Filtered {
+			b.WriteString(" (filtered out)")
+		}
+	}
 	for _, in := range sv.Incidents {
 		fmt.Fprintf(&b, "\n• %s (%s)", monitor.Sanitize(in.Title, 120), strings.ToLower(in.Impact.Label()))
 		if in.LatestUpdate != "" {
