@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -104,6 +105,22 @@ const (
 	ChangeBaseline                         // the first known state after start-up (not news by itself)
 	ChangeIncidentUpdate                   // an open incident posted an update
 )
+
+func (k ChangeKind) String() string {
+	switch k {
+	case ChangeState:
+		return "state"
+	case ChangeNewIncident:
+		return "new incident"
+	case ChangeMaintenance:
+		return "maintenance"
+	case ChangeBaseline:
+		return "baseline"
+	case ChangeIncidentUpdate:
+		return "incident update"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
 
 // Change is one confirmed transition, the only thing alerts are made from.
 type Change struct {

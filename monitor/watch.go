@@ -297,7 +297,14 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 			changes = append(changes, cs...)
 		}
 		for _, c := range changes {
-			w.log.Info("service changed", "service", c.ServiceID, "from", c.From.String(), "to", c.To.String(), "kind", int(c.Kind))
+			switch c.Kind {
+			case ChangeBaseline:
+				w.log.Info("service first checked", "service", c.ServiceID, "state", c.To.String())
+			case ChangeState:
+				w.log.Info("service changed", "service", c.ServiceID, "from", c.From.String(), "to", c.To.String())
+			default:
+				w.log.Info("service news", "service", c.ServiceID, "kind", c.Kind.String())
+			}
 		}
 		decided := w.policy.Apply(w.state, changes, time.Now())
 		if len(changes) > 0 {
