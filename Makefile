@@ -64,7 +64,7 @@ unit:
 e2e:
 	$(GO) test -count=1 -v -run 'Test' .
 
-test: deps-test lint vet-cross unit e2e windows
+test: deps-test lint vet-cross windows unit e2e
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./monitor/...

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/channels"
 )
 
 func cmdConfig(args []string, stdout, stderr io.Writer) int {
@@ -42,6 +43,7 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 		c, err := monitor.LoadConfig(path)
 		if err == nil {
 			_, err = monitor.Resolve(c, mustCatalog(), checkOnlyBuilders())
+			err = errors.Join(err, channels.Validate(c.Channels))
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "%s has problems:\n", path)

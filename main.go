@@ -59,6 +59,7 @@ Usage:
   paywatch run --headless [--config FILE]
                                         watch and notify without a tray icon
   paywatch logs [-n LINES]              print where the log file is and its last lines
+  paywatch notify test [--config FILE]  send a test message to every team channel
   paywatch version                      print the version
 `)
 }
@@ -74,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cmdCatalog(args[1:], stdout, stderr)
 		case "detect":
 			return cmdDetect(args[1:], stdout, stderr)
+		case "notify":
+			return cmdNotify(args[1:], stdout, stderr)
 		case "service":
 			return cmdService(args[1:], stdout, stderr)
 		case "logs":
@@ -205,7 +208,9 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	if lerr != nil {
 		log.Warn("start at login unavailable", "err", lerr)
 	}
-	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit, Snooze: watcher.Snooze, Resume: watcher.Resume, Acknowledge: watcher.Acknowledge}
+	disp, channelsDone := startChannels(ctx, cfg, log)
+	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit, Snooze: watcher.Snooze, Resume: watcher.Resume, Acknowledge: watcher.Acknowledge,
+		Problems: channelProblems(disp)}
 	if login != nil {
 		act.StartAtLogin = login.Enabled
 		act.SetStartAtLogin = func(on bool) error {
@@ -222,10 +227,12 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	}
 	desk.SetNotice(notice)
 
+	fromWatcher := make(chan monitor.Update, 4)
 	updates := make(chan monitor.Update, 4)
-	done := make(chan struct{}, 3)
+	done := make(chan struct{}, 4)
 	a.Lifecycle().SetOnStarted(func() {
-		go func() { watcher.Run(ctx, updates); done <- struct{}{} }()
+		go func() { watcher.Run(ctx, fromWatcher); done <- struct{}{} }()
+		go func() { fanOut(ctx, fromWatcher, updates, disp); done <- struct{}{} }()
 		go func() { desk.Run(ctx, updates); done <- struct{}{} }()
 		go func() {
 			if notifier != nil {
@@ -237,9 +244,10 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	})
 	a.Run()
 	cancel()
-	for range 3 {
+	for range 4 {
 		<-done
 	}
+	<-channelsDone
 	return 0
 }
 

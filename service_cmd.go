@@ -142,10 +142,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			Policy: monitor.NewPolicy(cfg.Alerts, monitor.PerServiceSeverity(specs), time.Local),
 			State:  state, StatePath: alertStatePath(),
 		})
+		disp, channelsDone := startChannels(ctx, cfg, log)
+		defer func() { <-channelsDone }()
 		updates := make(chan monitor.Update, 4)
 		go func() {
 			for u := range updates {
 				for _, n := range u.Notifications {
+					if disp != nil {
+						disp.Send(n)
+					}
 					log.Info("notification", "service", n.ServiceID, "title", n.Title)
 					if nerr == nil {
 						if err := notifier.Notify(n); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paywatch/paywatch/app"
 	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/channels"
 )
 
 // Exit codes of `paywatch status`.
@@ -26,6 +27,21 @@ type statusJSON struct {
 	Overall  monitor.State       `json:"overall"`
 	Offline  bool                `json:"offline"`
 	Services []statusServiceJSON `json:"services"`
+	Channels []channelJSON       `json:"channels"`
+}
+
+// channelJSON lists a team channel with its address redacted: tokens never leave the settings.
+type channelJSON struct {
+	Name string `json:"name,omitempty"`
+	URL  string `json:"url"`
+}
+
+func channelList(cfg *monitor.Config) []channelJSON {
+	out := []channelJSON{}
+	for _, ch := range cfg.Channels {
+		out = append(out, channelJSON{Name: ch.Name, URL: channels.Redact(ch.URL)})
+	}
+	return out
 }
 
 type statusServiceJSON struct {
@@ -99,12 +115,21 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(toStatusJSON(snap)); err != nil {
+		out := toStatusJSON(snap)
+		out.Channels = channelList(cfg)
+		if err := enc.Encode(out); err != nil {
 			fmt.Fprintf(stderr, "paywatch: %v\n", err)
 			return 1
 		}
 	} else {
 		printStatus(stdout, snap)
+		for _, ch := range channelList(cfg) {
+			name := ch.Name
+			if name == "" {
+				name = "Team channel"
+			}
+			fmt.Fprintf(stdout, "%s: %s\n", name, ch.URL)
+		}
 	}
 	return statusExit(snap)
 }
