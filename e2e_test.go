@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image/color"
 	"image/png"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -449,4 +451,88 @@ func splitExec(s string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// TestTeamChannelAndSnooze: a local webhook receiver gets exactly one message per change, the
+// same as the desktop, and neither gets anything while notifications are snoozed from the menu.
+func TestTeamChannelAndSnooze(t *testing.T) {
+	bin := binary(t)
+	srv := newStatusServer(t)
+	var mu sync.Mutex
+	var hooks []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		hooks = append(hooks, string(b))
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	hookCount := func() int { mu.Lock(); defer mu.Unlock(); return len(hooks) }
+	cfg := srv.config(t)
+	extra := fmt.Sprintf("channels:\n  - name: Team webhook\n    url: generic+%s/hook?token=s3cr3t-t0ken\n", hook.URL)
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(extra)
+	f.Close()
+
+	d := desktoptest.Start(t)
+	p := d.StartApp(t, bin, "--config", cfg)
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	defer dumpOnFailure(t, p)
+	item, err := d.WaitItem(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitIcon(ctx, t, item, "operational"); err != nil {
+		t.Fatal(err)
+	}
+	waitBoth := func(n int) {
+		t.Helper()
+		if _, err := d.WaitNotifications(ctx, n); err != nil {
+			t.Fatalf("desktop notifications: %v", err)
+		}
+		if err := desktoptest.WaitFor(ctx, func() (bool, error) { return hookCount() >= n, nil }); err != nil {
+			t.Fatalf("webhook got %d messages, want %d", hookCount(), n)
+		}
+	}
+	srv.acme.Set("Card payments", demo.Major)
+	waitBoth(1)
+	mu.Lock()
+	first := hooks[0]
+	mu.Unlock()
+	if !strings.Contains(first, "Acme Pay: Major outage") {
+		t.Errorf("webhook message = %q, want the outage title", first)
+	}
+	srv.acme.SetAll(demo.Operational)
+	waitBoth(2)
+	if err := srv.polled(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	if n, h := len(d.Notifications()), hookCount(); n != 2 || h != 2 {
+		t.Fatalf("after an outage and its recovery: %d desktop, %d webhook messages; want 2 and 2", n, h)
+	}
+	if strings.Contains(p.Output(), "s3cr3t-t0ken") {
+		t.Error("the channel's token appears in the app's log")
+	}
+
+	// Snooze everything from the menu; a new outage then says nothing anywhere.
+	if err := item.ClickMenu("For 1 hour"); err != nil {
+		t.Fatalf("click snooze: %v", err)
+	}
+	if err := waitLabel(ctx, item, "Notifications paused until"); err != nil {
+		t.Fatal(err)
+	}
+	srv.bank.Set("Online banking", demo.Major)
+	if err := waitIcon(ctx, t, item, "major_outage"); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.polled(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	if n, h := len(d.Notifications()), hookCount(); n != 2 || h != 2 {
+		t.Fatalf("while snoozed: %d desktop, %d webhook messages; want still 2 and 2", n, h)
+	}
 }
