@@ -68,6 +68,7 @@ test: deps-test lint vet-cross windows unit e2e
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./monitor/...
+	$(GO) test -run '^$$' -bench Idle -benchtime 1x .
 
 clean:
 	rm -f $(BIN)
