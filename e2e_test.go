@@ -536,3 +536,20 @@ func TestTeamChannelAndSnooze(t *testing.T) {
 		t.Fatalf("while snoozed: %d desktop, %d webhook messages; want still 2 and 2", n, h)
 	}
 }
+
+// TestNoDisplayAtLogin: started by the login entry before any display exists, the app waits a
+// little, then exits cleanly with one log line, so a service manager does not restart it in a loop.
+func TestNoDisplayAtLogin(t *testing.T) {
+	bin := binary(t)
+	home := t.TempDir()
+	cmd := exec.Command(bin, "--wait-display=1s")
+	cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "LANG=en_US.UTF-8", "XDG_RUNTIME_DIR=" + t.TempDir(), "XDG_CACHE_HOME=" + filepath.Join(home, "cache")}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("exit %v with no display at login, want 0 (no restart loop)\n%s", err, out)
+	}
+	logged, err := os.ReadFile(filepath.Join(home, "cache", "paywatch", "paywatch.log"))
+	if err != nil || strings.Count(string(logged), "no graphical session found at login") != 1 {
+		t.Errorf("log file (%v) = %q, want one line saying there was no graphical session", err, logged)
+	}
+}

@@ -136,6 +136,12 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	defer closeLog()
 	if err := app.WaitForDisplay(context.Background(), o.waitDisplay, os.Getenv); err != nil {
 		fmt.Fprintln(stderr, "paywatch: no graphical session found (DISPLAY and WAYLAND_DISPLAY are not set); to check services from a terminal, run: paywatch status")
+		if o.waitDisplay > 0 {
+			// Started at login before the desktop existed: a clean exit, so the service
+			// manager does not restart it in a loop; the next login starts it again.
+			log.Error("no graphical session found at login; not starting", "waited", o.waitDisplay.String())
+			return 0
+		}
 		log.Error("no graphical session found")
 		return 1
 	}
