@@ -161,8 +161,8 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 	for _, sv := range d.snap.Services {
 		link := sv.URL
 		line := fyne.NewMenuItem(ServiceLine(sv, now), d.window.Show)
-		if len(sv.Components) > 0 {
-			line.ChildMenu = d.componentMenu(sv)
+		if len(sv.Components) > 0 || monitor.SourcesLine(sv.Sources) != "" {
+			line.ChildMenu = d.serviceMenu(sv)
 		}
 		items = append(items, line)
 		if link != "" {
@@ -198,9 +198,21 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 // maxComponents keeps a service's submenu short; the status window has the rest.
 const maxComponents = 15
 
-// componentMenu lists a service's components with their states, problems first; components
+// serviceMenu says which source says what ("Official status: operational", "From your
+// network: failing"), then lists the components with their states, problems first; components
 // the user filtered out still show, marked as such.
-func (d *Desktop) componentMenu(sv monitor.ServiceStatus) *fyne.Menu {
+func (d *Desktop) serviceMenu(sv monitor.ServiceStatus) *fyne.Menu {
+	var items []*fyne.MenuItem
+	if line := monitor.SourcesLine(sv.Sources); line != "" {
+		for _, part := range strings.Split(line, " · ") {
+			it := fyne.NewMenuItem(part, nil)
+			it.Disabled = true
+			items = append(items, it)
+		}
+		if len(sv.Components) > 0 {
+			items = append(items, fyne.NewMenuItemSeparator())
+		}
+	}
 	comps := slices.Clone(sv.Components)
 	slices.SortStableFunc(comps, func(a, b monitor.Component) int {
 		if a.Filtered != b.Filtered {
@@ -217,7 +229,6 @@ func (d *Desktop) componentMenu(sv monitor.ServiceStatus) *fyne.Menu {
 		}
 		return 0
 	})
-	var items []*fyne.MenuItem
 	for i, c := range comps {
 		if i == maxComponents {
 			more := fyne.NewMenuItem(fmt.Sprintf("…and %d more (open the status window)", len(comps)-maxComponents), d.window.Show)

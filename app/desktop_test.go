@@ -288,3 +288,25 @@ func TestComponentsInMenuShowFilteredOnes(t *testing.T) {
 		t.Errorf("component submenu = %q, want %q", got, want)
 	}
 }
+
+func TestServiceMenuSaysWhichSourceSaysWhat(t *testing.T) {
+	a := test.NewTempApp(t)
+	tray := &fakeTray{}
+	d := NewDesktop(a, tray, Actions{}, nil)
+	now := time.Now()
+	sv := svc("American Express", monitor.StateMajorOutage, now)
+	sv.Sources = []monitor.SourceStatus{
+		{ID: "page", Kind: "page", State: monitor.StateOperational, CheckedAt: now},
+		{ID: "probe:www.americanexpress.com", Kind: "probe", State: monitor.StateMajorOutage, Verdict: "failing", CheckedAt: now},
+	}
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{sv}})
+	line := tray.lastMenu().Items[0]
+	if line.ChildMenu == nil {
+		t.Fatal("a service with a probe has no submenu")
+	}
+	got := labels(line.ChildMenu)
+	want := []string{"Official status: operational", "From your network: failing", "", "Open status window"}
+	if !equal(got, want) {
+		t.Errorf("service submenu = %q, want %q", got, want)
+	}
+}
