@@ -81,8 +81,12 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 	if d.actions.StartAtLogin != nil {
 		go d.refreshLogin(nil)
 	}
+	// Ages ("checked 20 s ago") refresh on the tick; anything a person would notice (a state,
+	// an incident, offline, a snooze) redraws at once. Polls that change nothing but a time
+	// wait for the tick, so a quiet tray costs almost nothing.
 	tick := time.NewTicker(10 * time.Second)
 	defer tick.Stop()
+	var shown string
 	for {
 		select {
 		case <-ctx.Done():
@@ -95,11 +99,36 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 					d.log.Warn("notification dropped: queue full", "service", n.ServiceID)
 				}
 			}
-			fyne.Do(func() { d.snap, d.alerts = u.Snapshot, u.Alerts; d.render() })
+			sig := signature(u)
+			now := sig != shown
+			shown = sig
+			fyne.Do(func() {
+				d.snap, d.alerts = u.Snapshot, u.Alerts
+				if now {
+					d.render()
+				}
+			})
 		case <-tick.C:
 			fyne.Do(d.render)
 		}
 	}
+}
+
+// signature is what a person would see change in an update, apart from ages.
+func signature(u monitor.Update) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v|%s|%v|%d|%d;", u.Snapshot.Offline, u.Snapshot.OfflineReason, u.Alerts.SnoozedAll.Unix(), len(u.Alerts.Snoozed), len(u.Alerts.Acked))
+	for _, sv := range u.Snapshot.Services {
+		fmt.Fprintf(&b, "%s=%d,%v,%v,%s", sv.ID, sv.State, sv.Stale, sv.CheckedAt.IsZero(), sv.Reason)
+		for _, in := range sv.Incidents {
+			b.WriteString("," + in.Title)
+		}
+		for _, c := range sv.Components {
+			fmt.Fprintf(&b, ",%d", c.State)
+		}
+		b.WriteByte(';')
+	}
+	return b.String()
 }
 
 // Apply sets a snapshot and redraws; for the Fyne goroutine (and tests).

@@ -13,7 +13,9 @@ import (
 )
 
 // StatusWindow lists every service with its state, what is wrong and what to do.
-// Closing it hides it; the app keeps running in the tray.
+// Closing it hides it; the app keeps running in the tray. The window itself is created the
+// first time it is shown: a window costs a drawing context and memory that a tray app that is
+// never opened should not pay.
 type StatusWindow struct {
 	app     fyne.App
 	actions Actions
@@ -24,33 +26,41 @@ type StatusWindow struct {
 	list    *fyne.Container
 	visible bool
 	last    monitor.Snapshot
+	note    string
+	now     func() time.Time
 }
 
-// NewStatusWindow creates the (hidden) window.
+// NewStatusWindow prepares the window; nothing is drawn until Show.
 func NewStatusWindow(a fyne.App, act Actions, open func(string)) *StatusWindow {
-	w := &StatusWindow{app: a, actions: act, open: open}
-	w.win = a.NewWindow("Paywatch — service status")
+	return &StatusWindow{app: a, actions: act, open: open, now: time.Now}
+}
+
+func (w *StatusWindow) build() {
+	if w.win != nil {
+		return
+	}
+	w.win = w.app.NewWindow("Paywatch — service status")
 	w.header = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.notice = widget.NewLabel("")
 	w.notice.Wrapping = fyne.TextWrapWord
 	w.notice.Hide()
 	w.list = container.NewVBox()
 	check := widget.NewButton("Check now", func() {
-		if act.CheckNow != nil {
-			act.CheckNow()
+		if w.actions.CheckNow != nil {
+			w.actions.CheckNow()
 		}
 	})
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, check, w.header), w.notice, widget.NewSeparator())
 	w.win.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(w.list)))
 	w.win.Resize(fyne.NewSize(520, 420))
 	w.win.SetCloseIntercept(func() { w.visible = false; w.win.Hide() })
-	return w
 }
 
 // Show brings the window up with the latest snapshot.
 func (w *StatusWindow) Show() {
+	w.build()
 	w.visible = true
-	w.Render(w.last, w.notice.Text, time.Now())
+	w.Render(w.last, w.note, w.now())
 	w.win.Show()
 	w.win.RequestFocus()
 }
@@ -60,6 +70,10 @@ func (w *StatusWindow) Visible() bool { return w.visible }
 
 // SetNote shows an explanation at the top (e.g. "Your desktop has no system tray").
 func (w *StatusWindow) SetNote(s string) {
+	w.note = s
+	if w.notice == nil {
+		return
+	}
 	w.notice.SetText(s)
 	if s == "" {
 		w.notice.Hide()
@@ -68,16 +82,17 @@ func (w *StatusWindow) SetNote(s string) {
 	}
 }
 
-// Render redraws from a snapshot. The rows are rebuilt only while the window is visible.
+// Render redraws from a snapshot while the window is visible; otherwise it only keeps it.
 func (w *StatusWindow) Render(s monitor.Snapshot, notice string, now time.Time) {
 	w.last = s
-	w.header.SetText(Tooltip(s))
 	if notice != "" {
-		w.SetNote(notice)
+		w.note = notice
 	}
-	if !w.visible {
+	if !w.visible || w.win == nil {
 		return
 	}
+	w.header.SetText(Tooltip(s))
+	w.SetNote(w.note)
 	var rows []fyne.CanvasObject
 	for _, sv := range s.Services {
 		rows = append(rows, w.row(sv, now), widget.NewSeparator())
