@@ -44,7 +44,7 @@ cat > "$work/home/.config/dunst/dunstrc" <<'INI'
 INI
 export HOME="$work/home" XDG_RUNTIME_DIR="$work/run" LANG=en_US.UTF-8 DISPLAY=:97 WORK="$work"
 unset XDG_CONFIG_HOME
-Xvfb :97 -screen 0 900x480x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb :97 -screen 0 900x640x24 -nolisten tcp >/dev/null 2>&1 &
 xpid=$!
 sleep 1
 dbus-run-session -- bash -c '
@@ -54,11 +54,11 @@ dbus-run-session -- bash -c '
   xfce4-panel --disable-wm-check >/dev/null 2>&1 &
   sleep 38                                   # the demo reaches its major outage at 35 s
   import -window root "$WORK/outage.png"
-  xdotool mousemove 12 464 click 3           # open the tray menu
+  xdotool mousemove 12 624 click 3           # open the tray menu
   sleep 1.5
   import -window root "$WORK/menu.png"
   kill %1 %2 %3 2>/dev/null || true
 '
-convert "$work/menu.png" -crop 420x275+0+205 +repage "$repo/docs/tray-menu.png"
+convert "$work/menu.png" -crop 470x640+0+0 +repage -bordercolor black -border 1 -fuzz 2% -trim +repage "$repo/docs/tray-menu.png"
 convert "$work/outage.png" -crop 420x110+485+40 +repage "$repo/docs/notification.png"
 echo "wrote docs/tray-menu.png and docs/notification.png"

@@ -55,7 +55,9 @@ func (c *Connectivity) Check(ctx context.Context) NetState {
 				return
 			}
 			results[i].ok = CanaryPassed(cn, resp.StatusCode, resp.Body)
-			results[i].portal = !results[i].ok
+			// A portal answers as if it were the canary, with its sign-in page; an error status
+			// is a failure like any other, not a page to sign in on.
+			results[i].portal = !results[i].ok && resp.StatusCode >= 200 && resp.StatusCode < 400
 		})
 	}
 	wg.Wait()
@@ -65,6 +67,8 @@ func (c *Connectivity) Check(ctx context.Context) NetState {
 			st.Online = true
 			return st
 		}
+	}
+	for _, r := range results {
 		st.CaptivePortal = st.CaptivePortal || r.portal
 	}
 	if st.CaptivePortal {

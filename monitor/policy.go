@@ -152,8 +152,13 @@ func (s *PolicyState) Save(path string) error {
 // Snooze silences one service (or all, with id "") until the given time.
 func (s *PolicyState) Snooze(id string, until time.Time) { s.Snoozes[id] = until }
 
-// Unsnooze ends a snooze at once.
-func (s *PolicyState) Unsnooze(id string) { delete(s.Snoozes, id) }
+// Unsnooze ends a snooze at once. The snooze is left to run out rather than deleted, so that
+// the next Tick tells about problems still going on, as it does when a snooze ends by itself.
+func (s *PolicyState) Unsnooze(id string) {
+	if _, ok := s.Snoozes[id]; ok {
+		s.Snoozes[id] = time.Time{}
+	}
+}
 
 // Acknowledge silences an incident unless its service gets worse than it is now.
 func (s *PolicyState) Acknowledge(key string, now State) { s.Acks[key] = now }
@@ -248,7 +253,8 @@ func (p *Policy) decide(st *PolicyState, c Change, now time.Time) (Notification,
 				return Notification{}, false
 			}
 			st.Notified[c.ServiceID], st.NotifiedAt[c.ServiceID] = c.To, now
-			if snoozed {
+			if snoozed || told != StateMaintenance && minSev.Worse(told) {
+				// A problem below the threshold was never told (only seen at start-up).
 				return Notification{}, false
 			}
 			if told == StateMaintenance {
@@ -452,7 +458,8 @@ func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notificat
 		}
 		delete(st.Snoozes, id)
 		for _, sv := range snap.Services {
-			if (id != "" && sv.ID != id) || !sv.State.IsProblem() || !sv.State.Worse(st.Notified[sv.ID]) || p.minSeverity(sv.ID).Worse(sv.State) {
+			if (id != "" && sv.ID != id) || !sv.State.IsProblem() || !sv.State.Worse(st.Notified[sv.ID]) || p.minSeverity(sv.ID).Worse(sv.State) ||
+				!st.SnoozedUntil(sv.ID, now).IsZero() || p.allAcked(st, sv) {
 				continue
 			}
 			st.Notified[sv.ID], st.NotifiedAt[sv.ID] = sv.State, now
@@ -474,7 +481,8 @@ func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notificat
 			}
 		}
 	}
-	if r := time.Duration(p.cfg.Reminders); r >= MinReminder {
+	if r := time.Duration(p.cfg.Reminders); r > 0 {
+		r = max(r, MinReminder)
 		for _, sv := range snap.Services {
 			told := st.Notified[sv.ID]
 			if !told.IsProblem() || sv.State != told || !st.SnoozedUntil(sv.ID, now).IsZero() || now.Sub(st.NotifiedAt[sv.ID]) < r || p.allAcked(st, sv) {
@@ -496,12 +504,14 @@ func reasonLine(sv ServiceStatus) string {
 	return ""
 }
 
+// allAcked reports whether every open incident of the service is acknowledged and the service
+// is no worse than when it was.
 func (p *Policy) allAcked(st *PolicyState, sv ServiceStatus) bool {
 	if len(sv.Incidents) == 0 {
 		return false
 	}
 	for _, in := range sv.Incidents {
-		if _, ok := st.Acks[IncidentKey(sv.ID, in)]; !ok {
+		if at, ok := st.Acks[IncidentKey(sv.ID, in)]; !ok || sv.State.Worse(at) {
 			return false
 		}
 	}
