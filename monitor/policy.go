@@ -175,8 +175,12 @@ func (s *PolicyState) SnoozedUntil(id string, now time.Time) time.Time {
 }
 
 // UntilTomorrowMorning is the end of a "until tomorrow morning" snooze: 08:00 the next day.
+// Asked in the small hours, "tomorrow morning" is this morning.
 func UntilTomorrowMorning(now time.Time) time.Time {
 	d := now.AddDate(0, 0, 1)
+	if now.Hour() < snoozeMorning-3 {
+		d = now
+	}
 	return time.Date(d.Year(), d.Month(), d.Day(), snoozeMorning, 0, 0, 0, now.Location())
 }
 
@@ -388,15 +392,19 @@ func (p *Policy) flush(st *PolicyState, now time.Time, force bool) []Notificatio
 		return nil
 	}
 	settled := now.Sub(st.PendingLast) >= stormSettle || now.Sub(st.PendingSince) >= StormWindow
-	if !settled && !force {
-		return nil
-	}
-	// Count what went out in the window too, so a burst split by the settle time still folds.
+	// Count what went out in the window too, so a burst split by the settle time still folds:
+	// after a notification went out, what follows within the window waits for it to close.
 	recent := 0
 	for _, t := range st.Sent {
-		if now.Sub(t) < StormWindow {
+		if st.PendingSince.Sub(t) < StormWindow {
 			recent++
 		}
+	}
+	if recent > 0 && now.Before(st.windowEnd(st.PendingSince)) {
+		settled = false
+	}
+	if !settled && !force {
+		return nil
 	}
 	pending := st.Pending
 	st.Pending, st.PendingSince, st.PendingLast = nil, time.Time{}, time.Time{}
@@ -411,6 +419,16 @@ func (p *Policy) flush(st *PolicyState, now time.Time, force bool) []Notificatio
 		st.Sent = append(st.Sent, now)
 	}
 	return out
+}
+
+// windowEnd is when the storm window of the oldest send still open at ref closes (zero if none).
+func (st *PolicyState) windowEnd(ref time.Time) time.Time {
+	for _, t := range st.Sent {
+		if ref.Sub(t) < StormWindow {
+			return t.Add(StormWindow)
+		}
+	}
+	return time.Time{}
 }
 
 func summarise(ns []Notification, now time.Time, title string) Notification {
@@ -470,8 +488,9 @@ func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notificat
 	}
 	if p.cfg.Maintenance == nil || *p.cfg.Maintenance {
 		for _, sv := range snap.Services {
-			// A per-service threshold above maintenance opts that service out of these.
-			if own, ok := p.minSev[sv.ID]; ok && own.Worse(StateMaintenance) || !st.SnoozedUntil(sv.ID, now).IsZero() {
+			// Only an outage-level threshold opts a service out: "degraded and worse" is about
+			// problems, and planned work is still worth knowing ahead.
+			if own, ok := p.minSev[sv.ID]; ok && own.IsOutage() || !st.SnoozedUntil(sv.ID, now).IsZero() {
 				continue
 			}
 			for _, m := range sv.Maintenances {
@@ -550,6 +569,9 @@ func (p *Policy) NextDue(st *PolicyState, now time.Time) time.Time {
 	if len(st.Pending) > 0 {
 		due := st.PendingLast.Add(stormSettle)
 		if w := st.PendingSince.Add(StormWindow); w.Before(due) {
+			due = w
+		}
+		if w := st.windowEnd(st.PendingSince); w.After(due) {
 			due = w
 		}
 		return due

@@ -640,9 +640,12 @@ func TestPolicyStorms(t *testing.T) {
 		{name: "four spread over 4 s", rounds: []round{{0, 1}, {1300 * ms, 1}, {2600 * ms, 1}, {3900 * ms, 1}},
 			want: []sent{{"Paywatch: 4 changes at once", 5400 * ms}}},
 		{name: "a burst split by the settle time still folds", rounds: []round{{0, 1}, {3 * s, 1}, {4 * s, 1}},
-			want: []sent{{"Adyen: Degraded", 1500 * ms}, {"Paywatch: 2 changes at once", 5500 * ms}}},
+			// What follows a sent notification within the window waits for the window to close.
+			want: []sent{{"Adyen: Degraded", 1500 * ms}, {"Paywatch: 2 changes at once", 11500 * ms}}},
+		{name: "three spread over four seconds: the first, then one summary", rounds: []round{{0, 1}, {2 * s, 1}, {4 * s, 1}},
+			want: []sent{{"Adyen: Degraded", 1500 * ms}, {"Paywatch: 2 changes at once", 11500 * ms}}},
 		{name: "a steady trickle is cut at the storm window", rounds: []round{{0, 1}, {1400 * ms, 1}, {2800 * ms, 1}, {4200 * ms, 1}, {5600 * ms, 1}, {7000 * ms, 1}, {8400 * ms, 1}, {9800 * ms, 1}, {11200 * ms, 1}},
-			want: []sent{{"Paywatch: 8 changes at once", 10 * s}, {"Ingenico: Degraded", 12700 * ms}}},
+			want: []sent{{"Paywatch: 8 changes at once", 10 * s}, {"Ingenico: Degraded", 20 * s}}},
 		{name: "changes far apart are never a storm", rounds: []round{{0, 1}, {20 * s, 1}, {40 * s, 1}},
 			want: []sent{{"Adyen: Degraded", 1500 * ms}, {"Braintree: Degraded", 21500 * ms}, {"Checkout: Degraded", 41500 * ms}}},
 	}

@@ -256,6 +256,13 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 			} else if !wasOnline {
 				w.log.Info("back online")
 				w.engine.CheckNow()
+				if aw != nil {
+					// Woke up offline: what happened is only seen now, so wait for it again.
+					aw.deadline = time.Now().Add(2 * time.Minute)
+					for _, t := range w.targets {
+						aw.pending[t.Key()] = true
+					}
+				}
 			}
 			if st.Online && len(held) > 0 && !st.At.Before(heldAt) {
 				notes, held = held, nil
