@@ -3,11 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/paywatch/paywatch/monitor/demo"
 )
 
 func TestInvalidConfigNeverReplacesTheLastGoodOne(t *testing.T) {
@@ -70,5 +76,77 @@ func TestCatalogCommand(t *testing.T) {
 	out.Reset()
 	if code := run([]string{"catalog", "no-such-provider-xyz"}, &out, &errOut); code != 1 || !strings.Contains(out.String(), "Nothing in the catalog matches") {
 		t.Errorf("unknown query: exit %d, output %q", code, out.String())
+	}
+}
+
+func TestStatusCommandExitCodesAndJSON(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	acme := demo.NewPage("acmepay00001", "Acme Pay", "Card payments", "Payouts")
+	bank := demo.NewPage("northwind001", "Northwind Bank", "Online banking")
+	pages := demo.NewServer(nil, acme, bank)
+	var broken atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/canary":
+			w.WriteHeader(http.StatusNoContent)
+		case broken.Load() && strings.HasPrefix(r.URL.Path, "/northwind001"):
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html>Oops</html>"))
+		default:
+			pages.ServeHTTP(w, r)
+		}
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`services:
+  - {name: Acme Pay, url: %[1]s/acmepay00001, platform: statuspage}
+  - {name: Northwind Bank, url: %[1]s/northwind001, platform: statuspage}
+connectivity: {canaries: [%[1]s/canary]}
+channels: [{name: Team, url: "generic+%[1]s/hook?token=sekrit"}]
+`, srv.URL)), 0o600)
+
+	tests := []struct {
+		name    string
+		set     func()
+		code    int
+		overall string
+	}{
+		{"all operational", func() {}, 0, "operational"},
+		{"degraded", func() { acme.Set("Payouts", demo.Degraded) }, 1, "degraded"},
+		{"maintenance", func() { acme.SetAll(demo.Operational); bank.Set("Online banking", demo.Maintenance) }, 1, "maintenance"},
+		{"outage", func() { bank.Set("Online banking", demo.Major) }, 2, "major_outage"},
+		{"could not tell", func() { bank.SetAll(demo.Operational); broken.Store(true) }, 3, "unknown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.set()
+			var out, errOut bytes.Buffer
+			code := run([]string{"status", "--json", "--config", cfg}, &out, &errOut)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out.String(), errOut.String())
+			}
+			var got map[string]any
+			if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+				t.Fatalf("not JSON: %v\n%s", err, out.String())
+			}
+			if got["overall"] != tt.overall || got["offline"] != false {
+				t.Errorf("overall %v offline %v, want %s and false", got["overall"], got["offline"], tt.overall)
+			}
+			services := got["services"].([]any)
+			first := services[0].(map[string]any)
+			for _, key := range []string{"id", "name", "state", "reason", "stale", "source", "url", "checked_at", "components", "incidents", "maintenances"} {
+				if _, ok := first[key]; !ok {
+					t.Errorf("service JSON lacks %q: %v", key, first)
+				}
+			}
+			if strings.Contains(out.String(), "sekrit") {
+				t.Error("status --json shows the channel's token")
+			}
+		})
+	}
+	var out, errOut bytes.Buffer
+	run([]string{"status", "--config", cfg}, &out, &errOut)
+	if !strings.Contains(out.String(), "The status page returned a web page instead of status data.") {
+		t.Errorf("table output does not explain the unknown state:\n%s", out.String())
 	}
 }
