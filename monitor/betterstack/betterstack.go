@@ -4,7 +4,6 @@
 package betterstack
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -159,7 +158,7 @@ func Parse(r io.Reader) (monitor.Report, error) { return ParseAt(r, time.Time{})
 // ParseAt reads /index.json, judging reports' start and end times against now.
 func ParseAt(r io.Reader, now time.Time) (monitor.Report, error) {
 	var d document
-	if err := json.NewDecoder(skipBOM(r)).Decode(&d); err != nil {
+	if err := json.NewDecoder(monitor.SkipBOM(r)).Decode(&d); err != nil {
 		return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it is not a Better Stack status page", Err: err}
 	}
 	if d.Data == nil || d.Data.Type != "status_page" {
@@ -398,27 +397,13 @@ func unmarshal(b json.RawMessage, v any) error {
 	return json.Unmarshal(b, v)
 }
 
+// parseTime reads RFC 3339 or Unix seconds.
 func parseTime(v string) time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+	if t := monitor.ParseTime(v); !t.IsZero() {
 		return t
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+	if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n > 0 {
 		return time.Unix(n, 0).UTC()
 	}
 	return time.Time{}
-}
-
-var bom = []byte("\xef\xbb\xbf")
-
-// skipBOM drops a UTF-8 byte-order mark, which the fetcher lets through and encoding/json refuses.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		br.Discard(len(bom))
-	}
-	return br
 }

@@ -5,7 +5,6 @@
 package cachet
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -66,10 +65,10 @@ func (v Version) incidentsPath() string {
 type Checker struct {
 	base    string
 	fetcher *monitor.Fetcher
+	last    monitor.LastParse
 
 	mu      sync.Mutex
 	version Version
-	last    *monitor.Report
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -129,31 +128,26 @@ func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 		}
 		scheds = nil
 	}
-	c.mu.Lock()
-	last := c.last
-	c.mu.Unlock()
-	if last != nil && comps.NotModified && incs.NotModified && (scheds == nil || scheds.NotModified) {
-		return *last, nil
-	}
-	var schedBody io.Reader
-	if scheds != nil {
-		schedBody = bytes.NewReader(scheds.Body)
-	}
-	r, err := Parse(bytes.NewReader(comps.Body), bytes.NewReader(incs.Body), schedBody)
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	r.PageURL = c.base
-	c.mu.Lock()
-	c.last = &r
-	c.mu.Unlock()
-	return r, nil
+	unchanged := comps.NotModified && incs.NotModified && (scheds == nil || scheds.NotModified)
+	return c.last.Parse(unchanged, func() (monitor.Report, error) {
+		var schedBody io.Reader
+		if scheds != nil {
+			schedBody = bytes.NewReader(scheds.Body)
+		}
+		r, err := Parse(bytes.NewReader(comps.Body), bytes.NewReader(incs.Body), schedBody)
+		if err != nil {
+			return monitor.Report{}, err
+		}
+		r.PageURL = c.base
+		return r, nil
+	})
 }
 
 func (c *Checker) forget() {
 	c.mu.Lock()
-	c.version, c.last = VersionUnknown, nil
+	c.version = VersionUnknown
 	c.mu.Unlock()
+	c.last.Forget()
 }
 
 // detect asks each version's ping, then each version's component list. Failures that say nothing
@@ -208,7 +202,7 @@ func isPong(b []byte) bool {
 	var p struct {
 		Data any `json:"data"`
 	}
-	if err := json.NewDecoder(skipBOM(bytes.NewReader(b))).Decode(&p); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&p); err != nil {
 		return false
 	}
 	s, ok := p.Data.(string)
@@ -413,7 +407,7 @@ func decodeList(r io.Reader, what string) ([]fields, error) {
 	var d struct {
 		Data *[]row `json:"data"`
 	}
-	if err := json.NewDecoder(skipBOM(r)).Decode(&d); err != nil {
+	if err := json.NewDecoder(monitor.SkipBOM(r)).Decode(&d); err != nil {
 		return nil, &monitor.PayloadError{Platform: platform, Detail: "its " + what + " list is not Cachet's", Err: err}
 	}
 	if d.Data == nil {
@@ -602,26 +596,8 @@ func nonEmpty(id string) []string {
 	return []string{id}
 }
 
+// parseTime reads the times Cachet writes besides RFC 3339, zone-less ones as UTC.
 func parseTime(v string) time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02 15:04:05 -0700", "2006-01-02T15:04:05.999999", "2006-01-02 15:04"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
-var bom = []byte("\xef\xbb\xbf")
-
-// skipBOM drops a UTF-8 byte-order mark, which the fetcher lets through and encoding/json refuses.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		br.Discard(len(bom))
-	}
-	return br
+	return monitor.ParseTime(v,
+		"2006-01-02 15:04:05", "2006-01-02 15:04:05 -0700", "2006-01-02T15:04:05.999999", "2006-01-02 15:04")
 }

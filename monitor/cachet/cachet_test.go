@@ -2,17 +2,13 @@ package cachet_test
 
 import (
 	"bytes"
-	"errors"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/cachet"
@@ -22,83 +18,40 @@ import (
 var pong = []byte(`{"data":"Pong!"}`)
 
 func TestParse(t *testing.T) {
-	tests := []struct {
-		dir        string
-		want       monitor.State
-		incident   string
-		update     string
-		status     string
-		maint      string
-		inProgress bool
-		starts     string
-		ends       string
-	}{
+	for _, tt := range []sourcetest.Scenario{
 		// A fixed incident and a completed schedule are history.
-		{dir: "v2/operational", want: monitor.StateOperational},
+		{File: "v2/operational", State: monitor.StateOperational},
 		// The hidden incident is not public and the fixed one is over.
-		{dir: "v2/degraded", want: monitor.StateDegraded, incident: "Payouts delayed", update: "Payouts are slower than usual; we know why.", status: "identified"},
-		{dir: "v2/partial_outage", want: monitor.StatePartialOutage, incident: "Some card payments fail", update: "We are investigating failed card payments.", status: "investigating"},
+		{File: "v2/degraded", State: monitor.StateDegraded, Incident: "Payouts delayed", Update: "Payouts are slower than usual; we know why.", Status: "identified"},
+		{File: "v2/partial_outage", State: monitor.StatePartialOutage, Incident: "Some card payments fail", Update: "We are investigating failed card payments.", Status: "investigating"},
 		// Payouts shows a major outage but is disabled: only Card payments counts.
-		{dir: "v2/major_outage", want: monitor.StateMajorOutage, incident: "Card payments down", update: "A fix is out; we are watching it.", status: "watching"},
+		{File: "v2/major_outage", State: monitor.StateMajorOutage, Incident: "Card payments down", Update: "A fix is out; we are watching it.", Status: "watching"},
 		{
-			dir: "v2/maintenance_in_progress", want: monitor.StateMaintenance,
-			maint: "Dashboard upgrade", inProgress: true, starts: "2026-07-01T08:00:00Z", ends: "2026-07-01T10:00:00Z",
+			File: "v2/maintenance_in_progress", State: monitor.StateMaintenance,
+			Maint: "Dashboard upgrade", InProgress: true, Starts: "2026-07-01T08:00:00Z", Ends: "2026-07-01T10:00:00Z",
 		},
 		{
 			// Component status 5 is unknown: it neither hides nor raises anything.
-			dir: "v2/maintenance_ahead", want: monitor.StateOperational,
-			maint: "Network maintenance", starts: "2026-07-08T01:00:00Z", ends: "2026-07-08T03:00:00Z",
+			File: "v2/maintenance_ahead", State: monitor.StateOperational,
+			Maint: "Network maintenance", Starts: "2026-07-08T01:00:00Z", Ends: "2026-07-08T03:00:00Z",
 		},
-		{dir: "v3/degraded", want: monitor.StateDegraded, incident: "Documentation slow", update: "We are investigating slow pages.", status: "investigating"},
-		{dir: "v3/partial_outage", want: monitor.StatePartialOutage, incident: "Card payments failing for some", update: "Identified: a bad deploy.", status: "identified"},
+		{File: "v3/degraded", State: monitor.StateDegraded, Incident: "Documentation slow", Update: "We are investigating slow pages.", Status: "investigating"},
+		{File: "v3/partial_outage", State: monitor.StatePartialOutage, Incident: "Card payments failing for some", Update: "Identified: a bad deploy.", Status: "identified"},
 		{
-			dir: "v3/maintenance_in_progress", want: monitor.StateMaintenance,
-			maint: "Database upgrade", inProgress: true, starts: "2026-07-01T08:00:00Z", ends: "2026-07-01T09:30:00Z",
+			File: "v3/maintenance_in_progress", State: monitor.StateMaintenance,
+			Maint: "Database upgrade", InProgress: true, Starts: "2026-07-01T08:00:00Z", Ends: "2026-07-01T09:30:00Z",
 		},
 		{
-			dir: "v3/maintenance_ahead", want: monitor.StateOperational,
-			maint: "Router swap", starts: "2026-07-09T22:00:00Z", ends: "2026-07-09T23:00:00Z",
+			File: "v3/maintenance_ahead", State: monitor.StateOperational,
+			Maint: "Router swap", Starts: "2026-07-09T22:00:00Z", Ends: "2026-07-09T23:00:00Z",
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.dir, func(t *testing.T) {
-			r, err := parseDir(t, tt.dir)
+	} {
+		t.Run(tt.File, func(t *testing.T) {
+			r, err := parseDir(t, tt.File)
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			sourcetest.CheckReport(t, r)
-			if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != tt.want {
-				t.Errorf("Rollup = %v, want %v", got, tt.want)
-			}
-			if tt.incident == "" {
-				if len(r.Incidents) != 0 {
-					t.Errorf("incidents = %+v, want none", r.Incidents)
-				}
-			} else {
-				if len(r.Incidents) != 1 {
-					t.Fatalf("got %d incidents (%+v), want 1", len(r.Incidents), r.Incidents)
-				}
-				in := r.Incidents[0]
-				if in.Title != tt.incident || in.LatestUpdate != tt.update || in.Status != tt.status {
-					t.Errorf("incident = %q / %q / %q, want %q / %q / %q", in.Title, in.LatestUpdate, in.Status, tt.incident, tt.update, tt.status)
-				}
-			}
-			if tt.maint == "" {
-				if len(r.Maintenances) != 0 {
-					t.Errorf("maintenances = %+v, want none", r.Maintenances)
-				}
-				return
-			}
-			if len(r.Maintenances) != 1 {
-				t.Fatalf("got %d maintenances, want 1", len(r.Maintenances))
-			}
-			m := r.Maintenances[0]
-			if m.Title != tt.maint || m.InProgress != tt.inProgress {
-				t.Errorf("maintenance = %q in progress %v, want %q in progress %v", m.Title, m.InProgress, tt.maint, tt.inProgress)
-			}
-			if !m.StartsAt.Equal(mustTime(t, tt.starts)) || !m.EndsAt.Equal(mustTime(t, tt.ends)) {
-				t.Errorf("maintenance times = %v – %v, want %s – %s", m.StartsAt, m.EndsAt, tt.starts, tt.ends)
-			}
+			tt.Check(t, r)
 		})
 	}
 }
@@ -127,7 +80,7 @@ func TestParseDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in := r3.Incidents[0]; !in.CreatedAt.Equal(mustTime(t, "2026-07-01T08:00:00Z")) || in.Impact != monitor.StatePartialOutage {
+	if in := r3.Incidents[0]; !in.CreatedAt.Equal(sourcetest.MustTime(t, "2026-07-01T08:00:00Z")) || in.Impact != monitor.StatePartialOutage {
 		t.Errorf("v3 incident = %+v, want created 08:00 UTC with a partial outage from component 1", in)
 	}
 }
@@ -140,7 +93,7 @@ func TestParseScheduledIncident(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 1 || ms[0].Title != "Upgrade" || ms[0].InProgress || !ms[0].StartsAt.Equal(mustTime(t, "2026-07-10T01:00:00Z")) {
+	if len(ms) != 1 || ms[0].Title != "Upgrade" || ms[0].InProgress || !ms[0].StartsAt.Equal(sourcetest.MustTime(t, "2026-07-10T01:00:00Z")) {
 		t.Errorf("maintenances = %+v, want Upgrade ahead at 2026-07-10 01:00", ms)
 	}
 	if len(ins) != 1 || ins[0].Status != "identified" || ins[0].Impact != monitor.StateDegraded {
@@ -157,10 +110,7 @@ func TestParseRejects(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := cachet.ParseComponents(strings.NewReader(body))
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("ParseComponents error = %v, want a *monitor.PayloadError", err)
-			}
+			sourcetest.ExpectPayloadError(t, err)
 		})
 	}
 }
@@ -282,18 +232,8 @@ func TestBaseURL(t *testing.T) {
 }
 
 func TestSharedFixtures(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures")
-	comps, err := os.ReadFile(filepath.Join(dir, "cachet__cachet-repo-docs-api-components-2015.json"))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("shared fixtures not present")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	incs, err := os.ReadFile(filepath.Join(dir, "cachet__cachethq-docs-v3-incidents.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	comps := sourcetest.SharedFixture(t, "cachet__cachet-repo-docs-api-components-2015.json")
+	incs := sourcetest.SharedFixture(t, "cachet__cachethq-docs-v3-incidents.json")
 	r, err := cachet.Parse(bytes.NewReader(comps), bytes.NewReader(incs), nil)
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
@@ -309,33 +249,10 @@ func TestSharedFixtures(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	var seeds [][]byte
-	filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			seeds = append(seeds, b)
-		}
-		return nil
-	})
-	if len(seeds) == 0 {
-		f.Fatal("no seed files")
-	}
-	for _, b := range seeds {
-		f.Add(b)
-	}
+	sourcetest.FuzzSeeds(f, "testdata", ".json")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := cachet.Parse(bytes.NewReader(b), bytes.NewReader(b), bytes.NewReader(b))
-		if err != nil {
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %v is not a *monitor.PayloadError", err)
-			}
-			return
-		}
-		sourcetest.CheckReport(t, r)
+		sourcetest.CheckParsed(t, r, err)
 	})
 }
 
@@ -348,32 +265,16 @@ func routes(t testing.TB, version, dir string) map[string][]byte {
 	}
 	return map[string][]byte{
 		prefix + "/ping":       pong,
-		prefix + "/components": readFile(t, filepath.Join("testdata", dir, "components.json")),
-		prefix + "/incidents":  readFile(t, filepath.Join("testdata", dir, "incidents.json")),
-		prefix + "/schedules":  readFile(t, filepath.Join("testdata", dir, "schedules.json")),
+		prefix + "/components": sourcetest.ReadFile(t, filepath.Join("testdata", dir, "components.json")),
+		prefix + "/incidents":  sourcetest.ReadFile(t, filepath.Join("testdata", dir, "incidents.json")),
+		prefix + "/schedules":  sourcetest.ReadFile(t, filepath.Join("testdata", dir, "schedules.json")),
 	}
 }
 
 func parseDir(t testing.TB, dir string) (monitor.Report, error) {
 	t.Helper()
-	open := func(name string) io.Reader { return bytes.NewReader(readFile(t, filepath.Join("testdata", dir, name))) }
+	open := func(name string) io.Reader {
+		return bytes.NewReader(sourcetest.ReadFile(t, filepath.Join("testdata", dir, name)))
+	}
 	return cachet.Parse(open("components.json"), open("incidents.json"), open("schedules.json"))
-}
-
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func mustTime(t testing.TB, v string) time.Time {
-	t.Helper()
-	tm, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm
 }

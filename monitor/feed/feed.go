@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mmcdole/gofeed"
@@ -110,9 +109,7 @@ type Checker struct {
 	url     string
 	flavor  Flavor
 	fetcher *monitor.Fetcher
-
-	mu   sync.Mutex
-	last *monitor.Report
+	last    monitor.LastParse
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -151,26 +148,21 @@ func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 	if err != nil {
 		return monitor.Report{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if resp.NotModified && c.last != nil {
-		return *c.last, nil
-	}
-	c.last = nil
-	if kind, bad := sniff(resp.Body); bad {
-		return monitor.Report{}, &monitor.FetchError{Kind: kind, URL: c.url}
-	}
-	r, err := ParseAs(bytes.NewReader(resp.Body), c.flavor)
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	if r.PageURL == "" {
-		if u, err := url.Parse(c.url); err == nil {
-			r.PageURL = u.Scheme + "://" + u.Host
+	return c.last.Parse(resp.NotModified, func() (monitor.Report, error) {
+		if kind, bad := sniff(resp.Body); bad {
+			return monitor.Report{}, &monitor.FetchError{Kind: kind, URL: c.url}
 		}
-	}
-	c.last = &r
-	return r, nil
+		r, err := ParseAs(bytes.NewReader(resp.Body), c.flavor)
+		if err != nil {
+			return monitor.Report{}, err
+		}
+		if r.PageURL == "" {
+			if u, err := url.Parse(c.url); err == nil {
+				r.PageURL = u.Scheme + "://" + u.Host
+			}
+		}
+		return r, nil
+	})
 }
 
 // sniff catches bodies the fetcher's own checks would: nothing at all, or a web page.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,11 +17,7 @@ import (
 
 func parseFile(t testing.TB, path string, fl Flavor) (monitor.Report, error) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ParseAs(bytes.NewReader(b), fl)
+	return ParseAs(bytes.NewReader(sourcetest.ReadFile(t, path)), fl)
 }
 
 func TestParse(t *testing.T) {
@@ -168,27 +163,16 @@ func TestParseErrors(t *testing.T) {
 	for _, file := range []string{"webpage.html", "not_a_feed.xml"} {
 		t.Run(file, func(t *testing.T) {
 			_, err := parseFile(t, filepath.Join("testdata", file), Auto)
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want a *monitor.PayloadError", err)
-			}
+			sourcetest.ExpectPayloadError(t, err)
 		})
 	}
-	for name, body := range map[string]string{
+	sourcetest.Rejects(t, Parse, map[string]string{
 		"empty":     "",
 		"json":      `{"version":"https://jsonfeed.org/version/1.1","title":"x","items":[]}`,
 		"truncated": `<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>Outage</ti`,
 		"text":      "all good",
 		"xhtml":     `<?xml version="1.0"?><!-- page --><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := Parse(strings.NewReader(body))
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want a *monitor.PayloadError", err)
-			}
-		})
-	}
+	})
 }
 
 func TestKeywordImpact(t *testing.T) {
@@ -291,10 +275,7 @@ func TestDetectFlavor(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "history_degraded.atom"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := sourcetest.ReadFile(t, "testdata/history_degraded.atom")
 	mux := http.NewServeMux()
 	mux.HandleFunc("/history.atom", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/atom+xml")
@@ -335,23 +316,14 @@ func TestContract(t *testing.T) {
 		{"history_maintenance.atom", "/history.atom", monitor.StateMaintenance},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("testdata", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
 			sourcetest.Contract(t, func(base string, f *monitor.Fetcher) monitor.Checker { return New(base+tt.path, f) },
-				map[string][]byte{tt.path: b}, tt.want)
+				map[string][]byte{tt.path: sourcetest.ReadFile(t, filepath.Join("testdata", tt.file))}, tt.want)
 		})
 	}
 }
 
 // TestCorpus parses the shared real payloads when they are present (../../../shared/fixtures).
 func TestCorpus(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures")
-	index, err := os.ReadFile(filepath.Join(dir, "INDEX.md"))
-	if err != nil {
-		t.Skip("shared fixtures not present")
-	}
 	// From INDEX.md.
 	want := map[string]struct {
 		state               monitor.State
@@ -364,59 +336,34 @@ func TestCorpus(t *testing.T) {
 		// last update.
 		"statuspage__githubstatus-history-atom-fixture.xml": {monitor.StateOperational, 0, 1},
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "aws__*.xml"))
-	files = append(files, filepath.Join(dir, "statuspage__githubstatus-history-atom-fixture.xml"))
-	for _, p := range files {
-		name := filepath.Base(p)
-		t.Run(name, func(t *testing.T) {
-			if _, err := os.Stat(p); err != nil {
-				t.Skip("not present")
-			}
-			if !bytes.Contains(index, []byte(name)) {
-				t.Errorf("%s is not described in INDEX.md", name)
-			}
-			r, err := parseFile(t, p, Auto)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			sourcetest.CheckReport(t, r)
-			w, ok := want[name]
-			if !ok {
-				t.Skipf("no expectation recorded for %s", name)
-			}
-			if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != w.state {
-				t.Errorf("state: got %v, want %v", got, w.state)
-			}
-			if len(r.Incidents) != w.incidents || len(r.Resolved) != w.resolved {
-				t.Errorf("incidents, resolved: got %d, %d, want %d, %d", len(r.Incidents), len(r.Resolved), w.incidents, w.resolved)
-			}
-		})
-	}
+	patterns := []string{"aws__*.xml", "statuspage__githubstatus-history-atom-fixture.xml"}
+	sourcetest.Corpus(t, patterns, func(t *testing.T, name string, b []byte) {
+		r, err := Parse(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		sourcetest.CheckReport(t, r)
+		w, ok := want[name]
+		if !ok {
+			t.Skipf("no expectation recorded for %s", name)
+		}
+		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != w.state {
+			t.Errorf("state: got %v, want %v", got, w.state)
+		}
+		if len(r.Incidents) != w.incidents || len(r.Resolved) != w.resolved {
+			t.Errorf("incidents, resolved: got %d, %d, want %d, %d", len(r.Incidents), len(r.Resolved), w.incidents, w.resolved)
+		}
+	})
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*"))
-	for _, p := range files {
-		if st, err := os.Stat(p); err != nil || st.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	sourcetest.FuzzSeeds(f, "testdata", "")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, fl := range []Flavor{Auto, AWS} {
 			r, err := ParseAs(bytes.NewReader(b), fl)
-			if err != nil {
-				var pe *monitor.PayloadError
-				if !errors.As(err, &pe) {
-					t.Fatalf("error is %T, want *monitor.PayloadError", err)
-				}
+			if !sourcetest.CheckParsed(t, r, err) {
 				continue
 			}
-			sourcetest.CheckReport(t, r)
 			if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got < monitor.StateUnknown || got > monitor.StateMajorOutage {
 				t.Fatalf("rollup %v out of range", got)
 			}

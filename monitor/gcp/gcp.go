@@ -11,7 +11,6 @@
 package gcp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,7 +18,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -43,9 +41,7 @@ type Checker struct {
 	url     string
 	page    string
 	fetcher *monitor.Fetcher
-
-	mu   sync.Mutex
-	last *monitor.Report
+	last    monitor.LastParse
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -66,26 +62,16 @@ func (c *Checker) URL() string { return c.url }
 
 // Check fetches and parses the incident list. An unchanged answer (304) reuses the last parse.
 func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.GetJSON(ctx, c.url)
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if resp.NotModified && c.last != nil {
-		return *c.last, nil
-	}
-	r, err := Parse(bytes.NewReader(resp.Body))
-	if err != nil {
-		// Forget the last parse: a 304 for this body must not bring back an older answer.
-		c.last = nil
-		return monitor.Report{}, err
-	}
-	r.PageURL = c.page
-	r.PageName = pageName(c.page)
-	absolute(&r, c.page)
-	c.last = &r
-	return r, nil
+	return c.last.Check(ctx, c.fetcher, c.url, func(body io.Reader) (monitor.Report, error) {
+		r, err := Parse(body)
+		if err != nil {
+			return monitor.Report{}, err
+		}
+		r.PageURL = c.page
+		r.PageName = pageName(c.page)
+		absolute(&r, c.page)
+		return r, nil
+	})
 }
 
 func pageName(page string) string {
@@ -128,7 +114,7 @@ func (s *stamp) UnmarshalJSON(b []byte) error {
 	if json.Unmarshal(b, &v) != nil {
 		return nil
 	}
-	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(v)); err == nil {
+	if t := monitor.ParseTime(v); !t.IsZero() {
 		s.Time = t
 	}
 	return nil
@@ -166,8 +152,7 @@ func (in *incident) ended() time.Time {
 	if in.End == nil {
 		return time.Time{}
 	}
-	t, _ := time.Parse(time.RFC3339, strings.TrimSpace(*in.End))
-	return t
+	return monitor.ParseTime(*in.End)
 }
 
 // latest is the newest time the incident carries.

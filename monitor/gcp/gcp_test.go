@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,11 +18,7 @@ import (
 
 func parseFile(t testing.TB, path string) (monitor.Report, error) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Parse(bytes.NewReader(b))
+	return Parse(bytes.NewReader(sourcetest.ReadFile(t, path)))
 }
 
 func TestParse(t *testing.T) {
@@ -108,13 +103,10 @@ func TestParseErrors(t *testing.T) {
 	for _, file := range []string{"no_id.json", "object.json"} {
 		t.Run(file, func(t *testing.T) {
 			_, err := parseFile(t, filepath.Join("testdata", file))
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want a *monitor.PayloadError", err)
-			}
+			sourcetest.ExpectPayloadError(t, err)
 		})
 	}
-	for name, body := range map[string]string{
+	sourcetest.Rejects(t, Parse, map[string]string{
 		"numbers":        `[1,2,3]`,
 		"truncated":      `[{"id":"a","begin":"2026-01-01T00:00:00+00:00"},{"id":"b"`,
 		"unclosed":       `[{"id":"a"}`,
@@ -123,15 +115,7 @@ func TestParseErrors(t *testing.T) {
 		"empty":          ``,
 		"null":           `null`,
 		"products typed": `[{"id":"a","affected_products":"Cloud SQL"}]`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := Parse(strings.NewReader(body))
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want a *monitor.PayloadError", err)
-			}
-		})
-	}
+	})
 }
 
 // bigList writes n incidents, newest first, the first one open, one a day apart.
@@ -215,21 +199,13 @@ func TestNewURL(t *testing.T) {
 }
 
 func TestContract(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "partial_outage.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	sourcetest.Contract(t, func(base string, f *monitor.Fetcher) monitor.Checker { return New(base, f) },
-		map[string][]byte{"/incidents.json": b}, monitor.StatePartialOutage)
+		map[string][]byte{"/incidents.json": sourcetest.ReadFile(t, "testdata/partial_outage.json")},
+		monitor.StatePartialOutage)
 }
 
 // TestCorpus parses the shared real payloads when they are present (../../../shared/fixtures).
 func TestCorpus(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures")
-	index, err := os.ReadFile(filepath.Join(dir, "INDEX.md"))
-	if err != nil {
-		t.Skip("shared fixtures not present")
-	}
 	// INDEX.md: gcp__tuip-incidents-json-fixture.json shows "active SERVICE_DISRUPTION (medium) +
 	// resolved": one open partial outage; the resolved one ended months before the newest change.
 	want := map[string]struct {
@@ -238,33 +214,23 @@ func TestCorpus(t *testing.T) {
 	}{
 		"gcp__tuip-incidents-json-fixture.json": {monitor.StatePartialOutage, 1, 0},
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "gcp__*.json"))
-	if len(files) == 0 {
-		t.Skip("no gcp fixtures")
-	}
-	for _, p := range files {
-		name := filepath.Base(p)
-		t.Run(name, func(t *testing.T) {
-			if !bytes.Contains(index, []byte(name)) {
-				t.Errorf("%s is not described in INDEX.md", name)
-			}
-			r, err := parseFile(t, p)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			sourcetest.CheckReport(t, r)
-			w, ok := want[name]
-			if !ok {
-				t.Skipf("no expectation recorded for %s", name)
-			}
-			if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != w.state {
-				t.Errorf("state: got %v, want %v", got, w.state)
-			}
-			if len(r.Incidents) != w.incidents || len(r.Resolved) != w.resolved {
-				t.Errorf("incidents, resolved: got %d, %d, want %d, %d", len(r.Incidents), len(r.Resolved), w.incidents, w.resolved)
-			}
-		})
-	}
+	sourcetest.Corpus(t, []string{"gcp__*.json"}, func(t *testing.T, name string, b []byte) {
+		r, err := Parse(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		sourcetest.CheckReport(t, r)
+		w, ok := want[name]
+		if !ok {
+			t.Skipf("no expectation recorded for %s", name)
+		}
+		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != w.state {
+			t.Errorf("state: got %v, want %v", got, w.state)
+		}
+		if len(r.Incidents) != w.incidents || len(r.Resolved) != w.resolved {
+			t.Errorf("incidents, resolved: got %d, %d, want %d, %d", len(r.Incidents), len(r.Resolved), w.incidents, w.resolved)
+		}
+	})
 }
 
 func BenchmarkParseLargeList(b *testing.B) {
@@ -279,24 +245,12 @@ func BenchmarkParseLargeList(b *testing.B) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	sourcetest.FuzzSeeds(f, "testdata", ".json")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := Parse(bytes.NewReader(b))
-		if err != nil {
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error is %T, want *monitor.PayloadError", err)
-			}
+		if !sourcetest.CheckParsed(t, r, err) {
 			return
 		}
-		sourcetest.CheckReport(t, r)
 		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got < monitor.StateUnknown || got > monitor.StateMajorOutage {
 			t.Fatalf("rollup %v out of range", got)
 		}

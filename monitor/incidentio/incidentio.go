@@ -4,14 +4,10 @@
 package incidentio
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/paywatch/paywatch/monitor"
 )
@@ -25,9 +21,7 @@ const SummaryPath = "/api/v1/summary"
 type Checker struct {
 	base    string
 	fetcher *monitor.Fetcher
-
-	mu   sync.Mutex
-	last *monitor.Report
+	last    monitor.LastParse
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -52,27 +46,13 @@ func (c *Checker) SummaryURL() string { return c.base + SummaryPath }
 
 // Check fetches and parses the summary. An unchanged page (304) reuses the last parse.
 func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.GetJSON(ctx, c.SummaryURL())
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	c.mu.Lock()
-	last := c.last
-	c.mu.Unlock()
-	if resp.NotModified && last != nil {
-		return *last, nil
-	}
-	r, err := Parse(bytes.NewReader(resp.Body))
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	if r.PageURL == "" {
-		r.PageURL = c.base
-	}
-	c.mu.Lock()
-	c.last = &r
-	c.mu.Unlock()
-	return r, nil
+	return c.last.Check(ctx, c.fetcher, c.SummaryURL(), func(body io.Reader) (monitor.Report, error) {
+		r, err := Parse(body)
+		if err == nil && r.PageURL == "" {
+			r.PageURL = c.base
+		}
+		return r, err
+	})
 }
 
 type component struct {
@@ -109,7 +89,7 @@ type summary struct {
 // Parse reads a Widget API summary. The lists are optional, but a document with none of the
 // summary's fields is not a summary.
 func Parse(r io.Reader) (monitor.Report, error) {
-	b, err := io.ReadAll(skipBOM(r))
+	b, err := io.ReadAll(monitor.SkipBOM(r))
 	if err != nil {
 		return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it could not be read", Err: err}
 	}
@@ -149,7 +129,7 @@ func Parse(r io.Reader) (monitor.Report, error) {
 func toIncident(in entry) monitor.Incident {
 	mi := monitor.Incident{
 		ID: in.ID, Title: title(in.Name, "Incident"), Status: in.Status, URL: in.URL,
-		UpdatedAt: parseTime(in.LastUpdateAt), LatestUpdate: strings.TrimSpace(in.LastUpdateMessage),
+		UpdatedAt: monitor.ParseTime(in.LastUpdateAt), LatestUpdate: strings.TrimSpace(in.LastUpdateMessage),
 		Impact: ComponentState(in.CurrentWorstImpact),
 	}
 	worst := monitor.StateUnknown
@@ -184,8 +164,8 @@ func toMaintenance(m entry, inProgress bool) monitor.Maintenance {
 			mm.Status = "maintenance_in_progress"
 		}
 	}
-	mm.StartsAt = firstTime(m.StartedAt, m.StartsAt)
-	mm.EndsAt = firstTime(m.ScheduledEndAt, m.EndsAt)
+	mm.StartsAt = monitor.FirstTime(monitor.ParseTime(m.StartedAt), monitor.ParseTime(m.StartsAt))
+	mm.EndsAt = monitor.FirstTime(monitor.ParseTime(m.ScheduledEndAt), monitor.ParseTime(m.EndsAt))
 	for _, c := range m.AffectedComponents {
 		if c.ID != "" {
 			mm.Components = append(mm.Components, c.ID)
@@ -220,35 +200,4 @@ func title(v, fallback string) string {
 		return v
 	}
 	return fallback
-}
-
-func firstTime(vs ...string) time.Time {
-	for _, v := range vs {
-		if t := parseTime(v); !t.IsZero() {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
-func parseTime(v string) time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t
-	}
-	return time.Time{}
-}
-
-var bom = []byte("\xef\xbb\xbf")
-
-// skipBOM drops a UTF-8 byte-order mark, which the fetcher lets through and encoding/json refuses.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		br.Discard(len(bom))
-	}
-	return br
 }

@@ -5,7 +5,6 @@
 package instatus
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -33,11 +32,11 @@ const (
 type Checker struct {
 	base    string
 	fetcher *monitor.Fetcher
+	last    monitor.LastParse
 
 	mu sync.Mutex
 	// noComponents is set once the page shows it has no components endpoint (Checkly, old pages).
 	noComponents bool
-	last         *monitor.Report
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -71,7 +70,7 @@ func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 		return monitor.Report{}, err
 	}
 	c.mu.Lock()
-	noComps, last := c.noComponents, c.last
+	noComps := c.noComponents
 	c.mu.Unlock()
 
 	var comps *monitor.Response
@@ -87,24 +86,17 @@ func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 			comps = nil
 		}
 	}
-	if last != nil && sum.NotModified && (comps == nil || comps.NotModified) {
-		return *last, nil
-	}
-	var compBody io.Reader
-	if comps != nil {
-		compBody = bytes.NewReader(comps.Body)
-	}
-	r, err := ParseWithComponents(bytes.NewReader(sum.Body), compBody)
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	if r.PageURL == "" {
-		r.PageURL = c.base
-	}
-	c.mu.Lock()
-	c.last = &r
-	c.mu.Unlock()
-	return r, nil
+	return c.last.Parse(sum.NotModified && (comps == nil || comps.NotModified), func() (monitor.Report, error) {
+		var compBody io.Reader
+		if comps != nil {
+			compBody = bytes.NewReader(comps.Body)
+		}
+		r, err := ParseWithComponents(bytes.NewReader(sum.Body), compBody)
+		if err == nil && r.PageURL == "" {
+			r.PageURL = c.base
+		}
+		return r, err
+	})
 }
 
 // missing reports whether err says an endpoint does not exist rather than that it failed.
@@ -238,7 +230,7 @@ func Parse(r io.Reader) (monitor.Report, error) { return ParseWithComponents(r, 
 // ParseWithComponents reads /summary.json and, when components is not nil, /v2/components.json.
 func ParseWithComponents(summaryBody, components io.Reader) (monitor.Report, error) {
 	var s summary
-	if err := json.NewDecoder(skipBOM(summaryBody)).Decode(&s); err != nil {
+	if err := json.NewDecoder(monitor.SkipBOM(summaryBody)).Decode(&s); err != nil {
 		return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it is not an Instatus summary", Err: err}
 	}
 	if s.Page == nil || (s.Page.Status == "" && s.Page.Name == "") {
@@ -286,7 +278,7 @@ func ParseComponents(r io.Reader) ([]monitor.Component, error) {
 	var s struct {
 		Components *[]component `json:"components"`
 	}
-	if err := json.NewDecoder(skipBOM(r)).Decode(&s); err != nil {
+	if err := json.NewDecoder(monitor.SkipBOM(r)).Decode(&s); err != nil {
 		return nil, &monitor.PayloadError{Platform: platform, Detail: "its component list is not Instatus's", Err: err}
 	}
 	if s.Components == nil {
@@ -437,27 +429,8 @@ func lastSegment(u string) string {
 // ("Sat Jun 11 2022 18:55:50 GMT+0000 (Coordinated Universal Time)").
 func parseTime(v string) time.Time {
 	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}
-	}
 	if i := strings.Index(v, " ("); i > 0 {
 		v = v[:i]
 	}
-	for _, layout := range []string{time.RFC3339Nano, "Mon Jan 02 2006 15:04:05 GMT-0700", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
-var bom = []byte("\xef\xbb\xbf")
-
-// skipBOM drops a UTF-8 byte-order mark, which the fetcher lets through and encoding/json refuses.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		br.Discard(len(bom))
-	}
-	return br
+	return monitor.ParseTime(v, "Mon Jan 02 2006 15:04:05 GMT-0700", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05")
 }

@@ -4,13 +4,11 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -26,9 +24,7 @@ type Checker struct {
 	url     string
 	page    string
 	fetcher *monitor.Fetcher
-
-	mu   sync.Mutex
-	last *monitor.Report
+	last    monitor.LastParse
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -48,24 +44,14 @@ func (c *Checker) URL() string { return c.url }
 
 // Check fetches and parses the current status. An unchanged answer (304) reuses the last parse.
 func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.GetJSON(ctx, c.url)
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if resp.NotModified && c.last != nil {
-		return *c.last, nil
-	}
-	r, err := Parse(bytes.NewReader(resp.Body))
-	if err != nil {
-		// Forget the last parse: a 304 for this body must not bring back an older answer.
-		c.last = nil
-		return monitor.Report{}, err
-	}
-	r.PageURL = c.page
-	c.last = &r
-	return r, nil
+	return c.last.Check(ctx, c.fetcher, c.url, func(body io.Reader) (monitor.Report, error) {
+		r, err := Parse(body)
+		if err != nil {
+			return monitor.Report{}, err
+		}
+		r.PageURL = c.page
+		return r, nil
+	})
 }
 
 // id accepts both spellings Slack has used for an event id: a number (878) and a string ("546").
@@ -94,11 +80,8 @@ func (s *stamp) UnmarshalJSON(b []byte) error {
 	if json.Unmarshal(b, &v) != nil {
 		return nil
 	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
-			s.Time = t
-			return nil
-		}
+	if t := monitor.ParseTime(v, "2006-01-02 15:04:05"); !t.IsZero() {
+		s.Time = t
 	}
 	return nil
 }

@@ -2,8 +2,6 @@ package slack
 
 import (
 	"bytes"
-	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,11 +13,7 @@ import (
 
 func parseFile(t testing.TB, path string) (monitor.Report, error) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Parse(bytes.NewReader(b))
+	return Parse(bytes.NewReader(sourcetest.ReadFile(t, path)))
 }
 
 func TestParse(t *testing.T) {
@@ -108,26 +102,15 @@ func TestParseErrors(t *testing.T) {
 	for _, file := range []string{"bad_status.json", "no_status.json"} {
 		t.Run(file, func(t *testing.T) {
 			_, err := parseFile(t, filepath.Join("testdata", file))
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want a *monitor.PayloadError", err)
-			}
+			sourcetest.ExpectPayloadError(t, err)
 		})
 	}
-	for name, body := range map[string]string{
+	sourcetest.Rejects(t, Parse, map[string]string{
 		"array":       `[{"status":"ok"}]`,
 		"object id":   `{"status":"active","active_incidents":[{"id":{"x":1},"type":"outage"}]}`,
 		"truncated":   `{"status":"active","active_incidents":[{"id":1,"ti`,
 		"null status": `{"status":null}`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := Parse(strings.NewReader(body))
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want a *monitor.PayloadError", err)
-			}
-		})
-	}
+	})
 }
 
 func TestNewURL(t *testing.T) {
@@ -144,21 +127,13 @@ func TestNewURL(t *testing.T) {
 }
 
 func TestContract(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "incident.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	sourcetest.Contract(t, func(base string, f *monitor.Fetcher) monitor.Checker { return New(base, f) },
-		map[string][]byte{CurrentPath: b}, monitor.StatePartialOutage)
+		map[string][]byte{CurrentPath: sourcetest.ReadFile(t, "testdata/incident.json")},
+		monitor.StatePartialOutage)
 }
 
 // TestCorpus parses the shared real payloads when they are present (../../../shared/fixtures).
 func TestCorpus(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures")
-	index, err := os.ReadFile(filepath.Join(dir, "INDEX.md"))
-	if err != nil {
-		t.Skip("shared fixtures not present")
-	}
 	// INDEX.md: slack__statuscheck-slack-current-incident.json shows "status: active, 2 active
 	// incidents", both of type incident: a partial outage on our scale.
 	want := map[string]struct {
@@ -167,54 +142,32 @@ func TestCorpus(t *testing.T) {
 	}{
 		"slack__statuscheck-slack-current-incident.json": {monitor.StatePartialOutage, 2},
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "slack__*.json"))
-	if len(files) == 0 {
-		t.Skip("no slack fixtures")
-	}
-	for _, p := range files {
-		name := filepath.Base(p)
-		t.Run(name, func(t *testing.T) {
-			if !bytes.Contains(index, []byte(name)) {
-				t.Errorf("%s is not described in INDEX.md", name)
-			}
-			r, err := parseFile(t, p)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			sourcetest.CheckReport(t, r)
-			w, ok := want[name]
-			if !ok {
-				t.Skipf("no expectation recorded for %s", name)
-			}
-			if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != w.state {
-				t.Errorf("state: got %v, want %v", got, w.state)
-			}
-			if len(r.Incidents) != w.incidents {
-				t.Errorf("incidents: got %d, want %d", len(r.Incidents), w.incidents)
-			}
-		})
-	}
+	sourcetest.Corpus(t, []string{"slack__*.json"}, func(t *testing.T, name string, b []byte) {
+		r, err := Parse(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		sourcetest.CheckReport(t, r)
+		w, ok := want[name]
+		if !ok {
+			t.Skipf("no expectation recorded for %s", name)
+		}
+		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != w.state {
+			t.Errorf("state: got %v, want %v", got, w.state)
+		}
+		if len(r.Incidents) != w.incidents {
+			t.Errorf("incidents: got %d, want %d", len(r.Incidents), w.incidents)
+		}
+	})
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	sourcetest.FuzzSeeds(f, "testdata", ".json")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := Parse(bytes.NewReader(b))
-		if err != nil {
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error is %T, want *monitor.PayloadError", err)
-			}
+		if !sourcetest.CheckParsed(t, r, err) {
 			return
 		}
-		sourcetest.CheckReport(t, r)
 		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got < monitor.StateUnknown || got > monitor.StateMajorOutage {
 			t.Fatalf("rollup %v out of range", got)
 		}

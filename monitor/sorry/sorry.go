@@ -5,7 +5,6 @@
 package sorry
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,7 +14,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -32,9 +30,7 @@ var pageID = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 type Checker struct {
 	base    string
 	fetcher *monitor.Fetcher
-
-	mu   sync.Mutex
-	last *monitor.Report
+	last    monitor.LastParse
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -85,20 +81,10 @@ func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 	if err != nil {
 		return monitor.Report{}, err
 	}
-	c.mu.Lock()
-	last := c.last
-	c.mu.Unlock()
-	if last != nil && page.NotModified && (comps == nil || comps.NotModified) && (notices == nil || notices.NotModified) {
-		return *last, nil
-	}
-	r, err := ParseAll(bytes.NewReader(page.Body), body(comps), body(notices))
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	c.mu.Lock()
-	c.last = &r
-	c.mu.Unlock()
-	return r, nil
+	unchanged := page.NotModified && (comps == nil || comps.NotModified) && (notices == nil || notices.NotModified)
+	return c.last.Parse(unchanged, func() (monitor.Report, error) {
+		return ParseAll(bytes.NewReader(page.Body), body(comps), body(notices))
+	})
 }
 
 func (c *Checker) optional(ctx context.Context, u string) (*monitor.Response, error) {
@@ -121,25 +107,7 @@ func body(r *monitor.Response) io.Reader {
 }
 
 // ident is an id written as a number or a string.
-type ident string
-
-func (v *ident) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*v = ""
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err == nil {
-		*v = ident(n.String())
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*v = ident(s)
-	return nil
-}
+type ident = monitor.JSONID
 
 type component struct {
 	ID       ident  `json:"id"`
@@ -202,7 +170,7 @@ func ParseAll(pageBody, components, notices io.Reader) (monitor.Report, error) {
 	var d struct {
 		Response *page `json:"response"`
 	}
-	if err := json.NewDecoder(skipBOM(pageBody)).Decode(&d); err != nil {
+	if err := json.NewDecoder(monitor.SkipBOM(pageBody)).Decode(&d); err != nil {
 		return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it is not a Sorry status page", Err: err}
 	}
 	if d.Response == nil || (d.Response.ID == "" && strings.TrimSpace(d.Response.Name) == "") {
@@ -249,7 +217,7 @@ func ParseComponents(r io.Reader) ([]monitor.Component, error) {
 		Response   *[]component `json:"response"`
 		Components *[]component `json:"components"`
 	}
-	if err := json.NewDecoder(skipBOM(r)).Decode(&d); err != nil {
+	if err := json.NewDecoder(monitor.SkipBOM(r)).Decode(&d); err != nil {
 		return nil, &monitor.PayloadError{Platform: platform, Detail: "its component list is not Sorry's", Err: err}
 	}
 	list := d.Response
@@ -289,7 +257,7 @@ func decodeNotices(r io.Reader) ([]notice, error) {
 		Response *[]notice `json:"response"`
 		Notices  *[]notice `json:"notices"`
 	}
-	if err := json.NewDecoder(skipBOM(r)).Decode(&d); err != nil {
+	if err := json.NewDecoder(monitor.SkipBOM(r)).Decode(&d); err != nil {
 		return nil, &monitor.PayloadError{Platform: platform, Detail: "its notice list is not Sorry's", Err: err}
 	}
 	list := d.Response
@@ -367,8 +335,9 @@ func toEntry(n notice, states map[string]monitor.State, page monitor.State) (mon
 			title = "Planned maintenance"
 		}
 		m := &monitor.Maintenance{
-			ID: string(n.ID), Title: title, Status: state, InProgress: inProgress, URL: n.Link,
-			StartsAt: firstTime(n.BeginsAt, n.BeganAt), EndsAt: firstTime(n.EndsAt, n.EndedAt), Components: refs,
+			ID: string(n.ID), Title: title, Status: state, InProgress: inProgress, URL: n.Link, Components: refs,
+			StartsAt: monitor.FirstTime(parseTime(n.BeginsAt), parseTime(n.BeganAt)),
+			EndsAt:   monitor.FirstTime(parseTime(n.EndsAt), parseTime(n.EndedAt)),
 		}
 		if m.Status == "" {
 			m.Status = "scheduled"
@@ -396,8 +365,9 @@ func toEntry(n notice, states map[string]monitor.State, page monitor.State) (mon
 	}
 	in := monitor.Incident{
 		ID: string(n.ID), Title: title, Status: state, URL: n.Link, Impact: impact, Components: refs,
-		CreatedAt: firstTime(n.BeganAt, n.CreatedAt), UpdatedAt: firstTime(n.UpdatedAt, n.BeganAt, n.CreatedAt),
 		LatestUpdate: strings.TrimSpace(n.Synopsis),
+		CreatedAt:    monitor.FirstTime(parseTime(n.BeganAt), parseTime(n.CreatedAt)),
+		UpdatedAt:    monitor.FirstTime(parseTime(n.UpdatedAt), parseTime(n.BeganAt), parseTime(n.CreatedAt)),
 	}
 	if in.Status == "" {
 		in.Status = "open"
@@ -442,35 +412,6 @@ func StateOf(v string) monitor.State {
 	return monitor.StateUnknown
 }
 
-func firstTime(vs ...string) time.Time {
-	for _, v := range vs {
-		if t := parseTime(v); !t.IsZero() {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
 func parseTime(v string) time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
-var bom = []byte("\xef\xbb\xbf")
-
-// skipBOM drops a UTF-8 byte-order mark, which the fetcher lets through and encoding/json refuses.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		br.Discard(len(bom))
-	}
-	return br
+	return monitor.ParseTime(v, "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05")
 }

@@ -12,6 +12,11 @@
 //     the engine can wait), HTML with 200, an empty body, JSON null, each payload cut in half,
 //     and {"foo":1} — all served on every path: an error, a one-line Reason, a zero Report;
 //   - afterwards, no goroutines left beyond a small margin.
+//
+// The package also holds what source tests share besides the contract: Scenario for the test
+// pages in testdata, Rejects and CheckParsed for bodies that must fail or may be anything (fuzz
+// targets), FuzzSeeds, and SharedFixture and Corpus for the real payloads kept next to the
+// repository in ../shared/fixtures, which are skipped where that folder is absent.
 package sourcetest
 
 import (

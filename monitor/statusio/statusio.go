@@ -4,8 +4,6 @@
 package statusio
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,8 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/paywatch/paywatch/monitor"
 )
@@ -35,9 +31,7 @@ var pageID = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)
 type Checker struct {
 	url     string
 	fetcher *monitor.Fetcher
-
-	mu   sync.Mutex
-	last *monitor.Report
+	last    monitor.LastParse
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -63,24 +57,7 @@ func (c *Checker) URL() string { return c.url }
 
 // Check fetches and parses the page status. An unchanged answer (304) reuses the last parse.
 func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.GetJSON(ctx, c.url)
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	c.mu.Lock()
-	last := c.last
-	c.mu.Unlock()
-	if resp.NotModified && last != nil {
-		return *last, nil
-	}
-	r, err := Parse(bytes.NewReader(resp.Body))
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	c.mu.Lock()
-	c.last = &r
-	c.mu.Unlock()
-	return r, nil
+	return c.last.Check(ctx, c.fetcher, c.url, Parse)
 }
 
 // code is a status.io status code; some answers quote it.
@@ -161,7 +138,7 @@ type document struct {
 // Parse reads the public status API's answer.
 func Parse(r io.Reader) (monitor.Report, error) {
 	var d document
-	if err := json.NewDecoder(skipBOM(r)).Decode(&d); err != nil {
+	if err := json.NewDecoder(monitor.SkipBOM(r)).Decode(&d); err != nil {
 		return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it is not a status.io status answer", Err: err}
 	}
 	if d.Result == nil || d.Result.StatusOverall == nil {
@@ -206,7 +183,7 @@ func Parse(r io.Reader) (monitor.Report, error) {
 	if overall == 600 && !security {
 		rep.Incidents = append(rep.Incidents, monitor.Incident{
 			ID: SecurityIncidentID, Title: "Security issue reported on the status page", Status: "security",
-			Impact: monitor.StateMajorOutage, UpdatedAt: parseTime(res.StatusOverall.Updated),
+			Impact: monitor.StateMajorOutage, UpdatedAt: monitor.ParseTime(res.StatusOverall.Updated),
 			LatestUpdate: "The status page reports a security event (" + strings.TrimSpace(res.StatusOverall.Status) + ").",
 		})
 	}
@@ -224,7 +201,7 @@ func Parse(r io.Reader) (monitor.Report, error) {
 func toIncident(ev event, states map[string]monitor.State, codes map[string]int) (monitor.Incident, bool) {
 	mi := monitor.Incident{
 		ID: ev.ID, Title: strings.TrimSpace(ev.Name), Status: "open",
-		CreatedAt: parseTime(ev.DatetimeOpen), Impact: monitor.StateUnknown,
+		CreatedAt: monitor.ParseTime(ev.DatetimeOpen), Impact: monitor.StateUnknown,
 	}
 	mi.UpdatedAt = mi.CreatedAt
 	security := false
@@ -245,7 +222,7 @@ func toIncident(ev event, states map[string]monitor.State, codes map[string]int)
 	if m := latest(ev.Messages); m != nil {
 		mi.LatestUpdate = strings.TrimSpace(m.Details)
 		mi.Status = stateWord(int(m.State))
-		if at := parseTime(m.Datetime); at.After(mi.UpdatedAt) {
+		if at := monitor.ParseTime(m.Datetime); at.After(mi.UpdatedAt) {
 			mi.UpdatedAt = at
 		}
 		if mi.Impact == monitor.StateUnknown {
@@ -273,7 +250,7 @@ func toIncident(ev event, states map[string]monitor.State, codes map[string]int)
 func toMaintenance(ev event, inProgress bool) monitor.Maintenance {
 	mm := monitor.Maintenance{
 		ID: ev.ID, Title: strings.TrimSpace(ev.Name), InProgress: inProgress, Status: "scheduled",
-		StartsAt: parseTime(ev.DatetimePlannedStart), EndsAt: parseTime(ev.DatetimePlannedEnd),
+		StartsAt: monitor.ParseTime(ev.DatetimePlannedStart), EndsAt: monitor.ParseTime(ev.DatetimePlannedEnd),
 	}
 	if inProgress {
 		mm.Status = "in progress"
@@ -302,7 +279,7 @@ func latest(ms []message) *message {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		return parseTime(ms[idx[a]].Datetime).Before(parseTime(ms[idx[b]].Datetime))
+		return monitor.ParseTime(ms[idx[a]].Datetime).Before(monitor.ParseTime(ms[idx[b]].Datetime))
 	})
 	return &ms[idx[len(idx)-1]]
 }
@@ -337,26 +314,4 @@ func stateWord(c int) string {
 		return "monitoring"
 	}
 	return "open"
-}
-
-func parseTime(v string) time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t
-	}
-	return time.Time{}
-}
-
-var bom = []byte("\xef\xbb\xbf")
-
-// skipBOM drops a UTF-8 byte-order mark, which the fetcher lets through and encoding/json refuses.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		br.Discard(len(bom))
-	}
-	return br
 }

@@ -2,12 +2,9 @@ package statusio_test
 
 import (
 	"bytes"
-	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/sourcetest"
@@ -15,98 +12,55 @@ import (
 )
 
 func TestParse(t *testing.T) {
-	tests := []struct {
-		file       string
-		want       monitor.State
-		incident   string
-		update     string
-		status     string
-		maint      string
-		inProgress bool
-		starts     string
-		ends       string
-	}{
-		{file: "operational.json", want: monitor.StateOperational},
+	for _, tt := range []sourcetest.Scenario{
+		{File: "operational.json", State: monitor.StateOperational},
 		{
-			file: "degraded.json", want: monitor.StateDegraded,
-			incident: "Payouts slower than usual", update: "We identified a slow bank connection.", status: "identified",
+			File: "degraded.json", State: monitor.StateDegraded,
+			Incident: "Payouts slower than usual", Update: "We identified a slow bank connection.", Status: "identified",
 		},
 		{
-			file: "partial_outage.json", want: monitor.StatePartialOutage,
-			incident: "Some card payments fail", update: "About one in ten card payments fail in the EU region.", status: "investigating",
+			File: "partial_outage.json", State: monitor.StatePartialOutage,
+			Incident: "Some card payments fail", Update: "About one in ten card payments fail in the EU region.", Status: "investigating",
 		},
 		{
 			// Messages out of order: the newest one counts.
-			file: "major_outage.json", want: monitor.StateMajorOutage,
-			incident: "Payments unavailable", update: "A fix is being deployed; we are monitoring.", status: "monitoring",
+			File: "major_outage.json", State: monitor.StateMajorOutage,
+			Incident: "Payments unavailable", Update: "A fix is being deployed; we are monitoring.", Status: "monitoring",
 		},
 		{
-			file: "maintenance_in_progress.json", want: monitor.StateMaintenance,
-			maint: "Dashboard upgrade", inProgress: true, starts: "2026-05-01T08:00:00Z", ends: "2026-05-01T12:00:00Z",
+			File: "maintenance_in_progress.json", State: monitor.StateMaintenance,
+			Maint: "Dashboard upgrade", InProgress: true, Starts: "2026-05-01T08:00:00Z", Ends: "2026-05-01T12:00:00Z",
 		},
 		{
-			file: "maintenance_ahead.json", want: monitor.StateOperational,
-			maint: "Payout system upgrade", starts: "2026-05-09T01:00:00Z", ends: "2026-05-09T03:00:00Z",
+			File: "maintenance_ahead.json", State: monitor.StateOperational,
+			Maint: "Payout system upgrade", Starts: "2026-05-09T01:00:00Z", Ends: "2026-05-09T03:00:00Z",
 		},
 		{
-			file: "security.json", want: monitor.StateMajorOutage,
-			incident: "Security issue: Suspicious activity on card processing",
-			update:   "We have taken card processing offline while we investigate suspicious activity.", status: "investigating",
+			File: "security.json", State: monitor.StateMajorOutage,
+			Incident: "Security issue: Suspicious activity on card processing",
+			Update:   "We have taken card processing offline while we investigate suspicious activity.", Status: "investigating",
 		},
 		{
-			file: "security_no_incident.json", want: monitor.StateMajorOutage,
-			incident: "Security issue reported on the status page",
-			update:   "The status page reports a security event (Security Event).", status: "security",
+			File: "security_no_incident.json", State: monitor.StateMajorOutage,
+			Incident: "Security issue reported on the status page",
+			Update:   "The status page reports a security event (Security Event).", Status: "security",
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			r, err := statusio.Parse(bytes.NewReader(readFile(t, filepath.Join("testdata", tt.file))))
+	} {
+		t.Run(tt.File, func(t *testing.T) {
+			r, err := statusio.Parse(bytes.NewReader(sourcetest.ReadFile(t, filepath.Join("testdata", tt.File))))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
-			}
-			sourcetest.CheckReport(t, r)
-			if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != tt.want {
-				t.Errorf("Rollup = %v, want %v", got, tt.want)
 			}
 			if len(r.Components) != 3 {
 				t.Errorf("got %d components, want 3", len(r.Components))
 			}
-			if tt.incident == "" {
-				if len(r.Incidents) != 0 {
-					t.Errorf("got %d incidents, want none", len(r.Incidents))
-				}
-			} else {
-				if len(r.Incidents) != 1 {
-					t.Fatalf("got %d incidents, want 1", len(r.Incidents))
-				}
-				in := r.Incidents[0]
-				if in.Title != tt.incident || in.LatestUpdate != tt.update || in.Status != tt.status {
-					t.Errorf("incident = %q / %q / %q, want %q / %q / %q", in.Title, in.LatestUpdate, in.Status, tt.incident, tt.update, tt.status)
-				}
-			}
-			if tt.maint == "" {
-				if len(r.Maintenances) != 0 {
-					t.Errorf("got %d maintenances, want none", len(r.Maintenances))
-				}
-				return
-			}
-			if len(r.Maintenances) != 1 {
-				t.Fatalf("got %d maintenances, want 1", len(r.Maintenances))
-			}
-			m := r.Maintenances[0]
-			if m.Title != tt.maint || m.InProgress != tt.inProgress {
-				t.Errorf("maintenance = %q in progress %v, want %q in progress %v", m.Title, m.InProgress, tt.maint, tt.inProgress)
-			}
-			if !m.StartsAt.Equal(mustTime(t, tt.starts)) || !m.EndsAt.Equal(mustTime(t, tt.ends)) {
-				t.Errorf("maintenance times = %v – %v, want %s – %s", m.StartsAt, m.EndsAt, tt.starts, tt.ends)
-			}
+			tt.Check(t, r)
 		})
 	}
 }
 
 func TestParseFilter(t *testing.T) {
-	r, err := statusio.Parse(bytes.NewReader(readFile(t, "testdata/partial_outage.json")))
+	r, err := statusio.Parse(bytes.NewReader(sourcetest.ReadFile(t, "testdata/partial_outage.json")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,21 +78,13 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
-	for name, body := range map[string]string{
+	sourcetest.Rejects(t, statusio.Parse, map[string]string{
 		"statuspage shape":   `{"page":{"id":"kctbh9vrtdwd"},"status":{"indicator":"none"}}`,
 		"no overall":         `{"result":{"status":[]}}`,
 		"unknown code":       `{"result":{"status_overall":{"status":"Odd","status_code":700}}}`,
 		"API error":          `{"status":{"error":"yes","code":404,"message":"Page not found"}}`,
 		"code is not number": `{"result":{"status_overall":{"status_code":"hundred"}}}`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := statusio.Parse(strings.NewReader(body))
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("Parse error = %v, want a *monitor.PayloadError", err)
-			}
-		})
-	}
+	})
 }
 
 func TestStatusURL(t *testing.T) {
@@ -157,15 +103,12 @@ func TestContract(t *testing.T) {
 	const path = "/1.0/status/5b36dc6502d06804c08349f7"
 	sourcetest.Contract(t,
 		func(base string, f *monitor.Fetcher) monitor.Checker { return statusio.New(base+path, f) },
-		map[string][]byte{path: readFile(t, "testdata/partial_outage.json")},
+		map[string][]byte{path: sourcetest.ReadFile(t, "testdata/partial_outage.json")},
 		monitor.StatePartialOutage)
 }
 
 func TestSharedFixtures(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures")
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		t.Skip("shared fixtures not present")
-	}
+	sourcetest.SharedFixtures(t) // skips when they are absent
 	tests := []struct {
 		file     string
 		want     monitor.State
@@ -179,14 +122,7 @@ func TestSharedFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join(dir, tt.file))
-			if errors.Is(err, os.ErrNotExist) {
-				t.Skip("fixture not present")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := statusio.Parse(bytes.NewReader(b))
+			r, err := statusio.Parse(bytes.NewReader(sourcetest.SharedFixture(t, tt.file)))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -206,44 +142,9 @@ func TestSharedFixtures(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seed files: %v", err)
-	}
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	sourcetest.FuzzSeeds(f, "testdata", ".json")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := statusio.Parse(bytes.NewReader(b))
-		if err != nil {
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %v is not a *monitor.PayloadError", err)
-			}
-			return
-		}
-		sourcetest.CheckReport(t, r)
+		sourcetest.CheckParsed(t, r, err)
 	})
-}
-
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func mustTime(t testing.TB, v string) time.Time {
-	t.Helper()
-	tm, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm
 }

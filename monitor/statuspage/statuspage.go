@@ -19,9 +19,9 @@ import (
 type Checker struct {
 	base    string
 	fetcher *monitor.Fetcher
+	last    monitor.LastParse
 
 	mu         sync.Mutex
-	last       *monitor.Report
 	recent     []monitor.Incident
 	resolvedAt time.Time
 }
@@ -50,32 +50,17 @@ func (c *Checker) SummaryURL() string { return c.base + "/api/v2/summary.json" }
 // every ResolvedEvery it also reads /api/v2/incidents.json for recently resolved incidents (what
 // happened while the laptop slept); that list is a bonus: its failures never fail the check.
 func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.GetJSON(ctx, c.SummaryURL())
+	r, err := c.last.Check(ctx, c.fetcher, c.SummaryURL(), func(body io.Reader) (monitor.Report, error) {
+		r, err := Parse(body)
+		if err == nil && r.PageURL == "" {
+			r.PageURL = c.base
+		}
+		return r, err
+	})
 	if err != nil {
 		return monitor.Report{}, err
 	}
-	c.mu.Lock()
-	last := c.last
-	c.mu.Unlock()
-	var r monitor.Report
-	if resp.NotModified && last != nil {
-		r = *last
-	} else {
-		r, err = Parse(bytes.NewReader(resp.Body))
-		if err != nil {
-			c.mu.Lock()
-			c.last = nil // a later 304 must not bring back a report older than this failure
-			c.mu.Unlock()
-			return monitor.Report{}, err
-		}
-		if r.PageURL == "" {
-			r.PageURL = c.base
-		}
-	}
 	r.Resolved = c.resolved(ctx)
-	c.mu.Lock()
-	c.last = &r
-	c.mu.Unlock()
 	return r, nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -23,11 +22,7 @@ import (
 
 func readFile(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return sourcetest.ReadFile(t, filepath.Join("testdata", name))
 }
 
 func parseFile(t testing.TB, name string) monitor.Report {
@@ -464,47 +459,25 @@ func TestContract(t *testing.T) {
 // them with the state INDEX.md says each page shows. The page's own indicator must match it; our
 // rollup may be worse (a component or incident the indicator under-states) but never better.
 func TestCorpus(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures")
-	index, err := os.ReadFile(filepath.Join(dir, "INDEX.md"))
-	if err != nil {
-		t.Skipf("no fixture corpus: %v", err)
-	}
+	_, index := sourcetest.SharedFixtures(t)
 	shown := indexStates(t, index)
-	var files []string
-	for _, pattern := range []string{"statuspage__*summary*.json", "incidentio__quotabar*.json"} {
-		m, err := filepath.Glob(filepath.Join(dir, pattern))
-		if err != nil {
-			t.Fatal(err)
+	sourcetest.Corpus(t, []string{"statuspage__*summary*.json", "incidentio__quotabar*.json"}, func(t *testing.T, name string, b []byte) {
+		want, ok := shown[name]
+		if !ok {
+			t.Fatalf("INDEX.md gives no state for %s", name)
 		}
-		files = append(files, m...)
-	}
-	if len(files) == 0 {
-		t.Skip("no Statuspage summaries in the corpus")
-	}
-	for _, path := range files {
-		name := filepath.Base(path)
-		t.Run(name, func(t *testing.T) {
-			want, ok := shown[name]
-			if !ok {
-				t.Fatalf("INDEX.md gives no state for %s", name)
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := statuspage.Parse(bytes.NewReader(b))
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			sourcetest.CheckReport(t, r)
-			if r.Indicator != want {
-				t.Errorf("Indicator = %v, want %v (INDEX.md)", r.Indicator, want)
-			}
-			if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); want.Worse(got) {
-				t.Errorf("Rollup = %v, better than the page's own %v", got, want)
-			}
-		})
-	}
+		r, err := statuspage.Parse(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		sourcetest.CheckReport(t, r)
+		if r.Indicator != want {
+			t.Errorf("Indicator = %v, want %v (INDEX.md)", r.Indicator, want)
+		}
+		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); want.Worse(got) {
+			t.Errorf("Rollup = %v, better than the page's own %v", got, want)
+		}
+	})
 }
 
 var (
@@ -546,17 +519,7 @@ func indexStates(t *testing.T, index []byte) map[string]monitor.State {
 }
 
 func FuzzParse(f *testing.F) {
-	seeds, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil || len(seeds) == 0 {
-		f.Fatalf("no seeds in testdata: %v", err)
-	}
-	for _, s := range seeds {
-		b, err := os.ReadFile(s)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	sourcetest.FuzzSeeds(f, "testdata", ".json")
 	f.Add([]byte(`{"page":{},"components":[{"group":true,"id":"g"},{"group_id":"g","status":"major_outage"}]}`))
 	f.Add([]byte(`{"page":{},"status":{"indicator":""},"incidents":[{"status":"resolved"}],"scheduled_maintenances":null}`))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -5,8 +5,6 @@
 package statuspal
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -14,7 +12,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -31,9 +28,7 @@ var subdomain = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
 type Checker struct {
 	url     string
 	fetcher *monitor.Fetcher
-
-	mu   sync.Mutex
-	last *monitor.Report
+	last    monitor.LastParse
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -71,46 +66,11 @@ func (c *Checker) URL() string { return c.url }
 
 // Check fetches and parses the summary. An unchanged answer (304) reuses the last parse.
 func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.GetJSON(ctx, c.url)
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	c.mu.Lock()
-	last := c.last
-	c.mu.Unlock()
-	if resp.NotModified && last != nil {
-		return *last, nil
-	}
-	r, err := Parse(bytes.NewReader(resp.Body))
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	c.mu.Lock()
-	c.last = &r
-	c.mu.Unlock()
-	return r, nil
+	return c.last.Check(ctx, c.fetcher, c.url, Parse)
 }
 
 // ident is an id written as a number or a string.
-type ident string
-
-func (v *ident) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*v = ""
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err == nil {
-		*v = ident(n.String())
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*v = ident(s)
-	return nil
-}
+type ident = monitor.JSONID
 
 // words is text that may be a string or an object holding a description ("current_status").
 type words string
@@ -189,7 +149,7 @@ type summary struct {
 // Parse reads a summary. Only the status_page section is required.
 func Parse(r io.Reader) (monitor.Report, error) {
 	var s summary
-	if err := json.NewDecoder(skipBOM(r)).Decode(&s); err != nil {
+	if err := json.NewDecoder(monitor.SkipBOM(r)).Decode(&s); err != nil {
 		return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it is not a Statuspal summary", Err: err}
 	}
 	if s.StatusPage == nil {
@@ -257,8 +217,9 @@ func serviceState(sv service) monitor.State {
 func toIncident(in incident) monitor.Incident {
 	mi := monitor.Incident{
 		ID: string(in.ID), Title: title(in, "Incident"), URL: in.URL, Status: "open", Impact: TypeState(in.Type),
-		CreatedAt: firstTime(in.StartsAt, in.InsertedAt), UpdatedAt: firstTime(in.UpdatedAt, in.InsertedAt, in.StartsAt),
 		Components: serviceRefs(in.Services),
+		CreatedAt:  monitor.FirstTime(parseTime(in.StartsAt), parseTime(in.InsertedAt)),
+		UpdatedAt:  monitor.FirstTime(parseTime(in.UpdatedAt), parseTime(in.InsertedAt), parseTime(in.StartsAt)),
 	}
 	if mi.Impact == monitor.StateUnknown || mi.Impact == monitor.StateOperational {
 		mi.Impact = monitor.StateDegraded // an open incident of no known type is still a problem
@@ -331,7 +292,9 @@ func sortedUpdates(us []update) []update {
 	return out
 }
 
-func updateTime(u update) time.Time { return firstTime(u.PostedAt, u.InsertedAt, u.CreatedAt) }
+func updateTime(u update) time.Time {
+	return monitor.FirstTime(parseTime(u.PostedAt), parseTime(u.InsertedAt), parseTime(u.CreatedAt))
+}
 
 // statusWord names an incident's state from its newest update's type ("issue", "update", …).
 func statusWord(t string) string {
@@ -371,36 +334,7 @@ func pageURL(u, sub string) string {
 	return u
 }
 
-func firstTime(vs ...string) time.Time {
-	for _, v := range vs {
-		if t := parseTime(v); !t.IsZero() {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
 // parseTime reads ISO 8601 with or without a zone; Statuspal's are UTC.
 func parseTime(v string) time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
-var bom = []byte("\xef\xbb\xbf")
-
-// skipBOM drops a UTF-8 byte-order mark, which the fetcher lets through and encoding/json refuses.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		br.Discard(len(bom))
-	}
-	return br
+	return monitor.ParseTime(v, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05")
 }

@@ -3,14 +3,12 @@
 package stripe
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -23,9 +21,7 @@ type Checker struct {
 	url     string
 	page    string
 	fetcher *monitor.Fetcher
-
-	mu   sync.Mutex
-	last *monitor.Report
+	last    monitor.LastParse
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -53,24 +49,14 @@ func (c *Checker) URL() string { return c.url }
 
 // Check fetches and parses the current status. An unchanged answer (304) reuses the last parse.
 func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.GetJSON(ctx, c.url)
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if resp.NotModified && c.last != nil {
-		return *c.last, nil
-	}
-	r, err := Parse(bytes.NewReader(resp.Body))
-	if err != nil {
-		// Forget the last parse: a 304 for this body must not bring back an older answer.
-		c.last = nil
-		return monitor.Report{}, err
-	}
-	r.PageURL = c.page
-	c.last = &r
-	return r, nil
+	return c.last.Check(ctx, c.fetcher, c.url, func(body io.Reader) (monitor.Report, error) {
+		r, err := Parse(body)
+		if err != nil {
+			return monitor.Report{}, err
+		}
+		r.PageURL = c.page
+		return r, nil
+	})
 }
 
 type current struct {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -18,11 +17,7 @@ import (
 
 func parseFile(t *testing.T, name string) (monitor.Report, error) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Parse(bytes.NewReader(b))
+	return Parse(bytes.NewReader(sourcetest.ReadFile(t, filepath.Join("testdata", name))))
 }
 
 func TestParse(t *testing.T) {
@@ -112,30 +107,19 @@ func TestParseErrors(t *testing.T) {
 	for _, file := range []string{"bad_largestatus.json", "no_largestatus.json"} {
 		t.Run(file, func(t *testing.T) {
 			_, err := parseFile(t, file)
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want a *monitor.PayloadError", err)
-			}
+			sourcetest.ExpectPayloadError(t, err)
 			if reason := monitor.Reason(err); !strings.HasPrefix(reason, "the status page's answer could not be read: ") {
 				t.Errorf("reason: got %q", reason)
 			}
 		})
 	}
-	for name, body := range map[string]string{
+	sourcetest.Rejects(t, Parse, map[string]string{
 		"array":          `[]`,
 		"null status":    `{"largestatus":null}`,
 		"object areas":   `{"largestatus":"up","statuses":{"api":{"status":"up"}}}`,
 		"truncated":      `{"largestatus":"up","statuses":{"api":"u`,
 		"number largest": `{"largestatus":3}`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := Parse(strings.NewReader(body))
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want a *monitor.PayloadError", err)
-			}
-		})
-	}
+	})
 }
 
 func TestAreaName(t *testing.T) {
@@ -163,10 +147,7 @@ func TestBaseURL(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "degraded.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := sourcetest.ReadFile(t, "testdata/degraded.json")
 	var hits atomic.Int32
 	mux := http.NewServeMux()
 	mux.HandleFunc("/current", func(w http.ResponseWriter, r *http.Request) {
@@ -203,7 +184,7 @@ func TestCheck(t *testing.T) {
 		t.Errorf("requests: got %d, want 2", hits.Load())
 	}
 
-	_, err = New(srv.URL+"/html", f).Check(context.Background())
+	_, err := New(srv.URL+"/html", f).Check(context.Background())
 	var fe *monitor.FetchError
 	if !errors.As(err, &fe) || fe.Kind != monitor.ErrHTML {
 		t.Errorf("HTML page: got %v, want ErrHTML", err)
@@ -211,24 +192,12 @@ func TestCheck(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	sourcetest.FuzzSeeds(f, "testdata", ".json")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := Parse(bytes.NewReader(b))
-		if err != nil {
-			var pe *monitor.PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error is %T, want *monitor.PayloadError", err)
-			}
+		if !sourcetest.CheckParsed(t, r, err) {
 			return
 		}
-		sourcetest.CheckReport(t, r)
 		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got < monitor.StateUnknown || got > monitor.StateMajorOutage {
 			t.Fatalf("rollup %v out of range", got)
 		}

@@ -1,0 +1,75 @@
+package monitor
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+	"time"
+)
+
+var bom = []byte("\xef\xbb\xbf")
+
+// SkipBOM drops a UTF-8 byte-order mark from the start of r, which encoding/json refuses. Bodies
+// from Fetcher.GetJSON have none already; parsers that are also handed bodies from elsewhere
+// (files, tests) use it.
+func SkipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
+		br.Discard(len(bom))
+	}
+	return br
+}
+
+// ParseTime reads a time a status page wrote: RFC 3339 (with or without fractions of a second)
+// first, then each of layouts in order. Surrounding space is ignored; a value that fits none
+// reads as the zero time, since a bad date must not hide an incident.
+func ParseTime(v string, layouts ...string) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t
+	}
+	for _, layout := range layouts {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// FirstTime returns the first of ts that is not the zero time, or the zero time.
+func FirstTime(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// JSONID is an identifier a status page writes as a JSON number or string (12 or "12"); null
+// reads as "".
+type JSONID string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (v *JSONID) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*v = ""
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err == nil {
+		*v = JSONID(n.String())
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*v = JSONID(s)
+	return nil
+}
