@@ -196,6 +196,9 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		conn = monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)
 	}
 	statePath := alertStatePath()
+	if o.demo {
+		statePath = "" // the demo's made-up services leave nothing behind
+	}
 	state, serr := monitor.LoadPolicyState(statePath)
 	if serr != nil {
 		log.Warn("alert state reset", "err", serr)
