@@ -12,8 +12,7 @@ import (
 )
 
 func cmdCatalog(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("paywatch catalog", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("paywatch catalog", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	words, err := parseInterspersed(fs, args)
 	if err != nil {

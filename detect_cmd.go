@@ -50,8 +50,7 @@ type serviceYAML struct {
 // the settings lines that watch it. It never writes the detection cache: it is a question, not a
 // change.
 func cmdDetect(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("paywatch detect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("paywatch detect", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: paywatch detect URL [--json]   (for example: paywatch detect status.coinbase.com)")

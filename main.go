@@ -93,17 +93,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "paywatch: unknown command %q (run paywatch help)\n", args[0])
 		return 64
 	}
-	fs := flag.NewFlagSet("paywatch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(stderr) }
+	fs := newFlags("paywatch", stderr)
+	fs.Usage = func() {}
 	cfgPath := fs.String("config", "", "settings file (default: "+defaultConfigPath()+")")
 	demoMode := fs.Bool("demo", false, "watch a simulated status server instead of real services")
 	showVersion := fs.Bool("version", false, "print the version")
 	waitDisplay := fs.Duration("wait-display", 0, "wait this long for a graphical session (used when started at login)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
 			return 0
 		}
+		fmt.Fprintln(stderr, "paywatch: the options are listed by: paywatch help")
 		return 64
 	}
 	if fs.NArg() > 0 {
@@ -115,6 +116,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	return runTray(trayOptions{config: *cfgPath, demo: *demoMode, waitDisplay: *waitDisplay}, stdout, stderr)
+}
+
+// newFlags makes a command's flag set: a mistake gets one line naming it and where to look,
+// not a page of usage.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(oneLine{name: name, w: stderr})
+	fs.Usage = func() { fmt.Fprintf(stderr, "%s: its options are listed by: paywatch help\n", name) }
+	return fs
+}
+
+// oneLine turns the flag package's error message into a single line with the command's name.
+type oneLine struct {
+	name string
+	w    io.Writer
+}
+
+func (o oneLine) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	if msg == "" {
+		return len(p), nil
+	}
+	_, err := fmt.Fprintf(o.w, "%s: %s\n", o.name, msg)
+	return len(p), err
 }
 
 func defaultConfigPath() string {

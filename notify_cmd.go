@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -16,8 +15,7 @@ import (
 // channel in the settings and says how each took it. Exit 0 when every channel got it, 1 when
 // one did not (or there are none), 64 for a mistake in the command or the settings.
 func cmdNotify(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("paywatch notify test", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("paywatch notify test", stderr)
 	cfgPath := fs.String("config", "", "settings file")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	// Flags may come before or after "test".

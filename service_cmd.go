@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -42,8 +41,7 @@ func autostartManager(headless bool, cfgPath string) (*autostart.Manager, error)
 }
 
 func cmdService(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("paywatch service", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("paywatch service", stderr)
 	headless := fs.Bool("headless", false, "a background service for the whole machine, without a tray icon")
 	cfgPath := fs.String("config", "", "settings file the service uses")
 	words, err := parseInterspersed(fs, args)
@@ -67,8 +65,7 @@ func cmdService(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdLogs(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("paywatch logs", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("paywatch logs", stderr)
 	n := fs.Int("n", 40, "how many lines to show")
 	if err := fs.Parse(args); err != nil {
 		return 64
@@ -110,8 +107,7 @@ func openLog(stderr io.Writer) (*slog.Logger, func()) {
 // cmdRun is `paywatch run --headless`: the engine and desktop notifications, no tray, as a
 // proper service (clean stop on SIGTERM or a service stop).
 func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("paywatch run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("paywatch run", stderr)
 	headless := fs.Bool("headless", false, "run without a tray icon")
 	cfgPath := fs.String("config", "", "settings file")
 	if err := fs.Parse(args); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -91,8 +90,7 @@ func timePtr(t time.Time) *time.Time {
 }
 
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("paywatch status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("paywatch status", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	cfgPath := fs.String("config", "", "settings file")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
