@@ -41,6 +41,10 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 			path = p
 		}
 		c, err := monitor.LoadConfig(path)
+		if isNotExist(err) {
+			fmt.Fprintf(stderr, "paywatch: there is no settings file at %s (Paywatch uses its built-in list without one)\n", path)
+			return 1
+		}
 		if err == nil {
 			_, err = monitor.Resolve(c, mustCatalog(), checkOnlyBuilders())
 			err = errors.Join(err, channels.Validate(c.Channels))
