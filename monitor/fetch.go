@@ -448,3 +448,6 @@ func humanBytes(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// CloseIdleConnections closes the kept-alive connections (tests, and before sleep).
+func (f *Fetcher) CloseIdleConnections() { f.client.CloseIdleConnections() }
