@@ -73,6 +73,9 @@ type PolicyState struct {
 	PendingLast  time.Time      `json:"pending_last,omitzero"`
 	// Sent are recent send times, for storm detection.
 	Sent []time.Time `json:"sent"`
+	// Seen is when each remembered incident or maintenance was last open on its page; entries
+	// gone for PruneAfter are forgotten, so the file does not grow for ever.
+	Seen map[string]time.Time `json:"seen"`
 }
 
 // NewPolicyState returns an empty state.
@@ -100,6 +103,56 @@ func (s *PolicyState) init() {
 	}
 	if s.Maint == nil {
 		s.Maint = map[string][]string{}
+	}
+	if s.Seen == nil {
+		s.Seen = map[string]time.Time{}
+	}
+}
+
+// PruneAfter is how long a closed incident or a past maintenance is remembered.
+const PruneAfter = 7 * 24 * time.Hour
+
+// prune forgets incidents and maintenances that have not been open for PruneAfter. An id never
+// comes back once closed, so forgetting it cannot repeat a notification.
+func (s *PolicyState) prune(snap Snapshot, now time.Time) {
+	for _, sv := range snap.Services {
+		for _, in := range sv.Incidents {
+			s.Seen[IncidentKey(sv.ID, in)] = now
+		}
+		for _, m := range sv.Maintenances {
+			s.Seen[sv.ID+"/"+maintKey(m)] = now
+		}
+	}
+	stale := func(k string) bool {
+		seen, ok := s.Seen[k]
+		if !ok {
+			s.Seen[k] = now // remembered from before this field existed: start its clock
+			return false
+		}
+		return now.Sub(seen) > PruneAfter
+	}
+	for k := range s.Incidents {
+		if stale(k) {
+			delete(s.Incidents, k)
+		}
+	}
+	for k := range s.Acks {
+		if stale(k) {
+			delete(s.Acks, k)
+		}
+	}
+	for k := range s.Maint {
+		if stale(k) {
+			delete(s.Maint, k)
+		}
+	}
+	for k, seen := range s.Seen {
+		_, a := s.Incidents[k]
+		_, b := s.Acks[k]
+		_, c := s.Maint[k]
+		if !a && !b && !c && now.Sub(seen) > PruneAfter {
+			delete(s.Seen, k)
+		}
 	}
 }
 
@@ -460,6 +513,7 @@ func summarise(ns []Notification, now time.Time, title string) Notification {
 // Tick handles what time alone brings: settled storms, the end of quiet hours, snoozes that
 // end during a problem, maintenance coming up, and reminders.
 func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notification {
+	st.prune(snap, now)
 	var out []Notification
 	if len(st.Held) > 0 && !p.quiet(now) {
 		held := st.Held

@@ -1069,3 +1069,29 @@ func TestTimeWindowContains(t *testing.T) {
 		})
 	}
 }
+
+func TestPolicyStateForgetsClosedIncidentsAfterAWeek(t *testing.T) {
+	p := monitor.NewPolicy(monitor.AlertConfig{}, nil, time.UTC)
+	st := monitor.NewPolicyState()
+	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	open := monitor.Incident{ID: "inc-open", Title: "Still going", Impact: monitor.StateDegraded}
+	st.Incidents[monitor.IncidentKey("stripe", open)] = monitor.StateDegraded
+	st.Incidents["stripe/inc-closed"] = monitor.StateMajorOutage
+	st.Acknowledge("stripe/inc-closed", monitor.StateMajorOutage)
+	snap := monitor.Snapshot{Services: []monitor.ServiceStatus{{ID: "stripe", Name: "Stripe", State: monitor.StateDegraded, Incidents: []monitor.Incident{open}}}}
+	p.Tick(st, snap, t0)
+	p.Tick(st, snap, t0.Add(6*24*time.Hour))
+	if _, ok := st.Incidents["stripe/inc-closed"]; !ok {
+		t.Fatal("a closed incident was forgotten before a week had passed")
+	}
+	p.Tick(st, snap, t0.Add(8*24*time.Hour))
+	if _, ok := st.Incidents["stripe/inc-closed"]; ok {
+		t.Error("a closed incident is still remembered after a week")
+	}
+	if _, ok := st.Acks["stripe/inc-closed"]; ok {
+		t.Error("a closed incident's acknowledgement is still remembered after a week")
+	}
+	if _, ok := st.Incidents[monitor.IncidentKey("stripe", open)]; !ok {
+		t.Error("an incident that is still open was forgotten")
+	}
+}
