@@ -62,7 +62,8 @@ func untilNotified(t *testing.T, updates <-chan monitor.Update, have int) []moni
 	if have > 0 {
 		return nil
 	}
-	deadline := time.After(watchDeadline)
+	// A notification that follows another within the storm window waits for it to close.
+	deadline := time.After(watchDeadline + monitor.StormWindow)
 	for {
 		select {
 		case u := <-updates:
@@ -70,7 +71,7 @@ func untilNotified(t *testing.T, updates <-chan monitor.Update, have int) []moni
 				return u.Notifications
 			}
 		case <-deadline:
-			t.Fatalf("no notification within %v", watchDeadline)
+			t.Fatalf("no notification within %v", watchDeadline+monitor.StormWindow)
 		}
 	}
 }
