@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -72,32 +71,22 @@ func builders(f *monitor.Fetcher) monitor.Builders {
 	// A page given as url: alone is detected once and the answer cached; its checker then polls
 	// the endpoint detection found (a feed's address, say) rather than the address as written.
 	cache := detectCache()
-	var mu sync.Mutex
-	endpoints := map[[2]string]string{} // {platform, url} → endpoint
 	return monitor.Builders{
 		Page: func(platform, url string) (monitor.Checker, error) {
 			b, ok := pages[platform]
 			if !ok {
 				return nil, fmt.Errorf("platform %q is not one Paywatch knows", platform)
 			}
-			mu.Lock()
-			if ep, ok := endpoints[[2]string{platform, url}]; ok {
-				url = ep
-			}
-			mu.Unlock()
 			return b(url), nil
 		},
-		Detect: func(url string) (string, error) {
+		Detect: func(url string) (string, string, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), detect.Timeout)
 			defer cancel()
 			e, err := cache.Detect(ctx, f, url, detectCandidates(big))
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
-			mu.Lock()
-			endpoints[[2]string{e.Platform, url}] = e.Endpoint
-			mu.Unlock()
-			return e.Platform, nil
+			return e.Platform, e.Endpoint, nil
 		},
 		Probe: func(p monitor.ProbeConfig) monitor.Checker {
 			rules := p.Rules

@@ -143,8 +143,9 @@ type Builders struct {
 	Page func(platform, url string) (Checker, error)
 	// Probe returns a checker for a website probe.
 	Probe func(p ProbeConfig) Checker
-	// Detect finds the platform of a page given without one; nil means "statuspage".
-	Detect func(url string) (platform string, err error)
+	// Detect finds the platform of a page given without one and the endpoint to poll (a feed's
+	// address, say; empty means the address as written); nil means "statuspage".
+	Detect func(url string) (platform, endpoint string, err error)
 }
 
 // Resolve turns settings into service specs with their targets, filling catalog entries in.
@@ -176,19 +177,22 @@ func Resolve(c *Config, cat *Catalog, b Builders) ([]ServiceSpec, error) {
 		}
 		spec := ServiceSpec{ID: s.ServiceID(), Name: s.Name, URL: s.URL, Filter: s.Components, Guidance: entry.Guidance, SupportURL: entry.SupportURL, MinSeverity: s.MinSeverity}
 		if s.URL != "" {
-			platform := s.Platform
+			platform, endpoint := s.Platform, s.URL
 			if platform == "" {
 				platform = "statuspage"
 				if b.Detect != nil {
-					p, err := b.Detect(s.URL)
+					p, ep, err := b.Detect(s.URL)
 					if err != nil {
 						errs = append(errs, fmt.Errorf("services[%d] (%s): url: %w", i+1, s.Name, err))
 						continue
 					}
 					platform = p
+					if ep != "" {
+						endpoint = ep
+					}
 				}
 			}
-			ch, err := b.Page(platform, s.URL)
+			ch, err := b.Page(platform, endpoint)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("services[%d] (%s): %w", i+1, s.Name, err))
 				continue

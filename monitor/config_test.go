@@ -345,13 +345,15 @@ func TestResolve(t *testing.T) {
 			cfg:  "interval: 30s\nservices:\n  - name: Demo\n    probe: http://127.0.0.1:9/\n",
 			want: []target{{"demo/probe:127.0.0.1", "probe", 30 * time.Second}}},
 		{name: "detected platform",
-			cfg:  "services:\n  - name: Acme\n    url: https://status.acme.example\n",
-			b:    func(b *monitor.Builders) { b.Detect = func(string) (string, error) { return "instatus", nil } },
+			cfg: "services:\n  - name: Acme\n    url: https://status.acme.example\n",
+			b: func(b *monitor.Builders) {
+				b.Detect = func(string) (string, string, error) { return "instatus", "", nil }
+			},
 			want: []target{{"acme/page", "instatus", time.Minute}}},
 		{name: "given platform skips detection",
 			cfg: "services:\n  - name: Acme\n    url: https://status.acme.example\n    platform: cachet\n",
 			b: func(b *monitor.Builders) {
-				b.Detect = func(string) (string, error) { return "", errors.New("should not be called") }
+				b.Detect = func(string) (string, string, error) { return "", "", errors.New("should not be called") }
 			},
 			want: []target{{"acme/page", "cachet", time.Minute}}},
 		{name: "catalog entry with the user's own URL",
@@ -363,7 +365,7 @@ func TestResolve(t *testing.T) {
 		{name: "detection fails",
 			cfg: "services:\n  - name: Acme\n    url: https://status.acme.example\n",
 			b: func(b *monitor.Builders) {
-				b.Detect = func(string) (string, error) { return "", errors.New("no status page found there") }
+				b.Detect = func(string) (string, string, error) { return "", "", errors.New("no status page found there") }
 			},
 			wantErr: "services[1] (Acme): url: no status page found there"},
 		{name: "platform not built",
@@ -462,5 +464,34 @@ func TestParseCatalogRejects(t *testing.T) {
 				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestResolvePollsTheDetectedEndpoint(t *testing.T) {
+	cfg, err := monitor.ParseConfig([]byte("services:\n  - name: Acme\n    url: https://status.acme.example\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := monitor.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var polled string
+	b := monitor.Builders{
+		Page: func(platform, url string) (monitor.Checker, error) {
+			polled = url
+			return monitor.CheckerFunc(func(context.Context) (monitor.Report, error) { return monitor.Report{}, nil }), nil
+		},
+		Detect: func(string) (string, string, error) { return "feed", "https://status.acme.example/feed.atom", nil },
+	}
+	specs, err := monitor.Resolve(cfg, cat, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if polled != "https://status.acme.example/feed.atom" {
+		t.Errorf("checker built for %q, want the detected feed address", polled)
+	}
+	if tg := specs[0].Targets[0]; tg.URL != "https://status.acme.example" || tg.Platform != "feed" {
+		t.Errorf("target %s on %s, want the user's address on feed", tg.URL, tg.Platform)
 	}
 }
