@@ -51,74 +51,28 @@ func systemdText(s string) string {
 	return strings.ReplaceAll(s, "%", "%%")
 }
 
-// systemdExe writes the program path of ExecStart unquoted, with C escapes
-// for what would split or change it (as kardianos does for spaces).
-// Braces are escaped too: kardianos reads the unit as a template.
-func systemdExe(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\':
-			b.WriteString(`\\`)
-		case ' ':
-			b.WriteString(`\x20`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '"':
-			b.WriteString(`\x22`)
-		case '\'':
-			b.WriteString(`\x27`)
-		case '{':
-			b.WriteString(`\x7b`)
-		case '}':
-			b.WriteString(`\x7d`)
-		case '%':
-			b.WriteString("%%")
-		case '$':
-			b.WriteString("$$")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// systemdEscapes are what both ExecStart forms escape: backslash and control characters, the
+// specifiers (%) and variables ($) systemd expands, and the braces kardianos would read as a
+// template.
+var systemdEscapes = []string{`\`, `\\`, "\t", `\t`, "\n", `\n`, "{", `\x7b`, "}", `\x7d`, "%", "%%", "$", "$$"}
+
+// exeEscaper writes the program path of ExecStart unquoted, with C escapes for what would split
+// or change it (as kardianos does for spaces).
+var exeEscaper = strings.NewReplacer(append([]string{" ", `\x20`, `"`, `\x22`, "'", `\x27`}, systemdEscapes...)...)
+
+// argEscaper writes one ExecStart argument inside double quotes.
+var argEscaper = strings.NewReplacer(append([]string{`"`, `\"`}, systemdEscapes...)...)
+
+func systemdExe(s string) string { return exeEscaper.Replace(s) }
 
 var plainArg = regexp.MustCompile(`^[A-Za-z0-9_./:=,+@-]+$`)
 
-// systemdArg writes one ExecStart argument, double-quoted unless it is
-// plain.
+// systemdArg writes one ExecStart argument, double-quoted unless it is plain.
 func systemdArg(s string) string {
 	if plainArg.MatchString(s) {
 		return s
 	}
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '\\':
-			b.WriteString(`\\`)
-		case '"':
-			b.WriteString(`\"`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '{':
-			b.WriteString(`\x7b`)
-		case '}':
-			b.WriteString(`\x7d`)
-		case '%':
-			b.WriteString("%%")
-		case '$':
-			b.WriteString("$$")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
+	return `"` + argEscaper.Replace(s) + `"`
 }
 
 // RenderDesktopEntry returns the XDG autostart entry for o, quoted as the
