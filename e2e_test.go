@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -87,9 +88,63 @@ func (s *statusServer) polled(ctx context.Context, n int64) error {
 	return desktoptest.WaitFor(ctx, func() (bool, error) { return s.requests.Load() >= start+n, nil })
 }
 
+// startDesktop starts a private X display and session bus. The race detector in the app
+// reports instead of exiting (GORACE): fyne.io/systray has races of its own between SetIcon
+// and its D-Bus handlers, so startApp fails the test only for races in Paywatch's own code.
+func startDesktop(t *testing.T, opts ...desktoptest.Option) *desktoptest.Desktop {
+	t.Helper()
+	return desktoptest.Start(t, append(opts, desktoptest.WithEnv("GORACE=exitcode=0 halt_on_error=0"))...)
+}
+
+// startApp starts the app on d; when the test ends it stops the app and fails the test on any
+// data race whose racing access is in Paywatch's own code.
+func startApp(t *testing.T, d *desktoptest.Desktop, bin string, args ...string) *desktoptest.Process {
+	t.Helper()
+	p := d.StartApp(t, bin, args...)
+	t.Cleanup(func() {
+		if !p.Exited() {
+			p.Stop(5 * time.Second)
+		}
+		ours, theirs := races(p.Output())
+		for _, r := range ours {
+			t.Errorf("data race in Paywatch:\n%s", r)
+		}
+		if theirs > 0 {
+			t.Logf("%d data race reports inside third-party code (fyne.io/systray, godbus) ignored", theirs)
+		}
+	})
+	return p
+}
+
+var accessLine = regexp.MustCompile(`^\s*(Previous )?(read|write|Read|Write) at 0x[0-9a-f]+ by `)
+
+// races splits race-detector reports into those where an access happens in Paywatch's own code
+// (its top frame is in this module) and a count of the rest.
+func races(out string) (ours []string, theirs int) {
+	blocks := strings.Split(out, "WARNING: DATA RACE")
+	for _, b := range blocks[1:] {
+		b, _, _ = strings.Cut(b, "==================")
+		lines := strings.Split(b, "\n")
+		mine := false
+		for i, l := range lines {
+			if accessLine.MatchString(l) && i+1 < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i+1]), "github.com/paywatch/paywatch") {
+				mine = true
+			}
+		}
+		if mine {
+			ours = append(ours, b)
+		} else {
+			theirs++
+		}
+	}
+	return ours, theirs
+}
+
+// binary is the real Paywatch, built once per run with the race detector, so the end-to-end
+// tests also catch data races between the engine, the UI goroutine and Fyne.
 func binary(t *testing.T) string {
 	t.Helper()
-	return desktoptest.Build(t, "github.com/paywatch/paywatch")
+	return desktoptest.Build(t, "github.com/paywatch/paywatch", "-race")
 }
 
 // stateColor is the main colour of Paywatch's own tray icon for a state.
@@ -148,8 +203,8 @@ func waitLabel(ctx context.Context, item *desktoptest.Item, prefix string) error
 func TestTrayEndToEnd(t *testing.T) {
 	bin := binary(t)
 	srv := newStatusServer(t)
-	d := desktoptest.Start(t)
-	p := d.StartApp(t, bin, "--config", srv.config(t))
+	d := startDesktop(t)
+	p := startApp(t, d, bin, "--config", srv.config(t))
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
 	defer dumpOnFailure(t, p)
@@ -295,8 +350,8 @@ func TestNoDisplay(t *testing.T) {
 func TestNoTrayHostShowsWindow(t *testing.T) {
 	bin := binary(t)
 	srv := newStatusServer(t)
-	d := desktoptest.Start(t, desktoptest.WithoutWatcher())
-	p := d.StartApp(t, bin, "--config", srv.config(t))
+	d := startDesktop(t, desktoptest.WithoutWatcher())
+	p := startApp(t, d, bin, "--config", srv.config(t))
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	if err := desktoptest.WaitFor(ctx, func() (bool, error) {
@@ -318,8 +373,8 @@ func TestDemoStory(t *testing.T) {
 		t.Skip("the demo story takes about 20 s")
 	}
 	bin := binary(t)
-	d := desktoptest.Start(t)
-	p := d.StartApp(t, bin, "--demo")
+	d := startDesktop(t)
+	p := startApp(t, d, bin, "--demo")
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	item, err := d.WaitItem(ctx)
@@ -350,7 +405,7 @@ func TestDemoStory(t *testing.T) {
 func TestLoginEntryStartsTray(t *testing.T) {
 	bin := binary(t)
 	srv := newStatusServer(t)
-	d := desktoptest.Start(t)
+	d := startDesktop(t)
 	cfg := srv.config(t)
 	install := exec.Command(bin, "service", "install", "--config", cfg)
 	install.Env = d.Env()
@@ -372,7 +427,7 @@ func TestLoginEntryStartsTray(t *testing.T) {
 	if len(argv) == 0 || argv[0] != bin {
 		t.Fatalf("Exec=%q does not start %s", execLine, bin)
 	}
-	p := d.StartApp(t, argv[0], argv[1:]...)
+	p := startApp(t, d, argv[0], argv[1:]...)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	defer dumpOnFailure(t, p)
@@ -477,8 +532,8 @@ func TestTeamChannelAndSnooze(t *testing.T) {
 	f.WriteString(extra)
 	f.Close()
 
-	d := desktoptest.Start(t)
-	p := d.StartApp(t, bin, "--config", cfg)
+	d := startDesktop(t)
+	p := startApp(t, d, bin, "--config", cfg)
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
 	defer dumpOnFailure(t, p)
@@ -551,5 +606,35 @@ func TestNoDisplayAtLogin(t *testing.T) {
 	logged, err := os.ReadFile(filepath.Join(home, "cache", "paywatch", "paywatch.log"))
 	if err != nil || strings.Count(string(logged), "no graphical session found at login") != 1 {
 		t.Errorf("log file (%v) = %q, want one line saying there was no graphical session", err, logged)
+	}
+}
+
+func TestRacesTellsOursFromTheirs(t *testing.T) {
+	out := `==================
+WARNING: DATA RACE
+Read at 0x00c00057c747 by goroutine 162:
+  reflect.Value.Uint()
+      /usr/local/go/src/reflect/value.go:2549 +0x9de
+
+Previous write at 0x00c00057c747 by main goroutine:
+  fyne.io/systray.argbForImage()
+      /root/go/pkg/mod/fyne.io/systray@v1.12.1/systray_unix.go:444 +0xc4
+  github.com/paywatch/paywatch/app.(*FyneTray).SetIcon()
+      /work/main/app/tray.go:32 +0x51
+==================
+==================
+WARNING: DATA RACE
+Write at 0x00c0001 by goroutine 7:
+  github.com/paywatch/paywatch/monitor.(*Watcher).Run()
+      /work/main/monitor/watch.go:1 +0x1
+
+Previous read at 0x00c0001 by goroutine 9:
+  github.com/paywatch/paywatch/app.(*Desktop).render()
+      /work/main/app/desktop.go:1 +0x1
+==================
+`
+	ours, theirs := races(out)
+	if len(ours) != 1 || theirs != 1 || !strings.Contains(ours[0], "Watcher") {
+		t.Errorf("races() = %d ours (%q), %d theirs; want 1 and 1", len(ours), ours, theirs)
 	}
 }
