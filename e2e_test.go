@@ -264,10 +264,7 @@ func TestTrayEndToEnd(t *testing.T) {
 
 	// "Check now" polls at once.
 	before := srv.requests.Load()
-	if err := item.ClickMenu("Check now"); err != nil {
-		t.Fatalf("click Check now: %v", err)
-	}
-	if err := desktoptest.WaitFor(ctx, func() (bool, error) { return srv.requests.Load() >= before+2, nil }); err != nil {
+	if err := clickUntil(ctx, item, "Check now", func() (bool, error) { return srv.requests.Load() >= before+2, nil }); err != nil {
 		t.Fatalf("Check now did not poll: %v", err)
 	}
 
@@ -307,8 +304,8 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Errorf("%d tray items after a second launch, want 1", len(items))
 	}
 
-	if err := item.ClickMenu("Quit"); err != nil {
-		t.Fatalf("click Quit: %v", err)
+	if err := clickUntil(ctx, item, "Quit", func() (bool, error) { return p.Exited(), nil }); err != nil {
+		t.Fatalf("Quit did not quit: %v", err)
 	}
 	if err := p.Wait(ctx); err != nil {
 		t.Fatalf("app did not quit cleanly: %v", err)
@@ -459,6 +456,28 @@ func TestLoginEntryStartsTray(t *testing.T) {
 	}
 }
 
+// clickUntil clicks a menu entry until done reports its effect. The app rebuilds its menu when
+// ages change, so a click can land on an entry that was just replaced; clicking again is safe
+// for entries whose effect is the same however often they are pressed.
+func clickUntil(ctx context.Context, item *desktoptest.Item, label string, done func() (bool, error)) error {
+	var last error
+	for range 5 {
+		if err := item.ClickMenu(label); err != nil {
+			last = err
+		}
+		try, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := desktoptest.WaitFor(try, done)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return fmt.Errorf("clicked %q five times without effect (last click error: %v)", label, last)
+}
+
 // waitLoginTick waits for the "Start at login" entry to be enabled with the given tick. Fyne
 // exports a ticked entry as a checkmark item and an unticked one as a plain item.
 func waitLoginTick(ctx context.Context, item *desktoptest.Item, state int) error {
@@ -574,11 +593,12 @@ func TestTeamChannelAndSnooze(t *testing.T) {
 	}
 
 	// Snooze everything from the menu; a new outage then says nothing anywhere.
-	if err := item.ClickMenu("For 1 hour"); err != nil {
-		t.Fatalf("click snooze: %v", err)
+	paused := func() (bool, error) {
+		labels, err := item.MenuLabels()
+		return err == nil && slices.ContainsFunc(labels, func(l string) bool { return strings.HasPrefix(l, "Notifications paused until") }), nil
 	}
-	if err := waitLabel(ctx, item, "Notifications paused until"); err != nil {
-		t.Fatal(err)
+	if err := clickUntil(ctx, item, "For 1 hour", paused); err != nil {
+		t.Fatalf("snoozing from the menu did not pause notifications: %v", err)
 	}
 	srv.bank.Set("Online banking", demo.Major)
 	if err := waitIcon(ctx, t, item, "major_outage"); err != nil {
