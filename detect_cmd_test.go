@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -190,8 +191,11 @@ func TestDetectWiring(t *testing.T) {
 		t.Fatalf("Resolve: %v", err)
 	}
 	tg := specs[0].Targets[0]
-	if tg.Platform != "feed" || tg.URL != srv.URL {
-		t.Errorf("target = %s at %s, want feed at %s", tg.Platform, tg.URL, srv.URL)
+	if tg.Platform != autoPlatform || tg.URL != srv.URL {
+		t.Errorf("target = %s at %s, want %s at %s (detected on its first check)", tg.Platform, tg.URL, autoPlatform, srv.URL)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("Resolve made %d requests; start-up must not wait on the network", n)
 	}
 	rep, err := tg.Checker.Check(context.Background())
 	if err != nil {
@@ -220,5 +224,43 @@ func TestDetectWiring(t *testing.T) {
 	// config check never goes to the network.
 	if checkOnlyBuilders().Detect != nil {
 		t.Error("checkOnlyBuilders detects pages; config check must not touch the network")
+	}
+}
+
+// TestDetectingCheckerRetries: a page that cannot be reached at first is still watched; its
+// checker detects it once it answers.
+func TestDetectingCheckerRetries(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	var up atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !up.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		if r.URL.Path == "/api/v2/summary.json" || r.URL.Path == "/api/v2/status.json" {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"page":{"id":"abcdefghijkl","name":"Acme","url":%q},"status":{"indicator":"minor","description":"Minor"},"components":[]}`, "http://"+r.Host)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	cfg := &monitor.Config{Services: []monitor.ServiceConfig{{Name: "Acme", URL: srv.URL}}}
+	specs, err := monitor.Resolve(cfg, mustCatalog(), builders(newFetcher()))
+	if err != nil {
+		t.Fatalf("Resolve with the page down: %v (it must still be watched)", err)
+	}
+	c := specs[0].Targets[0].Checker
+	if _, err := c.Check(context.Background()); err == nil || monitor.Reason(err) == "" {
+		t.Fatalf("first check with the page down: err %v, want a readable error", err)
+	}
+	up.Store(true)
+	rep, err := c.Check(context.Background())
+	if err != nil {
+		t.Fatalf("check once the page is up: %v", err)
+	}
+	if st, _, _ := monitor.Rollup(rep, monitor.ComponentFilter{}); st != monitor.StateDegraded {
+		t.Errorf("state %v, want degraded from the detected Statuspage", st)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -70,9 +71,18 @@ func builders(f *monitor.Fetcher) monitor.Builders {
 	pages := pageBuilders(f, big)
 	// A page given as url: alone is detected once and the answer cached; its checker then polls
 	// the endpoint detection found (a feed's address, say) rather than the address as written.
+	// A page not yet in the cache is detected by its checker on its first check, so start-up
+	// never waits on the network and a page unreachable at start is still watched.
 	cache := detectCache()
 	return monitor.Builders{
 		Page: func(platform, url string) (monitor.Checker, error) {
+			if platform == autoPlatform {
+				return &detectingChecker{url: url, detect: func(ctx context.Context) (detect.Entry, error) {
+					ctx, cancel := context.WithTimeout(ctx, detect.Timeout)
+					defer cancel()
+					return cache.Detect(ctx, f, url, detectCandidates(big))
+				}, pages: pages}, nil
+			}
 			b, ok := pages[platform]
 			if !ok {
 				return nil, fmt.Errorf("platform %q is not one Paywatch knows", platform)
@@ -80,13 +90,11 @@ func builders(f *monitor.Fetcher) monitor.Builders {
 			return b(url), nil
 		},
 		Detect: func(url string) (string, string, error) {
-			ctx, cancel := context.WithTimeout(context.Background(), detect.Timeout)
-			defer cancel()
-			e, err := cache.Detect(ctx, f, url, detectCandidates(big))
-			if err != nil {
-				return "", "", err
+			if _, fresh := cache.Lookup(url); fresh {
+				e, _ := cache.Entry(url)
+				return e.Platform, e.Endpoint, nil
 			}
-			return e.Platform, e.Endpoint, nil
+			return autoPlatform, "", nil
 		},
 		Probe: func(p monitor.ProbeConfig) monitor.Checker {
 			rules := p.Rules
@@ -96,6 +104,45 @@ func builders(f *monitor.Fetcher) monitor.Builders {
 			return probe.New(probe.Options{URL: p.URL, Method: p.Method, Expect: p.Expect, Slow: time.Duration(p.Slow), Rules: rules}, f)
 		},
 	}
+}
+
+// autoPlatform marks a page whose platform its checker will detect on its first check.
+const autoPlatform = "auto"
+
+// detectingChecker finds out which platform serves a page on its first check (and on every
+// check until that succeeds), then polls it through that platform's checker.
+type detectingChecker struct {
+	url    string
+	detect func(context.Context) (detect.Entry, error)
+	pages  map[string]func(string) monitor.Checker
+
+	mu    sync.Mutex
+	inner monitor.Checker
+}
+
+func (d *detectingChecker) Check(ctx context.Context) (monitor.Report, error) {
+	d.mu.Lock()
+	inner := d.inner
+	d.mu.Unlock()
+	if inner == nil {
+		e, err := d.detect(ctx)
+		if err != nil {
+			return monitor.Report{}, err
+		}
+		build, ok := d.pages[e.Platform]
+		if !ok {
+			return monitor.Report{}, fmt.Errorf("detect: platform %q is not one Paywatch knows", e.Platform)
+		}
+		endpoint := e.Endpoint
+		if endpoint == "" {
+			endpoint = d.url
+		}
+		inner = build(endpoint)
+		d.mu.Lock()
+		d.inner = inner
+		d.mu.Unlock()
+	}
+	return inner.Check(ctx)
 }
 
 func bigFetcher() *monitor.Fetcher {
