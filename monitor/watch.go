@@ -147,7 +147,9 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 
 	net := NetState{Online: true}
 	netKnown := w.opt.Connectivity == nil
-	var held []Notification // problem notifications waiting for a connectivity check
+	// Changes seen with failures wait for a connectivity check before the policy hears of them:
+	// if the machine turns out to be offline they are dropped, and nothing was "told".
+	var held []Change
 	var heldAt time.Time
 	var aw *away
 	sleepTick := time.NewTicker(w.opt.SleepTick)
@@ -238,7 +240,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 				for _, t := range w.targets {
 					aw.pending[t.Key()] = true
 				}
-				held = nil
+				aw.changes, held = held, nil // seen just before sleeping: part of the summary
 				requestNet()
 				w.engine.CheckNow()
 			}
@@ -265,7 +267,9 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 				}
 			}
 			if st.Online && len(held) > 0 && !st.At.Before(heldAt) {
-				notes, held = held, nil
+				notes, held = w.policy.Apply(w.state, held, time.Now()), nil
+				w.save()
+				resetPolicy()
 			}
 			notes = append(notes, finishAway()...)
 		case o := <-obs:
@@ -313,21 +317,24 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 				w.log.Info("service news", "service", c.ServiceID, "kind", c.Kind.String())
 			}
 		}
-		decided := w.policy.Apply(w.state, changes, time.Now())
-		if len(changes) > 0 {
-			w.save()
+		if len(changes) > 0 && (len(held) > 0 || failed && !fresh(time.Now().Add(-30*time.Second))) {
+			// Say nothing about failures until we know the internet itself works; what comes
+			// after them waits too, so the policy hears every change in order.
+			if len(held) == 0 {
+				heldAt = time.Now()
+			}
+			held = append(held, changes...)
+			requestNet()
+		} else {
+			if failed {
+				requestNet()
+			}
+			notes = append(notes, w.policy.Apply(w.state, changes, time.Now())...)
+			if len(changes) > 0 {
+				w.save()
+			}
 		}
 		resetPolicy()
-		if failed && !fresh(time.Now().Add(-30*time.Second)) && len(decided) > 0 {
-			// Say nothing about failures until we know the internet itself works.
-			held = append(held, decided...)
-			heldAt = time.Now()
-			requestNet()
-			decided = nil
-		} else if failed {
-			requestNet()
-		}
-		notes = append(notes, decided...)
 		if aw != nil && len(batch) > 0 {
 			notes = append(notes, finishAway()...)
 		}
