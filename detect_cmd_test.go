@@ -260,7 +260,7 @@ func TestDetectingCheckerRetries(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check once the page is up: %v", err)
 	}
-	if st, _, _ := monitor.Rollup(rep, monitor.ComponentFilter{}); st != monitor.StateDegraded {
-		t.Errorf("state %v, want degraded from the detected Statuspage", st)
+	if st, _, _ := monitor.Rollup(rep, monitor.ComponentFilter{}); st != monitor.StateDegraded || rep.Platform != "statuspage" {
+		t.Errorf("state %v from %q, want degraded from the detected Statuspage", st, rep.Platform)
 	}
 }

@@ -116,14 +116,16 @@ type detectingChecker struct {
 	detect func(context.Context) (detect.Entry, error)
 	pages  map[string]func(string) monitor.Checker
 
-	mu    sync.Mutex
-	inner monitor.Checker
+	mu       sync.Mutex
+	inner    monitor.Checker
+	platform string
 }
 
 func (d *detectingChecker) Check(ctx context.Context) (monitor.Report, error) {
 	d.mu.Lock()
 	inner := d.inner
 	d.mu.Unlock()
+	platform := ""
 	if inner == nil {
 		e, err := d.detect(ctx)
 		if err != nil {
@@ -139,10 +141,15 @@ func (d *detectingChecker) Check(ctx context.Context) (monitor.Report, error) {
 		}
 		inner = build(endpoint)
 		d.mu.Lock()
-		d.inner = inner
+		d.inner, d.platform = inner, e.Platform
 		d.mu.Unlock()
 	}
-	return inner.Check(ctx)
+	d.mu.Lock()
+	platform = d.platform
+	d.mu.Unlock()
+	r, err := inner.Check(ctx)
+	r.Platform = platform
+	return r, err
 }
 
 func bigFetcher() *monitor.Fetcher {

@@ -234,6 +234,9 @@ func (t *Tracker) observePage(ts *trackedSource, o Observation) {
 	ts.fails = 0
 	ts.have = true
 	ts.report = o.Report
+	if o.Report.Platform != "" {
+		ts.status.Platform = o.Report.Platform
+	}
 	state, comps, reason := Rollup(o.Report, ts.svc.spec.Filter)
 	ts.comps = comps
 	ts.status.State, ts.status.Stale, ts.status.Reason = state, false, reason

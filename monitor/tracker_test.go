@@ -544,3 +544,15 @@ func TestTrackerIncidentUpdate(t *testing.T) {
 		t.Errorf("an incident update gave changes %+v, want one ChangeIncidentUpdate with the new text", cs)
 	}
 }
+
+func TestTrackerTakesTheDetectedPlatform(t *testing.T) {
+	pg := pageTarget("acme")
+	pg.Platform = "auto"
+	tr := monitor.NewTracker([]monitor.ServiceSpec{spec("acme", "Acme", pg)}, monitor.Thresholds{})
+	o := pageSays(pg.Key(), at(0), operational)
+	o.Report.Platform = "instatus"
+	tr.Observe(o)
+	if got := service(t, tr, at(0), "acme").Sources[0].Platform; got != "instatus" {
+		t.Errorf("source platform = %q, want the detected instatus", got)
+	}
+}

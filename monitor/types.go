@@ -47,6 +47,8 @@ type Maintenance struct {
 type Report struct {
 	PageName string
 	PageURL  string
+	// Platform, when set, names the platform that answered (a page detected on first check).
+	Platform string
 	// Indicator is the page-wide state the page itself declares; StateUnknown if it declares none.
 	Indicator    State
 	Components   []Component
