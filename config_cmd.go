@@ -83,7 +83,7 @@ func loadConfigForTray(path string, log *slog.Logger) (*monitor.Config, string) 
 	switch {
 	case err == nil:
 		if b, rerr := os.ReadFile(path); rerr == nil {
-			if werr := writeAtomic(good, b); werr != nil {
+			if werr := monitor.WriteFileAtomic(good, b, 0o600); werr != nil {
 				log.Warn("could not keep a copy of the settings", "err", werr)
 			}
 		}
@@ -105,26 +105,6 @@ func lastGoodPath(configPath string) string {
 	}
 	sum := monitor.Slug(configPath)
 	return filepath.Join(d, "paywatch", "last-good-"+sum+".yaml")
-}
-
-func writeAtomic(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

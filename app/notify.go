@@ -44,7 +44,7 @@ func NewBeeep(appName, iconDir string) (*Beeep, error) {
 		if old, err := os.ReadFile(p); err == nil && string(old) == string(b) {
 			continue
 		}
-		if err := writeFileAtomic(p, b); err != nil {
+		if err := monitor.WriteFileAtomic(p, b, 0o644); err != nil {
 			return nil, err
 		}
 	}
@@ -72,21 +72,4 @@ func Deliver(ctx context.Context, n Notifier, queue <-chan monitor.Notification,
 			}
 		}
 	}
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

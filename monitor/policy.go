@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -182,24 +181,10 @@ func (s *PolicyState) Save(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := WriteFileAtomic(path, b, 0o600); err != nil {
 		return fmt.Errorf("alert state: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".state-*")
-	if err != nil {
-		return fmt.Errorf("alert state: %w", err)
-	}
-	if _, err := tmp.Write(b); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("alert state: %w", err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // Snooze silences one service (or all, with id "") until the given time.

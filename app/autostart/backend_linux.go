@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/kardianos/service"
+
+	"github.com/paywatch/paywatch/monitor"
 )
 
 func newBackends(o Options) ([]backend, func() backend, error) {
@@ -200,7 +202,7 @@ func (x *xdgBackend) state() (entryState, error) {
 }
 
 func (x *xdgBackend) install() error {
-	if err := writeFileAtomic(x.path, []byte(x.content), 0o644); err != nil {
+	if err := monitor.WriteFileAtomic(x.path, []byte(x.content), 0o644); err != nil {
 		return fmt.Errorf("write entry: %w", err)
 	}
 	return nil
@@ -221,30 +223,4 @@ func (x *xdgBackend) stop() error {
 		return err
 	}
 	return terminate(x.exe, pids, 10*time.Second)
-}
-
-// writeFileAtomic writes data to path through a temporary file, so a
-// desktop reading the folder never sees half an entry.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -101,7 +101,7 @@ func (c *Cache) Store(url string, r Result) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(c.path, append(b, '\n')); err != nil {
+	if err := monitor.WriteFileAtomic(c.path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("detect: save %s: %w", c.path, err)
 	}
 	return nil
@@ -146,28 +146,4 @@ func (c *Cache) load() map[string]Entry {
 		return map[string]Entry{}
 	}
 	return m
-}
-
-func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".detected-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
