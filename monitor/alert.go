@@ -77,57 +77,6 @@ type Notification struct {
 	At       time.Time
 }
 
-// Decide turns confirmed changes into notifications: one when a service gets worse (at or above
-// the minimum severity), one when it recovers (with how long the problem lasted), one for a new
-// incident on a service that already has a problem, and one when maintenance is planned.
-func (a AlertConfig) Decide(changes []Change) []Notification {
-	var out []Notification
-	minSev := a.minSeverity()
-	for _, c := range changes {
-		switch c.Kind {
-		case ChangeState:
-			switch {
-			case c.To == StateOperational:
-				// A recovery is news only if the problem was: it notified when it began.
-				if w := c.worst(); w == StateOperational || w == StateUnknown || minSev.Worse(w) {
-					continue
-				}
-				out = append(out, Notification{ServiceID: c.ServiceID, State: c.To, At: c.At,
-					Title: fmt.Sprintf("%s is back to normal", c.Name),
-					Body:  recoveryBody(c)})
-			case c.To.Worse(c.From) && !minSev.Worse(c.To) && c.To != StateUnknown:
-				out = append(out, Notification{ServiceID: c.ServiceID, State: c.To, At: c.At,
-					Title: fmt.Sprintf("%s: %s", c.Name, c.To.Label()),
-					Body:  problemBody(c)})
-			}
-		case ChangeNewIncident:
-			if c.Incident == nil || minSev.Worse(c.Incident.Impact) && minSev.Worse(c.To) {
-				continue
-			}
-			out = append(out, Notification{ServiceID: c.ServiceID, State: c.To, At: c.At,
-				Title: fmt.Sprintf("%s: new incident", c.Name),
-				Body:  incidentText(c.Incident)})
-		case ChangeMaintenance:
-			if c.Maintenance == nil || c.Maintenance.InProgress || !a.maintenance() {
-				continue
-			}
-			out = append(out, Notification{ServiceID: c.ServiceID, State: StateMaintenance, At: c.At,
-				Title: fmt.Sprintf("%s: maintenance planned", c.Name),
-				Body:  maintenanceText(c.Maintenance)})
-		}
-	}
-	return out
-}
-
-// worst is the worst state of the problem a recovery ends: the tracker's record of it, or From
-// for a change made elsewhere.
-func (c Change) worst() State {
-	if c.peak != StateUnknown && c.peak.Worse(c.From) {
-		return c.peak
-	}
-	return c.From
-}
-
 func (a AlertConfig) maintenance() bool { return a.Maintenance == nil || *a.Maintenance }
 
 func problemBody(c Change) string {

@@ -525,7 +525,7 @@ func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notificat
 				Body:  "Still going on now that the snooze has ended." + reasonLine(sv)})
 		}
 	}
-	if p.cfg.Maintenance == nil || *p.cfg.Maintenance {
+	if p.cfg.maintenance() {
 		for _, sv := range snap.Services {
 			// Only an outage-level threshold opts a service out: "degraded and worse" is about
 			// problems, and planned work is still worth knowing ahead.

@@ -133,9 +133,6 @@ type Change struct {
 	Incident    *Incident
 	Maintenance *Maintenance
 	Sources     []SourceStatus
-	// peak is, on recovery, the worst state of the problem that ended; the alert policy uses it
-	// to tell whether the problem was ever worth a notification.
-	peak State
 }
 
 // Tracker turns observations into service states and confirmed changes. It is pure: no clocks,
@@ -154,7 +151,6 @@ type tracked struct {
 	known     State // last confirmed known state; StateUnknown until the baseline
 	knownAt   time.Time
 	problemAt time.Time            // when the current problem began
-	peak      State                // the worst state since problemAt
 	incidents map[string]time.Time // incident key → its latest update time
 	maints    map[string]bool
 	primed    bool
@@ -331,7 +327,7 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 		sv.primed = true
 		sv.known, sv.knownAt = next, at
 		if next.IsProblem() || next == StateMaintenance {
-			sv.problemAt, sv.peak = at, next
+			sv.problemAt = at
 		}
 		if page != nil {
 			for _, in := range page.report.Incidents {
@@ -349,13 +345,10 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 	if next != sv.known {
 		c := Change{Kind: ChangeState, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: sv.known, To: next, At: at, Sources: st.Sources}
 		if next == StateOperational && !sv.problemAt.IsZero() {
-			c.Lasted, c.peak = at.Sub(sv.problemAt), sv.peak
-			sv.problemAt, sv.peak = time.Time{}, StateOperational
+			c.Lasted = at.Sub(sv.problemAt)
+			sv.problemAt = time.Time{}
 		} else if sv.known == StateOperational {
 			sv.problemAt = at
-		}
-		if next != StateOperational && next.Worse(sv.peak) {
-			sv.peak = next
 		}
 		c.Incident = worstIncident(st.Incidents)
 		changes = append(changes, c)
