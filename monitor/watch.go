@@ -47,14 +47,19 @@ type Watcher struct {
 	log     *slog.Logger
 	opt     WatcherOptions
 	targets []Target
+	urls    map[string]string // target key → URL, for provesOnline
 	cmds    chan func(*PolicyState, Snapshot)
 }
 
 // NewWatcher returns a watcher for the services.
 func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
 	var targets []Target
+	urls := map[string]string{}
 	for _, s := range specs {
 		targets = append(targets, s.Targets...)
+		for _, t := range s.Targets {
+			urls[t.Key()] = t.URL
+		}
 	}
 	log := o.Logger
 	if log == nil {
@@ -77,7 +82,7 @@ func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
 	}
 	o.Engine.Logger = log
 	return &Watcher{engine: NewEngine(targets, o.Engine), tracker: NewTracker(specs, o.Thresholds), policy: o.Policy, state: o.State,
-		log: log, opt: o, targets: targets, cmds: make(chan func(*PolicyState, Snapshot), 8)}
+		log: log, opt: o, targets: targets, urls: urls, cmds: make(chan func(*PolicyState, Snapshot), 8)}
 }
 
 // CheckNow runs a round at once.
@@ -288,7 +293,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		var changes []Change
 		failed := false
 		for _, o := range batch {
-			if provesOnline(o, w.targetByKey(o.Target)) && !net.Online {
+			if provesOnline(o, w.urls[o.Target]) && !net.Online {
 				// A real page answered: the internet works even if the canaries do not.
 				net = NetState{Online: true, At: o.At}
 				netKnown = true
@@ -344,19 +349,10 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 	}
 }
 
-func (w *Watcher) targetByKey(key string) Target {
-	for _, t := range w.targets {
-		if t.Key() == key {
-			return t
-		}
-	}
-	return Target{}
-}
-
 // provesOnline reports whether an observation shows that the internet works: a successful
 // answer from a host that is not this machine.
-func provesOnline(o Observation, t Target) bool {
-	return o.Err == nil && t.URL != "" && !IsLoopback(t.URL) && (o.Report.Probe == nil || o.Report.Probe.StatusCode > 0)
+func provesOnline(o Observation, url string) bool {
+	return o.Err == nil && url != "" && !IsLoopback(url) && (o.Report.Probe == nil || o.Report.Probe.StatusCode > 0)
 }
 
 // netLoop checks connectivity at start, every NetInterval, and when asked (at most every 10 s).
