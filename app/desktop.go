@@ -81,7 +81,7 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 	if d.actions.StartAtLogin != nil {
 		go d.refreshLogin(nil)
 	}
-	// Ages ("checked 20 s ago") refresh on the tick; anything a person would notice (a state,
+	// Ages ("checked 2 min ago") refresh on the tick; anything a person would notice (a state,
 	// an incident, offline, a snooze) redraws at once. Polls that change nothing but a time
 	// wait for the tick, so a quiet tray costs almost nothing.
 	tick := time.NewTicker(10 * time.Second)

@@ -52,7 +52,7 @@ func Tooltip(s monitor.Snapshot) string {
 }
 
 // ServiceLine is a service's line in the tray menu:
-// "Stripe — Major outage · checked 20 s ago".
+// "Stripe — Major outage · checked 2 min ago".
 func ServiceLine(sv monitor.ServiceStatus, now time.Time) string {
 	state := sv.State.Label()
 	if sv.CheckedAt.IsZero() {
@@ -68,13 +68,13 @@ func ServiceLine(sv monitor.ServiceStatus, now time.Time) string {
 	return fmt.Sprintf("%s — %s · checked %s", sv.Name, state, age)
 }
 
-// Ago says how long ago, briefly: "just now", "20 s ago", "3 min ago", "2 h ago".
+// Ago says how long ago, briefly: "just now", "3 min ago", "2 h ago". Its unit is the
+// minute: a line that changed every few seconds would make the tray rebuild its whole menu
+// (Fyne has no in-place update) for a precision nobody needs to decide whether Amex is down.
 func Ago(d time.Duration) string {
 	switch {
-	case d < 5*time.Second:
-		return "just now"
 	case d < time.Minute:
-		return fmt.Sprintf("%d s ago", int(d/time.Second)/5*5)
+		return "just now"
 	case d < time.Hour:
 		return fmt.Sprintf("%d min ago", int(d/time.Minute))
 	case d < 48*time.Hour:

@@ -46,7 +46,7 @@ func TestServiceLine(t *testing.T) {
 		sv   monitor.ServiceStatus
 		want string
 	}{
-		{"outage", svc("Stripe", monitor.StateMajorOutage, t0.Add(-20*time.Second)), "Stripe — Major outage · checked 20 s ago"},
+		{"outage", svc("Stripe", monitor.StateMajorOutage, t0.Add(-150*time.Second)), "Stripe — Major outage · checked 2 min ago"},
 		{"fresh", svc("Stripe", monitor.StateOperational, t0.Add(-2*time.Second)), "Stripe — Operational · checked just now"},
 		{"stale", stale, "PayPal — Degraded · last known 3 min ago"},
 		{"unknown", svc("Visa", monitor.StateUnknown, t0.Add(-time.Hour)), "Visa — Can't tell · checked 1 h ago"},
@@ -101,7 +101,7 @@ func TestAgo(t *testing.T) {
 	for _, tt := range []struct {
 		d    time.Duration
 		want string
-	}{{0, "just now"}, {4 * time.Second, "just now"}, {23 * time.Second, "20 s ago"}, {59 * time.Second, "55 s ago"}, {61 * time.Second, "1 min ago"}, {3 * time.Hour, "3 h ago"}, {72 * time.Hour, "3 days ago"}} {
+	}{{0, "just now"}, {4 * time.Second, "just now"}, {23 * time.Second, "just now"}, {59 * time.Second, "just now"}, {60 * time.Second, "1 min ago"}, {61 * time.Second, "1 min ago"}, {3 * time.Hour, "3 h ago"}, {72 * time.Hour, "3 days ago"}} {
 		if got := Ago(tt.d); got != tt.want {
 			t.Errorf("Ago(%v) = %q, want %q", tt.d, got, tt.want)
 		}

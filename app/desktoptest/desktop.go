@@ -27,6 +27,9 @@ const (
 	startupTimeout = 30 * time.Second
 	// callTimeout bounds every single D-Bus call made by the helpers.
 	callTimeout = 5 * time.Second
+	// menuSettle bounds how long ClickMenu waits for a missing entry to reappear while the
+	// program rebuilds its menu.
+	menuSettle = 3 * time.Second
 )
 
 // Option configures Start.

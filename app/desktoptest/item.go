@@ -350,12 +350,23 @@ func (i *Item) MenuLabels() ([]string, error) {
 // as a tray host does when the user picks it. Disabled entries are refused.
 // If the click makes the program exit before it replies (Quit), that is
 // not an error.
+//
+// Fyne rebuilds a tray menu entry by entry, so a layout read mid-rebuild can lack entries
+// that were there a moment before and will be again. An entry that is missing is looked
+// up again (every 50 ms, for up to menuSettle) before ClickMenu gives up.
 func (i *Item) ClickMenu(label string) error {
 	root, err := i.MenuLayout()
 	if err != nil {
 		return err
 	}
 	n, ok := root.Find(label)
+	for deadline := time.Now().Add(menuSettle); !ok && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		if root, err = i.MenuLayout(); err != nil {
+			return err
+		}
+		n, ok = root.Find(label)
+	}
 	if !ok {
 		return fmt.Errorf("desktoptest: %s: no menu entry %q; entries: %q", i, label, root.Labels())
 	}
