@@ -15,10 +15,10 @@ import (
 // Policy knobs that are not settings.
 const (
 	MinReminder   = 30 * time.Minute
-	StormCount    = 3                       // this many notifications …
-	StormWindow   = 10 * time.Second        // … within this long become one summary
-	stormSettle   = 1500 * time.Millisecond // a notification waits this long for company
-	snoozeMorning = 8                       // "until tomorrow morning" means 08:00
+	StormCount    = 3                // this many notifications …
+	StormWindow   = 10 * time.Second // … within this long become one summary
+	stormMaxWait  = time.Minute      // a burst that never pauses is cut after this long
+	snoozeMorning = 8                // "until tomorrow morning" means 08:00
 )
 
 // Policy decides which changes become notifications: severity thresholds per service, quiet
@@ -66,12 +66,11 @@ type PolicyState struct {
 	Maint map[string][]string `json:"maintenance"`
 	// Held are notifications kept back during quiet hours.
 	Held []Notification `json:"held"`
-	// Pending notifications wait briefly so that a burst becomes one summary.
+	// Pending notifications wait for a pause of StormWindow, so that a burst becomes one
+	// summary.
 	Pending      []Notification `json:"pending"`
 	PendingSince time.Time      `json:"pending_since,omitzero"`
 	PendingLast  time.Time      `json:"pending_last,omitzero"`
-	// Sent are recent send times, for storm detection.
-	Sent []time.Time `json:"sent"`
 	// Seen is when each remembered incident or maintenance was last open on its page; entries
 	// gone for PruneAfter are forgotten, so the file does not grow for ever.
 	Seen map[string]time.Time `json:"seen"`
@@ -396,11 +395,11 @@ type AlertView struct {
 	Acked      map[string]bool
 }
 
-// route applies quiet hours and storm coalescing to what is about to be sent.
+// route applies quiet hours and storm coalescing to what is about to be sent. A burst that is
+// already over goes out first (its timer and this change may fall due together); the new
+// notifications then start or join a burst.
 func (p *Policy) route(st *PolicyState, notes []Notification, now time.Time) []Notification {
-	if len(notes) == 0 {
-		return p.flush(st, now, false)
-	}
+	out := p.flush(st, now)
 	if p.quiet(now) {
 		var keep []Notification
 		for _, n := range notes {
@@ -413,60 +412,42 @@ func (p *Policy) route(st *PolicyState, notes []Notification, now time.Time) []N
 		notes = keep
 	}
 	if len(notes) == 0 {
-		return nil
+		return out
 	}
 	if len(st.Pending) == 0 {
 		st.PendingSince = now
 	}
 	st.Pending = append(st.Pending, notes...)
 	st.PendingLast = now
-	return p.flush(st, now, false)
+	return out
 }
 
-// flush releases pending notifications once they have settled (or the storm window is full):
-// a burst of StormCount or more within StormWindow becomes one summary.
-func (p *Policy) flush(st *PolicyState, now time.Time, force bool) []Notification {
-	if len(st.Pending) == 0 {
-		return nil
-	}
-	settled := now.Sub(st.PendingLast) >= stormSettle || now.Sub(st.PendingSince) >= StormWindow
-	// Count what went out in the window too, so a burst split by the settle time still folds:
-	// after a notification went out, what follows within the window waits for it to close.
-	recent := 0
-	for _, t := range st.Sent {
-		if st.PendingSince.Sub(t) < StormWindow {
-			recent++
-		}
-	}
-	if recent > 0 && now.Before(st.windowEnd(st.PendingSince)) {
-		settled = false
-	}
-	if !settled && !force {
+// flush releases pending notifications once the burst they belong to is over: when StormWindow
+// has passed without another (or the burst has gone on for stormMaxWait). StormCount or more
+// become one summary. Waiting for the pause is what makes the rule hold for any three changes
+// within StormWindow of each other, however they fall: each is within StormWindow of the one
+// before, so all three are in one burst. The price is that a lone notification goes out
+// StormWindow after its change, which is nothing next to how late status pages post.
+func (p *Policy) flush(st *PolicyState, now time.Time) []Notification {
+	if len(st.Pending) == 0 || now.Before(st.burstEnd()) {
 		return nil
 	}
 	pending := st.Pending
 	st.Pending, st.PendingSince, st.PendingLast = nil, time.Time{}, time.Time{}
-	var out []Notification
-	if len(pending) >= StormCount || (recent > 0 && recent+len(pending) >= StormCount && len(pending) > 1) {
-		out = []Notification{summarise(pending, now, fmt.Sprintf("%d changes at once", len(pending)))}
-	} else {
-		out = pending
+	if len(pending) >= StormCount {
+		return []Notification{summarise(pending, now, fmt.Sprintf("%d changes at once", len(pending)))}
 	}
-	st.Sent = slices.DeleteFunc(st.Sent, func(t time.Time) bool { return now.Sub(t) >= StormWindow })
-	for range out {
-		st.Sent = append(st.Sent, now)
-	}
-	return out
+	return pending
 }
 
-// windowEnd is when the storm window of the oldest send still open at ref closes (zero if none).
-func (st *PolicyState) windowEnd(ref time.Time) time.Time {
-	for _, t := range st.Sent {
-		if ref.Sub(t) < StormWindow {
-			return t.Add(StormWindow)
-		}
+// burstEnd is when the pending burst is over: StormWindow after its latest change, and no
+// later than stormMaxWait after its first.
+func (st *PolicyState) burstEnd() time.Time {
+	end := st.PendingLast.Add(StormWindow)
+	if limit := st.PendingSince.Add(stormMaxWait); limit.Before(end) {
+		end = limit
 	}
-	return time.Time{}
+	return end
 }
 
 func summarise(ns []Notification, now time.Time, title string) Notification {
@@ -606,14 +587,7 @@ func (p *Policy) ahead(st *PolicyState, sv ServiceStatus, m Maintenance, now tim
 // minute (maintenance marks, reminders, quiet hours and snoozes are minute-grained).
 func (p *Policy) NextDue(st *PolicyState, now time.Time) time.Time {
 	if len(st.Pending) > 0 {
-		due := st.PendingLast.Add(stormSettle)
-		if w := st.PendingSince.Add(StormWindow); w.Before(due) {
-			due = w
-		}
-		if w := st.windowEnd(st.PendingSince); w.After(due) {
-			due = w
-		}
-		return due
+		return st.burstEnd()
 	}
 	next := now.Add(time.Minute)
 	for _, u := range st.Snoozes {

@@ -610,8 +610,9 @@ func TestPolicyTexts(t *testing.T) {
 	}
 }
 
-// TestPolicyStorms: three or more notifications within the storm window become one summary; a
-// notification waits 1.5 s for company, and never longer than the window.
+// TestPolicyStorms: three or more notifications within the storm window of each other become one
+// summary. A notification goes out once StormWindow has passed without another, so a burst is
+// always whole before anything of it is sent; a burst that never pauses is cut after a minute.
 func TestPolicyStorms(t *testing.T) {
 	names := []string{"Adyen", "Braintree", "Checkout", "Dwolla", "Elavon", "Fiserv", "Global", "Helcim", "Ingenico"}
 	type round struct {
@@ -629,25 +630,25 @@ func TestPolicyStorms(t *testing.T) {
 		rounds []round
 		want   []sent
 	}{
-		{name: "one change waits the settle time", rounds: []round{{0, 1}},
-			want: []sent{{"Adyen: Degraded", 1500 * ms}}},
-		{name: "two in one round go one by one after the settle", rounds: []round{{0, 2}},
-			want: []sent{{"Adyen: Degraded", 1500 * ms}, {"Braintree: Degraded", 1500 * ms}}},
+		{name: "one change goes out when the window has passed", rounds: []round{{0, 1}},
+			want: []sent{{"Adyen: Degraded", 10 * s}}},
+		{name: "two in one round go one by one", rounds: []round{{0, 2}},
+			want: []sent{{"Adyen: Degraded", 10 * s}, {"Braintree: Degraded", 10 * s}}},
 		{name: "three in one round become one summary", rounds: []round{{0, 3}},
-			want: []sent{{"Paywatch: 3 changes at once", 1500 * ms}}},
-		{name: "three, each within the settle of the one before", rounds: []round{{0, 1}, {1400 * ms, 1}, {2800 * ms, 1}},
-			want: []sent{{"Paywatch: 3 changes at once", 4300 * ms}}},
-		{name: "four spread over 4 s", rounds: []round{{0, 1}, {1300 * ms, 1}, {2600 * ms, 1}, {3900 * ms, 1}},
-			want: []sent{{"Paywatch: 4 changes at once", 5400 * ms}}},
-		{name: "a burst split by the settle time still folds", rounds: []round{{0, 1}, {3 * s, 1}, {4 * s, 1}},
-			// What follows a sent notification within the window waits for the window to close.
-			want: []sent{{"Adyen: Degraded", 1500 * ms}, {"Paywatch: 2 changes at once", 11500 * ms}}},
-		{name: "three spread over four seconds: the first, then one summary", rounds: []round{{0, 1}, {2 * s, 1}, {4 * s, 1}},
-			want: []sent{{"Adyen: Degraded", 1500 * ms}, {"Paywatch: 2 changes at once", 11500 * ms}}},
-		{name: "a steady trickle is cut at the storm window", rounds: []round{{0, 1}, {1400 * ms, 1}, {2800 * ms, 1}, {4200 * ms, 1}, {5600 * ms, 1}, {7000 * ms, 1}, {8400 * ms, 1}, {9800 * ms, 1}, {11200 * ms, 1}},
-			want: []sent{{"Paywatch: 8 changes at once", 10 * s}, {"Ingenico: Degraded", 20 * s}}},
+			want: []sent{{"Paywatch: 3 changes at once", 10 * s}}},
+		{name: "three spread over four seconds become one summary", rounds: []round{{0, 1}, {2 * s, 1}, {4 * s, 1}},
+			want: []sent{{"Paywatch: 3 changes at once", 14 * s}}},
+		{name: "three spread over just under the window", rounds: []round{{0, 1}, {5 * s, 1}, {9999 * ms, 1}},
+			want: []sent{{"Paywatch: 3 changes at once", 19999 * ms}}},
+		{name: "two then one a window later are not a storm", rounds: []round{{0, 2}, {10 * s, 1}},
+			want: []sent{{"Adyen: Degraded", 10 * s}, {"Braintree: Degraded", 10 * s}, {"Checkout: Degraded", 20 * s}}},
+		{name: "the last three of four fold with the first", rounds: []round{{0, 1}, {9 * s, 1}, {12 * s, 1}, {18 * s, 1}},
+			// 9, 12 and 18 s are within 10 s; each change is within the window of the one before.
+			want: []sent{{"Paywatch: 4 changes at once", 28 * s}}},
+		{name: "a trickle that never pauses is cut after a minute", rounds: []round{{0, 1}, {8 * s, 1}, {16 * s, 1}, {24 * s, 1}, {32 * s, 1}, {40 * s, 1}, {48 * s, 1}, {56 * s, 1}, {64 * s, 1}},
+			want: []sent{{"Paywatch: 8 changes at once", 60 * s}, {"Ingenico: Degraded", 74 * s}}},
 		{name: "changes far apart are never a storm", rounds: []round{{0, 1}, {20 * s, 1}, {40 * s, 1}},
-			want: []sent{{"Adyen: Degraded", 1500 * ms}, {"Braintree: Degraded", 21500 * ms}, {"Checkout: Degraded", 41500 * ms}}},
+			want: []sent{{"Adyen: Degraded", 10 * s}, {"Braintree: Degraded", 30 * s}, {"Checkout: Degraded", 50 * s}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -667,7 +668,7 @@ func TestPolicyStorms(t *testing.T) {
 				}
 				r.apply(start.Add(rd.at), cs...)
 			}
-			r.advance(start.Add(time.Minute))
+			r.advance(start.Add(2 * time.Minute))
 			var got []sent
 			for i, n := range r.sent {
 				got = append(got, sent{n.Title, r.sentAt[i].Sub(start)})
@@ -701,7 +702,7 @@ func TestPolicyStormSummaryText(t *testing.T) {
 		Body:  "Adyen: Degraded.\nBraintree: Degraded.\nCheckout: Major outage.\nDwolla: Degraded.\nElavon: Degraded.\n…and 3 more.",
 		State: major, Severity: major}
 	got := r.sent[0]
-	if at := noon.Add(time.Minute + 1500*time.Millisecond); !got.At.Equal(at) {
+	if at := noon.Add(time.Minute + monitor.StormWindow); !got.At.Equal(at) {
 		t.Errorf("summary at %v, want %v", got.At, at)
 	}
 	got.At = time.Time{}
@@ -718,32 +719,32 @@ func TestPolicyNextDue(t *testing.T) {
 		want time.Duration // after noon
 	}{
 		{name: "nothing waiting: within a minute", prep: func(*monitor.Policy, *monitor.PolicyState) {}, want: time.Minute},
-		{name: "a notification waiting for company: the settle time",
+		{name: "a notification waiting for company: the storm window",
 			prep: func(p *monitor.Policy, st *monitor.PolicyState) {
 				p.Apply(st, []monitor.Change{baselineAt(operational)}, noon.Add(-time.Hour))
 				p.Apply(st, []monitor.Change{became(major)}, noon)
 			},
-			want: 1500 * time.Millisecond},
-		{name: "the settle time counts from the latest",
+			want: monitor.StormWindow},
+		{name: "the window counts from the latest change",
 			prep: func(p *monitor.Policy, st *monitor.PolicyState) {
 				p.Apply(st, []monitor.Change{baselineAt(operational), onService(baselineAt(operational), "adyen", "Adyen")}, noon.Add(-time.Hour))
 				p.Apply(st, []monitor.Change{became(major)}, noon.Add(-s))
 				p.Apply(st, []monitor.Change{onService(became(major), "adyen", "Adyen")}, noon)
 			},
-			want: 1500 * time.Millisecond},
-		{name: "never past the storm window",
+			want: monitor.StormWindow},
+		{name: "a burst that never pauses: a minute after its first change",
 			prep: func(p *monitor.Policy, st *monitor.PolicyState) {
-				ids := strings.Split("abcdefghij", "")
+				ids := strings.Split("abcdefghijkl", "")
 				var base []monitor.Change
 				for _, id := range ids {
 					base = append(base, onService(baselineAt(operational), id, id))
 				}
 				p.Apply(st, base, noon.Add(-time.Hour))
-				for i, id := range ids { // one a second, from noon - 9 s to noon
-					p.Apply(st, []monitor.Change{onService(became(major), id, id)}, noon.Add(time.Duration(i-9)*s))
+				for i, id := range ids { // one every 5 s, from noon - 55 s to noon
+					p.Apply(st, []monitor.Change{onService(became(major), id, id)}, noon.Add(time.Duration(i*5-55)*s))
 				}
 			},
-			want: s},
+			want: 5 * s},
 		{name: "a snooze ending sooner than a minute", prep: func(_ *monitor.Policy, st *monitor.PolicyState) { st.Snooze("stripe", noon.Add(20*s)) }, want: 20 * s},
 		{name: "a snooze ending later", prep: func(_ *monitor.Policy, st *monitor.PolicyState) { st.Snooze("", noon.Add(2*time.Minute)) }, want: time.Minute},
 		{name: "a snooze that has ended", prep: func(_ *monitor.Policy, st *monitor.PolicyState) { st.Snooze("stripe", noon.Add(-s)) }, want: time.Minute},
@@ -772,7 +773,7 @@ func TestPolicyRestart(t *testing.T) {
 		name   string
 		cfg    monitor.AlertConfig
 		before []policyStep // with the first process; nil means it never ran
-		crash  bool         // the first process stops right after its last step, before the settle
+		crash  bool         // the first process stops right after its last step, before its burst ends
 		after  []policyStep // with a new Policy and the state read back from disk
 	}{
 		{name: "first-ever baseline says nothing",
@@ -805,7 +806,7 @@ func TestPolicyRestart(t *testing.T) {
 				{at: m(1, 0), changes: []monitor.Change{baselineAt(degraded)}},
 				{at: m(1, 5), changes: []monitor.Change{became(major)}},
 				{at: m(2, 0), changes: []monitor.Change{became(operational)}, want: []string{"Stripe is back to normal"}}}},
-		{name: "a crash before the settle loses nothing and repeats nothing", crash: true,
+		{name: "a crash before its burst ends loses nothing and repeats nothing", crash: true,
 			before: []policyStep{
 				{at: noon, changes: []monitor.Change{baselineAt(operational)}},
 				{at: m(0, 5), changes: []monitor.Change{became(major)}}},
@@ -878,7 +879,9 @@ func TestPolicyStateFile(t *testing.T) {
 		st := monitor.NewPolicyState()
 		p := monitor.NewPolicy(monitor.AlertConfig{QuietHours: &monitor.TimeWindow{From: "22:00", To: "07:00"}}, nil, zone)
 		p.Apply(st, []monitor.Change{baselineAt(operational), onService(baselineAt(operational), "adyen", "Adyen")}, local(10, 21, 0))
-		p.Apply(st, []monitor.Change{withIncident(became(major), "inc1", major)}, local(10, 21, 30))
+		// A major outage a few seconds before 23:00 is still waiting for its burst to end when
+		// Adyen's degradation is held back by quiet hours.
+		p.Apply(st, []monitor.Change{withIncident(became(major), "inc1", major)}, local(10, 23, 0).Add(-5*time.Second))
 		p.Apply(st, []monitor.Change{onService(became(degraded), "adyen", "Adyen")}, local(10, 23, 0))
 		st.Snooze("", local(11, 8, 0))
 		st.Snooze("adyen", local(11, 9, 0))

@@ -62,7 +62,7 @@ func untilNotified(t *testing.T, updates <-chan monitor.Update, have int) []moni
 	if have > 0 {
 		return nil
 	}
-	// A notification that follows another within the storm window waits for it to close.
+	// A notification goes out once the storm window has passed without another change.
 	deadline := time.After(watchDeadline + monitor.StormWindow)
 	for {
 		select {
@@ -146,7 +146,7 @@ func TestWatcherEndToEnd(t *testing.T) {
 			st.change()
 			w.CheckNow()
 			notes := nextUntil(t, updates, "Acme Pay "+st.wantState.String(), func(s monitor.Snapshot) bool { return stateOf(s, "acme-pay") == st.wantState })
-			// A notification waits briefly (storm coalescing) before it goes out.
+			// A notification waits for the storm window to pass (storm coalescing) before it goes out.
 			notes = append(notes, untilNotified(t, updates, len(notes))...)
 			if len(notes) != 1 {
 				t.Fatalf("notifications %+v, want exactly one", notes)
