@@ -98,7 +98,9 @@ func (f *Fetcher) UserAgent() string { return f.userAgent }
 // Response is a fetched body. NotModified is true when the server answered 304 and Body is the
 // copy kept from the last full answer.
 type Response struct {
-	URL         string
+	URL string
+	// FinalURL is where the answer came from after redirects (URL when there were none).
+	FinalURL    string
 	StatusCode  int
 	Header      http.Header
 	Body        []byte
@@ -164,7 +166,7 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, f.classify(ctx, r.URL, err)
 	}
 	defer resp.Body.Close()
-	out := &Response{URL: r.URL, StatusCode: resp.StatusCode, Header: resp.Header}
+	out := &Response{URL: r.URL, FinalURL: resp.Request.URL.String(), StatusCode: resp.StatusCode, Header: resp.Header}
 	if resp.StatusCode == http.StatusNotModified && have {
 		out.Body, out.NotModified = prev.body, true
 		out.Latency = time.Since(start)

@@ -182,6 +182,28 @@ func TestDoWithoutConditional(t *testing.T) {
 	}
 }
 
+// TestFinalURL: a response says where it came from after redirects, so detection can tell a
+// renamed page from someone else's.
+func TestFinalURL(t *testing.T) {
+	srv := newRecordingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old" {
+			http.Redirect(w, r, "/new", http.StatusMovedPermanently)
+			return
+		}
+		w.Write([]byte("{}"))
+	})
+	f := testFetcher(t, "Paywatch test")
+	for _, tt := range []struct{ path, want string }{{"/old", "/new"}, {"/new", "/new"}} {
+		resp, err := f.Do(context.Background(), Request{URL: srv.URL + tt.path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.URL != srv.URL+tt.path || resp.FinalURL != srv.URL+tt.want {
+			t.Errorf("GET %s: URL %q, FinalURL %q; want %q, %q", tt.path, resp.URL, resp.FinalURL, srv.URL+tt.path, srv.URL+tt.want)
+		}
+	}
+}
+
 func TestUserAgent(t *testing.T) {
 	tests := []struct{ name, ua, want string }{
 		{"given", "Paywatch/1.2.3 (+https://github.com/paywatch/paywatch; status monitor)", "Paywatch/1.2.3 (+https://github.com/paywatch/paywatch; status monitor)"},

@@ -108,6 +108,7 @@ type answer struct {
 	status int
 	body   []byte
 	err    error
+	final  string // the address the answer came from, after redirects
 }
 
 func (d *detector) url(p string) string { return d.base.String() + p }
@@ -125,7 +126,7 @@ func (d *detector) get(ctx context.Context, f *monitor.Fetcher, u, accept string
 	if err != nil {
 		a.err = err
 	} else {
-		a.status, a.body = resp.StatusCode, resp.Body
+		a.status, a.body, a.final = resp.StatusCode, resp.Body, resp.FinalURL
 		if a.status >= 500 {
 			d.server = true
 		}
@@ -245,7 +246,14 @@ func (d *detector) try(ctx context.Context, c *Candidate) (Result, error) {
 		}
 		if !c.Feed && local {
 			if !related(d.asked, rep.PageURL, pageID(a.body)) {
-				return Result{}, &Error{URL: d.base.String(), Kind: ErrForeign, PageName: rep.PageName, PageURL: rep.PageURL}
+				// A site that sends its status address on to a page on another host (a renamed
+				// page, a company's page moved to a hosted address) vouches for that page: it
+				// is accepted when it belongs where the redirect led, and polled there directly.
+				moved, err := url.Parse(a.final)
+				if a.final == "" || a.final == ep || err != nil || !related(moved, rep.PageURL, pageID(a.body)) {
+					return Result{}, &Error{URL: d.base.String(), Kind: ErrForeign, PageName: rep.PageName, PageURL: rep.PageURL}
+				}
+				ep = a.final
 			}
 			if d.echoes(ctx, c, ep, a.body) {
 				continue

@@ -402,10 +402,14 @@ func TestDetectHonoursDeadline(t *testing.T) {
 type rewrite struct{ target *url.URL }
 
 func (rw rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Host = r.URL.Host
-	r.URL.Scheme, r.URL.Host = rw.target.Scheme, rw.target.Host
-	return http.DefaultTransport.RoundTrip(r)
+	c := r.Clone(r.Context())
+	c.Host = c.URL.Host
+	c.URL.Scheme, c.URL.Host = rw.target.Scheme, rw.target.Host
+	resp, err := http.DefaultTransport.RoundTrip(c)
+	if resp != nil {
+		resp.Request = r // as a real transport answers: for the address asked
+	}
+	return resp, err
 }
 
 // hosts serves several named hosts from one local server: routes are keyed "host/path".
@@ -421,6 +425,9 @@ func hosts(t *testing.T, routes map[string]route) *monitor.Fetcher {
 			return
 		}
 		w.Header().Set("Content-Type", rt.ctype)
+		if rt.location != "" {
+			w.Header().Set("Location", rt.location)
+		}
 		w.WriteHeader(rt.status)
 		io.WriteString(w, rt.body)
 	}))
@@ -452,6 +459,11 @@ func TestDetectWellKnownHosts(t *testing.T) {
 		"unclaimed.statuspage.io/*":                        {status: 200, ctype: "text/html", body: "<!DOCTYPE html><html><body>Atlassian Statuspage: create your page</body></html>"},
 		"www.acmepay.example/api/v2/summary.json":          jsonRoute(read("statuspage/testdata/operational.json")),
 		"status.stripe.com/*":                              {status: 200, ctype: "text/html", body: catchAllHTML},
+		// A renamed page: the old address sends its API on to the new one.
+		"status.acme-old.example/api/v2/summary.json": {status: http.StatusMovedPermanently, location: "https://status.acmepay.example/api/v2/summary.json"},
+		// A site that sends its status address on to a page that is not its own.
+		"status.mimic.example/api/v2/summary.json":   {status: http.StatusFound, location: "https://paypal.statuspage.io/api/v2/summary.json"},
+		"status.acmepay.example/api/v2/summary.json": jsonRoute(read("statuspage/testdata/operational.json")),
 	})
 	tests := []struct {
 		url          string
@@ -475,6 +487,10 @@ func TestDetectWellKnownHosts(t *testing.T) {
 		{url: "www.acmepay.example", wantPlatform: "statuspage", wantEndpoint: "https://www.acmepay.example/api/v2/summary.json"},
 		// Someone else's page on a hosted address.
 		{url: "paypal.statuspage.io", wantKind: detect.ErrForeign},
+		// An address that redirects to the page's own address is that page, polled where it lives.
+		{url: "status.acme-old.example", wantPlatform: "statuspage", wantEndpoint: "https://status.acmepay.example/api/v2/summary.json"},
+		// A redirect to a page that belongs neither to the address asked nor to where it led.
+		{url: "status.mimic.example", wantKind: detect.ErrForeign},
 		{url: "unclaimed.statuspage.io", wantKind: detect.ErrNotFound},
 		{url: "api.status.io", wantKind: detect.ErrBadURL},
 	}
