@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -242,6 +243,15 @@ func (t *Tracker) observePage(ts *trackedSource, o Observation) {
 }
 
 func (t *Tracker) observeProbe(ts *trackedSource, o Observation) {
+	var fe *FetchError
+	if errors.As(o.Err, &fe) && fe.Kind == ErrDNS {
+		// The name does not resolve from here while the rest of the network works (the
+		// watcher's connectivity gate has ruled out being offline): that says something about
+		// this network's DNS, not about the provider. "Can't tell", and the run starts over.
+		ts.badRun, ts.goodRun = 0, 0
+		ts.status.State, ts.status.Verdict, ts.status.Reason = StateUnknown, "cannot look up the address", Reason(o.Err)
+		return
+	}
 	attempt, verdict, reason := StateMajorOutage, "failing", Reason(o.Err)
 	if o.Err == nil && o.Report.Probe != nil {
 		p := o.Report.Probe

@@ -56,8 +56,12 @@ func failed(key string, when time.Time, err error) monitor.Observation {
 
 var errRefused = &monitor.FetchError{Kind: monitor.ErrRefused, URL: "https://status.stripe.example/api/v2/summary.json"}
 
-// probeSays is one probe attempt: a judged answer, or with s == -1 a connection failure.
+// probeSays is one probe attempt: a judged answer, with s == -1 a connection failure, with
+// s == -2 a name that does not resolve.
 func probeSays(key string, when time.Time, s monitor.State) monitor.Observation {
+	if s == -2 {
+		return failed(key, when, &monitor.FetchError{Kind: monitor.ErrDNS, Host: "www.visa.example"})
+	}
 	if s < 0 {
 		return failed(key, when, &monitor.FetchError{Kind: monitor.ErrTimeout, Timeout: 10 * time.Second})
 	}
@@ -87,7 +91,7 @@ func stateChanges(cs []monitor.Change) []monitor.Change {
 }
 
 func TestTrackerProbeHysteresis(t *testing.T) {
-	const fail, errd = major, monitor.State(-1)
+	const fail, errd, dns = major, monitor.State(-1), monitor.State(-2)
 	tests := []struct {
 		name     string
 		attempts []monitor.State
@@ -108,6 +112,14 @@ func TestTrackerProbeHysteresis(t *testing.T) {
 			want: []monitor.State{operational, operational, major, major, major, major, major}, changes: 1},
 		{name: "slow needs confirming too", attempts: []monitor.State{operational, degraded, degraded},
 			want: []monitor.State{operational, operational, degraded}, changes: 1},
+		// A name that does not resolve while the network works is this network's problem:
+		// "can't tell", never an outage, and the failure run starts over.
+		{name: "a DNS failure is not an outage", attempts: []monitor.State{operational, dns, dns, dns},
+			want: []monitor.State{operational, unknown, unknown, unknown}},
+		{name: "a DNS failure breaks a failure run", attempts: []monitor.State{operational, fail, dns, fail, operational},
+			want: []monitor.State{operational, operational, unknown, unknown, operational}},
+		{name: "a DNS failure while down says can't tell", attempts: []monitor.State{operational, fail, fail, dns},
+			want: []monitor.State{operational, operational, major, unknown}, changes: 1},
 		{name: "worse while down counts at once", attempts: []monitor.State{operational, degraded, degraded, fail},
 			want: []monitor.State{operational, operational, degraded, major}, changes: 2},
 	}
@@ -554,5 +566,21 @@ func TestTrackerTakesTheDetectedPlatform(t *testing.T) {
 	tr.Observe(o)
 	if got := service(t, tr, at(0), "acme").Sources[0].Platform; got != "instatus" {
 		t.Errorf("source platform = %q, want the detected instatus", got)
+	}
+}
+
+// TestTrackerProbeDNSReason: a provider's name that does not resolve from here is named as that,
+// not as the provider failing.
+func TestTrackerProbeDNSReason(t *testing.T) {
+	pt := probeTarget("visa")
+	tr := monitor.NewTracker([]monitor.ServiceSpec{spec("visa", "Visa", pt)}, monitor.Thresholds{ProbeFailures: 2, ProbeSuccesses: 2})
+	tr.Observe(probeSays(pt.Key(), at(0), operational))
+	tr.Observe(probeSays(pt.Key(), at(5), -2))
+	sv := service(t, tr, at(5), "visa")
+	if sv.State != unknown || sv.Reason != "cannot resolve www.visa.example from your network" {
+		t.Errorf("after a DNS failure: %v, %q; want unknown, cannot resolve www.visa.example from your network", sv.State, sv.Reason)
+	}
+	if line := monitor.SourcesLine(sv.Sources); line != "No official status page · From your network: cannot look up the address" {
+		t.Errorf("sources line = %q", line)
 	}
 }
