@@ -287,6 +287,9 @@ func (d *Desktop) ackItems() []*fyne.MenuItem {
 			continue
 		}
 		for _, in := range sv.Incidents {
+			if in.Filtered {
+				continue // never notified, so nothing to acknowledge
+			}
 			key := monitor.IncidentKey(sv.ID, in)
 			title := monitor.Sanitize(in.Title, 60)
 			if d.alerts.Acked[key] {

@@ -105,6 +105,9 @@ func Detail(sv monitor.ServiceStatus) string {
 	}
 	for _, in := range sv.Incidents {
 		fmt.Fprintf(&b, "\n• %s (%s)", monitor.Sanitize(in.Title, 120), strings.ToLower(in.Impact.Label()))
+		if in.Filtered {
+			b.WriteString(" (filtered out)")
+		}
 		if in.LatestUpdate != "" {
 			fmt.Fprintf(&b, ": %s", monitor.Sanitize(in.LatestUpdate, 240))
 		}
@@ -119,6 +122,9 @@ func Detail(sv monitor.ServiceStatus) string {
 			verb = "Maintenance in progress"
 		}
 		fmt.Fprintf(&b, "\n• %s:%s %s", verb, when, monitor.Sanitize(m.Title, 120))
+		if m.Filtered {
+			b.WriteString(" (filtered out)")
+		}
 	}
 	if sv.State.IsProblem() && sv.Guidance != "" {
 		b.WriteString("\nWhat you can do: " + sv.Guidance)

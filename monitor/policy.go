@@ -514,6 +514,9 @@ func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notificat
 				continue
 			}
 			for _, m := range sv.Maintenances {
+				if m.Filtered {
+					continue // work on parts of the service the user does not watch
+				}
 				if n, ok := p.ahead(st, sv, m, now); ok {
 					out = append(out, n)
 				}

@@ -172,6 +172,8 @@ func planMaintenance(m monitor.Maintenance) func(*policyRun) {
 	}
 }
 
+func filteredOut(m monitor.Maintenance) monitor.Maintenance { m.Filtered = true; return m }
+
 // policyStep happens at `at`: a user action, then a round of changes, then a tick. want lists
 // the titles sent from `at` until the next step (or, after the last, for a minute).
 type policyStep struct {
@@ -492,6 +494,10 @@ func TestPolicyRules(t *testing.T) {
 		{name: "maintenance ahead, not for a service that asks only for outages", perService: map[string]monitor.State{"stripe": partial},
 			steps: []policyStep{
 				{at: noon, do: planMaintenance(planned), changes: []monitor.Change{baselineAt(operational)}},
+				{at: local(12, 11, 59)}}},
+		{name: "maintenance ahead, not on components the user does not watch",
+			steps: []policyStep{
+				{at: noon, do: planMaintenance(filteredOut(planned)), changes: []monitor.Change{baselineAt(operational)}},
 				{at: local(12, 11, 59)}}},
 		{name: "maintenance in progress is not ahead",
 			steps: []policyStep{

@@ -230,16 +230,33 @@ func (t *Tracker) observePage(ts *trackedSource, o Observation) {
 	}
 	ts.fails = 0
 	ts.have = true
-	ts.report = o.Report
+	state, comps, reason := Rollup(o.Report, ts.svc.spec.Filter)
+	ts.report = markFiltered(o.Report, ts.svc.spec.Filter, comps)
 	if o.Report.Platform != "" {
 		ts.status.Platform = o.Report.Platform
 	}
-	state, comps, reason := Rollup(o.Report, ts.svc.spec.Filter)
 	ts.comps = comps
 	ts.status.State, ts.status.Stale, ts.status.Reason = state, false, reason
 	if reason == "" {
-		ts.status.Reason = o.Report.summaryReason(state)
+		ts.status.Reason = ts.report.summaryReason(state)
 	}
+}
+
+// markFiltered returns r with its incidents and maintenances that touch none of the kept
+// components marked Filtered, the way Rollup leaves them out of the state.
+func markFiltered(r Report, f ComponentFilter, comps []Component) Report {
+	if !f.Active() {
+		return r
+	}
+	r.Incidents = slices.Clone(r.Incidents)
+	for i := range r.Incidents {
+		r.Incidents[i].Filtered = !touchesKept(f, comps, r.Incidents[i].Components)
+	}
+	r.Maintenances = slices.Clone(r.Maintenances)
+	for i := range r.Maintenances {
+		r.Maintenances[i].Filtered = !touchesKept(f, comps, r.Maintenances[i].Components)
+	}
+	return r
 }
 
 func (t *Tracker) observeProbe(ts *trackedSource, o Observation) {
@@ -290,17 +307,11 @@ func (t *Tracker) observeProbe(ts *trackedSource, o Observation) {
 }
 
 func (r Report) summaryReason(s State) string {
-	if len(r.Incidents) > 0 {
-		worst := r.Incidents[0]
-		for _, in := range r.Incidents[1:] {
-			if in.Impact.Worse(worst.Impact) {
-				worst = in
-			}
-		}
+	if worst := worstIncident(r.Incidents); worst != nil {
 		return worst.Title
 	}
 	for _, m := range r.Maintenances {
-		if m.InProgress {
+		if m.InProgress && !m.Filtered {
 			return m.Title
 		}
 	}
@@ -367,7 +378,7 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 	if page != nil {
 		for _, in := range page.report.Incidents {
 			k := incidentKey(in)
-			if !touchesKept(sv.spec.Filter, page.comps, in.Components) {
+			if in.Filtered {
 				continue
 			}
 			if seen, ok := sv.incidents[k]; ok {
@@ -386,7 +397,7 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 		}
 		for _, m := range page.report.Maintenances {
 			k := maintKey(m)
-			if sv.maints[k] || !touchesKept(sv.spec.Filter, page.comps, m.Components) {
+			if sv.maints[k] || m.Filtered {
 				continue
 			}
 			sv.maints[k] = true
@@ -427,17 +438,15 @@ func maintKey(m Maintenance) string {
 	return k
 }
 
+// worstIncident is the worst incident that is not filtered out (nil if none).
 func worstIncident(in []Incident) *Incident {
-	if len(in) == 0 {
-		return nil
-	}
-	w := in[0]
-	for _, i := range in[1:] {
-		if i.Impact.Worse(w.Impact) {
-			w = i
+	var w *Incident
+	for _, i := range in {
+		if !i.Filtered && (w == nil || i.Impact.Worse(w.Impact)) {
+			w = &i
 		}
 	}
-	return &w
+	return w
 }
 
 func (sv *tracked) page() *trackedSource {

@@ -2,6 +2,7 @@ package monitor_test
 
 import (
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -437,6 +438,39 @@ func TestTrackerFilterLimitsNews(t *testing.T) {
 				t.Errorf("changes %+v, want %d", cs, tt.want)
 			}
 		})
+	}
+}
+
+// TestTrackerFilterMarksSnapshot: what happens to components the user does not watch stays in the
+// snapshot for the window, marked, and is never the service's reason or the incident a
+// notification names.
+func TestTrackerFilterMarksSnapshot(t *testing.T) {
+	pg := pageTarget("shopify")
+	sp := spec("shopify", "Shopify", pg)
+	sp.Filter = monitor.ComponentFilter{Include: []string{"Payments*"}}
+	tr := monitor.NewTracker([]monitor.ServiceSpec{sp}, monitor.Thresholds{})
+	pay := comp("c1", "Payments processing", "", degraded)
+	theme := comp("c2", "Theme editor", "", major)
+	cs := tr.Observe(pageSays(pg.Key(), at(0), major, components(pay, theme),
+		incident("i1", "Theme editor down", major, "c2"), incident("i2", "Payments slow", degraded, "c1"),
+		maint("m1", "Theme editor upgrade", false, "c2"), maint("m2", "Payments upgrade", false, "c1")))
+	if len(cs) != 1 || cs[0].Incident == nil || cs[0].Incident.Title != "Payments slow" {
+		t.Fatalf("baseline %+v, want one naming the payments incident", cs)
+	}
+	sv := service(t, tr, at(0), "shopify")
+	if sv.State != degraded || sv.Reason != "Payments slow" {
+		t.Errorf("service %v, %q; want degraded, %q", sv.State, sv.Reason, "Payments slow")
+	}
+	filtered := map[string]bool{}
+	for _, in := range sv.Incidents {
+		filtered[in.Title] = in.Filtered
+	}
+	for _, m := range sv.Maintenances {
+		filtered[m.Title] = m.Filtered
+	}
+	want := map[string]bool{"Theme editor down": true, "Payments slow": false, "Theme editor upgrade": true, "Payments upgrade": false}
+	if !maps.Equal(filtered, want) {
+		t.Errorf("filtered marks %v, want %v", filtered, want)
 	}
 }
 

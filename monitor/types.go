@@ -29,6 +29,9 @@ type Incident struct {
 	// Components holds the IDs (or, where a platform has no IDs, the names) of the components
 	// the incident touches.
 	Components []string `json:"components,omitempty"`
+	// Filtered marks an incident that touches none of the components the user watches: it is
+	// shown, but never notified, acknowledged or given as the service's reason.
+	Filtered bool `json:"filtered,omitempty"`
 }
 
 // Maintenance is planned work, either ahead or in progress.
@@ -41,6 +44,8 @@ type Maintenance struct {
 	EndsAt     time.Time `json:"ends_at,omitzero"`
 	URL        string    `json:"url,omitempty"`
 	Components []string  `json:"components,omitempty"`
+	// Filtered marks work on none of the components the user watches (see Incident.Filtered).
+	Filtered bool `json:"filtered,omitempty"`
 }
 
 // Report is what one source said, parsed and mapped to our scale but not yet judged.
