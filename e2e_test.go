@@ -327,21 +327,46 @@ func dumpOnFailure(t *testing.T, p *desktoptest.Process) {
 	t.Logf("app output:\n%s", p.Output())
 }
 
+// TestNoDisplay: with no display, or a DISPLAY where no X server answers (GLFW would panic
+// there), the app prints one clear line and exits non-zero.
 func TestNoDisplay(t *testing.T) {
 	bin := binary(t)
-	cmd := exec.Command(bin)
-	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "LANG=en_US.UTF-8", "XDG_RUNTIME_DIR=" + t.TempDir()}
-	out, err := cmd.CombinedOutput()
-	code := cmd.ProcessState.ExitCode()
-	if err == nil || code == 0 {
-		t.Fatalf("exit code %d with no display, want non-zero", code)
+	for _, tt := range []struct{ name, display, why string }{
+		{"DISPLAY unset", "", "DISPLAY is not set"},
+		{"nothing answers on DISPLAY", deadDisplay(t), "nothing answers on display"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(bin)
+			cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "LANG=en_US.UTF-8", "XDG_RUNTIME_DIR=" + t.TempDir()}
+			if tt.display != "" {
+				cmd.Env = append(cmd.Env, "DISPLAY="+tt.display)
+			}
+			out, err := cmd.CombinedOutput()
+			code := cmd.ProcessState.ExitCode()
+			if err == nil || code == 0 {
+				t.Fatalf("exit code %d with no display, want non-zero", code)
+			}
+			text := strings.TrimSpace(string(out))
+			if strings.Count(text, "\n") != 0 || !strings.Contains(text, "no graphical session found") ||
+				!strings.Contains(text, tt.why) || !strings.Contains(text, "paywatch status") {
+				t.Errorf("output %q: want one line saying no graphical session found (%s) and pointing at paywatch status", out, tt.why)
+			}
+			if strings.Contains(text, "panic") || strings.Contains(text, "goroutine ") {
+				t.Errorf("output has a panic or stack trace:\n%s", out)
+			}
+		})
 	}
-	if !strings.Contains(string(out), "no graphical session found") || !strings.Contains(string(out), "paywatch status") {
-		t.Errorf("output %q does not explain the missing display and point at paywatch status", out)
+}
+
+// deadDisplay is a display name where no X server listens.
+func deadDisplay(t *testing.T) string {
+	for n := 97; n < 200; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
+			return fmt.Sprintf(":%d", n)
+		}
 	}
-	if strings.Contains(string(out), "panic") || strings.Contains(string(out), "goroutine ") {
-		t.Errorf("output has a panic or stack trace:\n%s", out)
-	}
+	t.Fatal("no free display number")
+	return ""
 }
 
 func TestNoTrayHostShowsWindow(t *testing.T) {
@@ -625,9 +650,55 @@ func TestNoDisplayAtLogin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exit %v with no display at login, want 0 (no restart loop)\n%s", err, out)
 	}
+	if text := strings.TrimSpace(string(out)); strings.Count(text, "\n") != 0 || !strings.Contains(text, "no graphical session found at login") {
+		t.Errorf("output %q, want the one log line", out)
+	}
 	logged, err := os.ReadFile(filepath.Join(home, "cache", "paywatch", "paywatch.log"))
 	if err != nil || strings.Count(string(logged), "no graphical session found at login") != 1 {
 		t.Errorf("log file (%v) = %q, want one line saying there was no graphical session", err, logged)
+	}
+}
+
+// TestDisplayAppearsAtLogin: started at login before the desktop has published its display, the
+// app waits, finds the display in the service manager's environment once the session puts it
+// there (a stand-in systemctl answers show-environment), and reaches the tray.
+func TestDisplayAppearsAtLogin(t *testing.T) {
+	bin := binary(t)
+	srv := newStatusServer(t)
+	stub := t.TempDir()
+	published := filepath.Join(stub, "session.env")
+	asked := filepath.Join(stub, "asked")
+	script := "#!/bin/sh\n[ \"$1 $2\" = \"--user show-environment\" ] || exit 1\ntouch " + asked + "\n[ -f " + published + " ] && cat " + published + "\nexit 0\n"
+	if err := os.WriteFile(filepath.Join(stub, "systemctl"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := startDesktop(t, desktoptest.WithEnv("DISPLAY=", "PATH="+stub+":"+os.Getenv("PATH")))
+	p := startApp(t, d, bin, "--wait-display=60s", "--config", srv.config(t))
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	defer dumpOnFailure(t, p)
+	// The app is waiting: it has asked the service manager for the session's display.
+	if err := desktoptest.WaitFor(ctx, func() (bool, error) {
+		_, err := os.Stat(asked)
+		return err == nil, nil
+	}); err != nil {
+		t.Fatalf("the app never looked for the session's display: %v", err)
+	}
+	if p.Exited() {
+		t.Fatalf("the app gave up at once instead of waiting for the display:\n%s", p.Output())
+	}
+	if err := os.WriteFile(published, []byte("PATH=/usr/bin\nDISPLAY="+d.Display()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	item, err := d.WaitItem(ctx)
+	if err != nil {
+		t.Fatalf("the app never reached the tray once the display was published: %v", err)
+	}
+	if err := waitIcon(ctx, t, item, "operational"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Output(), "graphical session found") {
+		t.Errorf("the app did not log the display it found:\n%s", p.Output())
 	}
 }
 

@@ -159,16 +159,20 @@ type trayOptions struct {
 func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	log, closeLog := openLog(stderr)
 	defer closeLog()
-	if err := app.WaitForDisplay(context.Background(), o.waitDisplay, os.Getenv); err != nil {
-		fmt.Fprintln(stderr, "paywatch: no graphical session found (DISPLAY and WAYLAND_DISPLAY are not set); to check services from a terminal, run: paywatch status")
+	set, err := app.WaitForDisplay(context.Background(), o.waitDisplay, os.Getenv, app.SessionEnv)
+	if err != nil {
 		if o.waitDisplay > 0 {
-			// Started at login before the desktop existed: a clean exit, so the service
-			// manager does not restart it in a loop; the next login starts it again.
-			log.Error("no graphical session found at login; not starting", "waited", o.waitDisplay.String())
+			// Started at login before the desktop existed: one log line and a clean exit, so
+			// the service manager does not restart it in a loop; the next login starts it again.
+			log.Error("no graphical session found at login; not starting", "waited", o.waitDisplay.String(), "why", strings.Trim(strings.TrimPrefix(err.Error(), app.ErrNoDisplay.Error()), " ()"))
 			return 0
 		}
-		log.Error("no graphical session found")
+		fmt.Fprintf(stderr, "paywatch: %v; to check services from a terminal, run: paywatch status\n", err)
 		return 1
+	}
+	for k, v := range set {
+		os.Setenv(k, v) // the session's display, published after this process started
+		log.Info("graphical session found", k, v)
 	}
 	lockDir, err := app.LockDir()
 	if err != nil {
