@@ -406,7 +406,7 @@ func TestDemoStory(t *testing.T) {
 	if err := waitIcon(ctx, t, item, "operational"); err != nil {
 		t.Fatal(err)
 	}
-	// Step one of the story, at 15 s: Acme Pay slows down.
+	// Step one of the story, at 12 s: Acme Pay slows down (notified about 10 s later).
 	if err := waitIcon(ctx, t, item, "degraded"); err != nil {
 		t.Fatalf("%v\n%s", err, p.Output())
 	}

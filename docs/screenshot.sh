@@ -52,7 +52,7 @@ dbus-run-session -- bash -c '
   "$WORK/paywatch" --demo >"$WORK/app.log" 2>&1 &
   sleep 1
   xfce4-panel --disable-wm-check >/dev/null 2>&1 &
-  sleep 38                                   # the demo reaches its major outage at 35 s
+  sleep 53                                   # the major outage at 40 s is notified at about 50 s
   import -window root "$WORK/outage.png"
   xdotool mousemove 12 624 click 3           # open the tray menu
   sleep 1.5

@@ -226,8 +226,13 @@ func TestStory(t *testing.T) {
 			if step.Say != w.say {
 				t.Errorf("step %d says %q, want %q", i+1, step.Say, w.say)
 			}
-			if step.At <= last {
-				t.Errorf("step %d at %v, not after the previous step (%v)", i+1, step.At, last)
+			// The app polls the demo every 2 s, so a step is seen up to 2 s late; steps closer
+			// than the storm window plus that would fold into one "changes at once" summary.
+			if i > 0 && step.At-last < monitor.StormWindow+2*time.Second {
+				t.Errorf("step %d at %v, only %v after the previous step: its notification would fold with the previous one", i+1, step.At, step.At-last)
+			}
+			if i == len(story.Steps)-1 && step.At+monitor.StormWindow+2*time.Second > 90*time.Second {
+				t.Errorf("the last step at %v notifies after the 90 s the story may take", step.At)
 			}
 			last = step.At
 			now := t0.Add(step.At)

@@ -21,7 +21,9 @@ type Story struct {
 
 // NewStory builds the demo script: all operational → Acme Pay degraded → Northwind Bank major
 // outage → both recover, with a maintenance announced for Globex Payroll along the way.
-// The whole story takes about 80 seconds.
+// Steps are at least 14 s apart, more than the 10 s within which three changes fold into one
+// summary, so each arrives as its own notification, about 10 s after its step. The last arrives
+// at about 85 seconds.
 func NewStory() *Story {
 	acme := NewPage("acmepay0demo", "Acme Pay", "Card payments", "Payouts", "Dashboard")
 	bank := NewPage("northwind000", "Northwind Bank", "Online banking", "Card authorisations", "Transfers")
@@ -30,25 +32,25 @@ func NewStory() *Story {
 	return &Story{
 		Pages: []*Page{acme, bank, payroll, books},
 		Steps: []Step{
-			{At: 15 * time.Second, Say: "Acme Pay: card payments slow down", Do: func(time.Time) {
+			{At: 12 * time.Second, Say: "Acme Pay: card payments slow down", Do: func(time.Time) {
 				acme.Set("Card payments", Degraded)
 				acme.SetIncident(&Incident{Name: "Slower card payments", Impact: "minor", Status: "investigating",
 					Update: "We are investigating <b>slower than usual</b> card payments in some regions."})
 			}},
-			{At: 25 * time.Second, Say: "Globex Payroll announces maintenance", Do: func(now time.Time) {
+			{At: 26 * time.Second, Say: "Globex Payroll announces maintenance", Do: func(now time.Time) {
 				payroll.SetMaintenance(&Upcoming{Name: "Payroll system upgrade", Starts: now.Add(2 * time.Hour), End: now.Add(3 * time.Hour)})
 			}},
-			{At: 35 * time.Second, Say: "Northwind Bank: card authorisations fail", Do: func(time.Time) {
+			{At: 40 * time.Second, Say: "Northwind Bank: card authorisations fail", Do: func(time.Time) {
 				bank.Set("Card authorisations", Major)
 				bank.Set("Online banking", Partial)
 				bank.SetIncident(&Incident{Name: "Card payments declined", Impact: "critical", Status: "identified",
 					Update: "Card authorisations are failing. We have found the cause and are working on a fix."})
 			}},
-			{At: 60 * time.Second, Say: "Acme Pay recovers", Do: func(time.Time) {
+			{At: 57 * time.Second, Say: "Acme Pay recovers", Do: func(time.Time) {
 				acme.SetAll(Operational)
 				acme.SetIncident(nil)
 			}},
-			{At: 75 * time.Second, Say: "Northwind Bank recovers", Do: func(time.Time) {
+			{At: 72 * time.Second, Say: "Northwind Bank recovers", Do: func(time.Time) {
 				bank.SetAll(Operational)
 				bank.SetIncident(nil)
 			}},
