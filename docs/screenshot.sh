@@ -61,4 +61,13 @@ dbus-run-session -- bash -c '
 '
 convert "$work/menu.png" -crop 470x640+0+0 +repage -bordercolor black -border 1 -fuzz 2% -trim +repage "$repo/docs/tray-menu.png"
 convert "$work/outage.png" -crop 420x110+485+40 +repage "$repo/docs/notification.png"
+# A blank crop means the notification was not on screen when the shot was taken: fail loudly
+# rather than leave a black image in the README.
+for f in "$repo/docs/tray-menu.png" "$repo/docs/notification.png"; do
+  if [ "$(convert "$f" -format '%[fx:standard_deviation>0.01]' info:)" != 1 ]; then
+    echo "screenshot.sh: $f is blank; see $work/app.log" >&2
+    git -C "$repo" checkout -- "$f" 2>/dev/null || true
+    exit 1
+  fi
+done
 echo "wrote docs/tray-menu.png and docs/notification.png"

@@ -94,10 +94,20 @@ func problemBody(c Change) string {
 }
 
 func recoveryBody(c Change) string {
+	body := "Working normally again."
 	if c.Lasted >= time.Second { // not "0 seconds"
-		return fmt.Sprintf("Working normally again. The problem lasted %s.", HumanDuration(c.Lasted))
+		body = fmt.Sprintf("Working normally again. The problem lasted %s.", HumanDuration(c.Lasted))
 	}
-	return "Working normally again."
+	return body + sourcesSuffix(c.Sources)
+}
+
+// sourcesSuffix is "\nOfficial status: … · From your network: …" for a service with probes,
+// so every notification about it says which source says what; "" otherwise.
+func sourcesSuffix(ss []SourceStatus) string {
+	if line := SourcesLine(ss); line != "" {
+		return "\n" + line
+	}
+	return ""
 }
 
 func incidentText(in *Incident) string {

@@ -346,7 +346,7 @@ func (p *Policy) decide(st *PolicyState, c Change, now time.Time) (Notification,
 		}
 		st.Incidents[key] = c.Incident.Impact
 		return Notification{ServiceID: c.ServiceID, State: c.To, Severity: sev, At: now,
-			Title: fmt.Sprintf("%s: new incident", c.Name), Body: incidentText(c.Incident)}, true
+			Title: fmt.Sprintf("%s: new incident", c.Name), Body: incidentText(c.Incident) + sourcesSuffix(c.Sources)}, true
 
 	case ChangeIncidentUpdate:
 		if !p.cfg.IncidentUpdates || c.Incident == nil || snoozed || minSev.Worse(c.To) {
@@ -356,7 +356,7 @@ func (p *Policy) decide(st *PolicyState, c Change, now time.Time) (Notification,
 			return Notification{}, false
 		}
 		return Notification{ServiceID: c.ServiceID, State: c.To, Severity: c.To, At: now,
-			Title: fmt.Sprintf("%s: incident update", c.Name), Body: incidentText(c.Incident)}, true
+			Title: fmt.Sprintf("%s: incident update", c.Name), Body: incidentText(c.Incident) + sourcesSuffix(c.Sources)}, true
 	}
 	return Notification{}, false
 }
@@ -539,11 +539,14 @@ func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notificat
 	return p.route(st, out, now)
 }
 
+// reasonLine is what a service's own status adds to a notification: its worst incident, and
+// which source says what when it has probes.
 func reasonLine(sv ServiceStatus) string {
+	var s string
 	if in := worstIncident(sv.Incidents); in != nil {
-		return "\n" + incidentText(in)
+		s = "\n" + incidentText(in)
 	}
-	return ""
+	return s + sourcesSuffix(sv.Sources)
 }
 
 // allAcked reports whether every open incident of the service is acknowledged and the service

@@ -137,6 +137,13 @@ func baselineAt(to monitor.State) monitor.Change { return policyChange(monitor.C
 
 func became(to monitor.State) monitor.Change { return policyChange(monitor.ChangeState, to) }
 
+// withSources gives a change the sources of a probe-only service whose probe says state.
+func withSources(c monitor.Change, state monitor.State) monitor.Change {
+	verdict := map[monitor.State]string{monitor.StateOperational: "reachable", monitor.StateMajorOutage: "failing"}[state]
+	c.Sources = []monitor.SourceStatus{{Kind: "probe", State: state, Verdict: verdict, CheckedAt: noon}}
+	return c
+}
+
 func withIncident(c monitor.Change, id string, impact monitor.State) monitor.Change {
 	c.Incident = &monitor.Incident{ID: id, Title: "Incident " + id, Impact: impact, Status: "investigating"}
 	return c
@@ -565,6 +572,14 @@ func TestPolicyTexts(t *testing.T) {
 				{at: noon.Add(time.Minute), changes: []monitor.Change{became(major)}},
 				{at: noon.Add(96 * time.Minute), changes: []monitor.Change{recovered}}},
 			want: monitor.Notification{ServiceID: "stripe", Title: "Stripe is back to normal", Body: "Working normally again. The problem lasted 1 hour 35 minutes.", State: operational, Severity: major}},
+		{name: "a recovery says which source says what",
+			steps: []policyStep{
+				{at: noon, changes: []monitor.Change{baselineAt(operational)}},
+				{at: noon.Add(time.Minute), changes: []monitor.Change{withSources(became(major), major)}},
+				{at: noon.Add(11 * time.Minute), changes: []monitor.Change{withSources(recovered, operational)}}},
+			want: monitor.Notification{ServiceID: "stripe", Title: "Stripe is back to normal",
+				Body:  "Working normally again. The problem lasted 1 hour 35 minutes.\nNo official status page · From your network: reachable",
+				State: operational, Severity: major}},
 		{name: "a snooze ending during an outage says so",
 			steps: []policyStep{
 				{at: noon, do: snooze("stripe", noon.Add(time.Hour)), changes: []monitor.Change{baselineAt(operational)}},
