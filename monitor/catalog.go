@@ -208,14 +208,18 @@ func Resolve(c *Config, cat *Catalog, b Builders) ([]ServiceSpec, error) {
 			probes = append([]ProbeConfig{*s.Probe}, probes...)
 		}
 		for _, p := range probes {
+			// A service's own interval is for its status page: a provider's website is probed
+			// every DefaultProbeInterval unless the probe (or a slower service) says otherwise.
 			iv := DefaultProbeInterval
 			switch {
 			case p.Interval != 0:
 				iv = time.Duration(p.Interval)
-			case s.Interval != 0:
+			case IsLoopback(p.URL) && s.Interval != 0:
 				iv = time.Duration(s.Interval)
 			case IsLoopback(p.URL):
 				iv = def
+			case time.Duration(s.Interval) > iv:
+				iv = time.Duration(s.Interval) // slower is always fine
 			}
 			spec.Targets = append(spec.Targets, Target{ServiceID: spec.ID, SourceID: "probe:" + hostOf(p.URL), Kind: KindProbe, Platform: "probe", URL: p.URL, Interval: iv, Checker: b.Probe(p)})
 		}

@@ -337,8 +337,8 @@ func (c *Config) Validate() []error {
 			if m := strings.ToUpper(p.Method); m != "" && m != "GET" && m != "HEAD" {
 				add(pw, "method: %q is not allowed (use GET or HEAD; probes never change anything)", p.Method)
 			}
-			if iv := time.Duration(p.Interval); iv != 0 && iv < minInterval(p.URL) {
-				add(pw, "interval: %s is too short; the minimum for %s is %s", iv, hostOf(p.URL), minInterval(p.URL))
+			if iv, least := time.Duration(p.Interval), minProbeInterval(p.URL); iv != 0 && iv < least {
+				add(pw, "interval: %s is too short; a website is probed at most every %s", iv, least)
 			}
 			for _, code := range p.Expect {
 				if code < 100 || code > 599 {
@@ -453,6 +453,15 @@ func IsLoopback(raw string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
+}
+
+// minProbeInterval is the shortest time between probes of a website: DefaultProbeInterval,
+// out of politeness to sites that are not made to be polled (loopback, for tests, is exempt).
+func minProbeInterval(raw string) time.Duration {
+	if IsLoopback(raw) {
+		return MinLoopbackInterval
+	}
+	return DefaultProbeInterval
 }
 
 func minInterval(raw string) time.Duration {

@@ -86,12 +86,17 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 	timer := time.NewTimer(first)
 	defer timer.Stop()
 	fails := 0
+	var notBefore time.Time // a nudge earlier than this is ignored (see politeGap)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
 		case <-nudge:
+			if time.Now().Before(notBefore) {
+				log.Debug("check now skipped: too soon for this site", "until", notBefore)
+				continue
+			}
 			if !timer.Stop() {
 				select {
 				case <-timer.C:
@@ -120,8 +125,29 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 		} else {
 			fails = 0
 		}
-		timer.Reset(NextDelay(t.Interval, fails, err, rand.Float64()))
+		delay := NextDelay(t.Interval, fails, err, rand.Float64())
+		timer.Reset(delay)
+		notBefore = time.Now().Add(politeGap(t, delay, err))
 	}
+}
+
+// politeGap is how long after a check "Check now" (and waking up, and coming back online) must
+// leave a target alone. A provider's website gets at least DefaultProbeInterval between probes
+// and its whole backoff; any site that sent Retry-After gets what it asked for. Status-page
+// APIs, made to be polled, can be checked again at once.
+func politeGap(t Target, delay time.Duration, err error) time.Duration {
+	var gap time.Duration
+	if t.Kind == KindProbe && !IsLoopback(t.URL) {
+		gap = DefaultProbeInterval
+		if err != nil {
+			gap = max(gap, delay) // backing off
+		}
+	}
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > 0 {
+		gap = max(gap, min(he.RetryAfter, time.Hour))
+	}
+	return gap
 }
 
 // check runs one attempt under the concurrency limits; ok is false when ctx ended first. The

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -253,6 +254,69 @@ func TestEngineCheckNow(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestEngineCheckNowIsPolite: "Check now" (and waking up, and coming back online) checks a status
+// page at once, but never probes a provider's website within five minutes of the last probe,
+// and never checks a site before the time its Retry-After asked for.
+func TestEngineCheckNowIsPolite(t *testing.T) {
+	probe := func(id string, ch monitor.Checker) monitor.Target {
+		return monitor.Target{ServiceID: id, SourceID: "probe:www." + id + ".example", Kind: monitor.KindProbe, URL: "https://www." + id + ".example/", Interval: 20 * time.Minute, Checker: ch}
+	}
+	tests := []struct {
+		name   string
+		target func(c *calls) monitor.Target
+		// nudges are when CheckNow is pressed, after the start; want are the checks that follow.
+		nudges []time.Duration
+		want   []time.Duration
+	}{
+		{name: "a status page: at once",
+			target: func(c *calls) monitor.Target { return target("page", time.Hour, c.checker("page", nil)) },
+			nudges: []time.Duration{time.Minute, 2 * time.Minute},
+			want:   []time.Duration{0, time.Minute, 2 * time.Minute}},
+		{name: "a website: not within five minutes of its last probe",
+			target: func(c *calls) monitor.Target { return probe("visa", c.checker("probe", nil)) },
+			nudges: []time.Duration{time.Minute, 4 * time.Minute, 6 * time.Minute, 7 * time.Minute},
+			want:   []time.Duration{0, 6 * time.Minute}},
+		{name: "a site that asked to wait: not before Retry-After",
+			target: func(c *calls) monitor.Target {
+				return target("page", time.Hour, c.checker("page", func(_ context.Context, n int) error {
+					if n == 1 {
+						return &monitor.HTTPError{URL: "https://status.page.example", Code: 503, RetryAfter: 30 * time.Minute}
+					}
+					return nil
+				}))
+			},
+			nudges: []time.Duration{time.Minute, 29 * time.Minute, 31 * time.Minute},
+			want:   []time.Duration{0, 31 * time.Minute}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				c := newCalls()
+				tg := tt.target(c)
+				e := monitor.NewEngine([]monitor.Target{tg}, monitor.EngineOptions{})
+				_, stop := runEngine(t, e)
+				synctest.Wait()
+				for _, at := range tt.nudges {
+					time.Sleep(start.Add(at).Sub(time.Now()))
+					e.CheckNow()
+					synctest.Wait()
+				}
+				stop()
+				var got []time.Duration
+				for _, k := range []string{"page", "probe"} {
+					for _, ts := range c.times(k) {
+						got = append(got, ts.Sub(start))
+					}
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("checks at %v, want %v", got, tt.want)
+				}
+			})
+		})
+	}
 }
 
 func TestEngineMaxInFlight(t *testing.T) {
