@@ -112,11 +112,13 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 		n.to, n.seen = c.To, true
 	}
 	var lines []string
+	sev := StateOperational
 	for _, id := range order {
 		n := byID[id]
 		if n.from == n.to {
 			continue
 		}
+		sev = worse(sev, worse(n.from, n.to))
 		if n.to == StateOperational {
 			lines = append(lines, fmt.Sprintf("%s is working normally again (it was: %s).", n.name, strings.ToLower(n.from.Label())))
 		} else {
@@ -129,6 +131,7 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 				continue
 			}
 			lines = append(lines, fmt.Sprintf("%s had an incident that is now resolved: %s.", sv.Name, Sanitize(in.Title, 100)))
+			sev = worse(sev, in.Impact)
 		}
 	}
 	if len(lines) == 0 {
@@ -144,6 +147,16 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 		Title:     fmt.Sprintf("While you were away (%s)", HumanDuration(gapEnd.Sub(gapStart))),
 		Body:      strings.Join(lines, "\n"),
 		State:     snap.Overall(),
-		At:        gapEnd,
+		// Severity is the worst that happened, so that a team channel that hears about
+		// problems of that size hears this summary too.
+		Severity: sev,
+		At:       gapEnd,
 	}, true
+}
+
+func worse(a, b State) State {
+	if b.Worse(a) {
+		return b
+	}
+	return a
 }

@@ -369,6 +369,35 @@ func (p *Policy) Absorb(st *PolicyState, changes []Change, now time.Time) {
 	}
 }
 
+// Away turns what changed while the machine slept into at most one "While you were away"
+// notification, under the same rules as any other: services that are snoozed, or whose worst
+// state in the gap is below their minimum severity, are left out; quiet hours and storm
+// folding apply. What the changes would have notified one by one is absorbed, never sent.
+func (p *Policy) Away(st *PolicyState, gapStart, gapEnd time.Time, changes []Change, snap Snapshot, now time.Time) []Notification {
+	worst := map[string]State{}
+	for _, c := range changes {
+		if c.Kind == ChangeState {
+			worst[c.ServiceID] = worse(worst[c.ServiceID], worse(c.From, c.To))
+		}
+	}
+	keep := func(id string) bool {
+		return st.SnoozedUntil(id, now).IsZero()
+	}
+	var kept []Change
+	for _, c := range changes {
+		if keep(c.ServiceID) && !p.minSeverity(c.ServiceID).Worse(worst[c.ServiceID]) {
+			kept = append(kept, c)
+		}
+	}
+	snap.Services = slices.DeleteFunc(slices.Clone(snap.Services), func(sv ServiceStatus) bool { return !keep(sv.ID) })
+	p.Absorb(st, changes, now)
+	n, ok := AwaySummary(gapStart, gapEnd, kept, snap)
+	if !ok {
+		return p.route(st, nil, now)
+	}
+	return p.route(st, []Notification{n}, now)
+}
+
 // View is what the menu needs to show about snoozes and acknowledgements.
 func (st *PolicyState) View(now time.Time) AlertView {
 	v := AlertView{Snoozed: map[string]time.Time{}, Acked: map[string]bool{}}

@@ -1119,3 +1119,64 @@ func TestPolicyStateForgetsClosedIncidentsAfterAWeek(t *testing.T) {
 		t.Error("an incident that is still open was forgotten")
 	}
 }
+
+// TestPolicyAway: the "While you were away" summary follows the same rules as any notification.
+func TestPolicyAway(t *testing.T) {
+	quiet := &monitor.TimeWindow{From: "22:00", To: "07:00"}
+	move := func(id, name string, from, to monitor.State) monitor.Change {
+		return monitor.Change{Kind: monitor.ChangeState, ServiceID: id, Name: name, From: from, To: to}
+	}
+	gapStart, gapEnd := local(10, 9, 0), local(10, 12, 0)
+	changes := []monitor.Change{
+		move("adyen", "Adyen", operational, major),
+		move("braintree", "Braintree", operational, degraded),
+		move("checkout", "Checkout", partial, operational),
+	}
+	tests := []struct {
+		name       string
+		cfg        monitor.AlertConfig
+		perService map[string]monitor.State
+		prep       func(st *monitor.PolicyState)
+		at         time.Time
+		wantLines  []string // sorted; nil: nothing sent
+		wantSev    monitor.State
+	}{
+		{name: "everything", at: gapEnd,
+			wantLines: []string{"Adyen: major outage.", "Braintree: degraded.", "Checkout is working normally again (it was: partial outage)."}, wantSev: major},
+		{name: "a snoozed service is left out", at: gapEnd, prep: func(st *monitor.PolicyState) { st.Snooze("adyen", gapEnd.Add(time.Hour)) },
+			wantLines: []string{"Braintree: degraded.", "Checkout is working normally again (it was: partial outage)."}, wantSev: partial},
+		{name: "below a service's minimum severity is left out", at: gapEnd, perService: map[string]monitor.State{"braintree": partial},
+			wantLines: []string{"Adyen: major outage.", "Checkout is working normally again (it was: partial outage)."}, wantSev: major},
+		{name: "snoozed all: nothing", at: gapEnd, prep: func(st *monitor.PolicyState) { st.Snooze("", gapEnd.Add(time.Hour)) }},
+		{name: "quiet hours hold it when nothing is a major outage", cfg: monitor.AlertConfig{QuietHours: quiet}, at: local(10, 23, 0),
+			prep: func(st *monitor.PolicyState) { st.Snooze("adyen", local(11, 9, 0)) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := monitor.NewPolicy(tt.cfg, tt.perService, zone)
+			st := monitor.NewPolicyState()
+			var base []monitor.Change
+			for _, c := range changes {
+				base = append(base, monitor.Change{Kind: monitor.ChangeBaseline, ServiceID: c.ServiceID, Name: c.Name, To: c.From})
+			}
+			p.Apply(st, base, gapStart.Add(-time.Hour))
+			if tt.prep != nil {
+				tt.prep(st)
+			}
+			sent := p.Away(st, gapStart, gapEnd, changes, monitor.Snapshot{}, tt.at)
+			sent = append(sent, p.Tick(st, monitor.Snapshot{}, tt.at.Add(monitor.StormWindow))...)
+			if tt.wantLines == nil {
+				if len(sent) != 0 {
+					t.Fatalf("sent %+v, want nothing", sent)
+				}
+				return
+			}
+			if len(sent) != 1 || !strings.HasPrefix(sent[0].Title, "While you were away") {
+				t.Fatalf("sent %+v, want one While you were away", sent)
+			}
+			if got := sortedLines(sent[0].Body); !slices.Equal(got, tt.wantLines) || sent[0].Severity != tt.wantSev {
+				t.Errorf("summary %q at %v, want %q at %v", got, sent[0].Severity, tt.wantLines, tt.wantSev)
+			}
+		})
+	}
+}

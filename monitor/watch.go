@@ -193,15 +193,11 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		if aw == nil || !net.Online || !fresh(aw.end) || (len(aw.pending) > 0 && time.Now().Before(aw.deadline)) {
 			return nil
 		}
-		n, ok := AwaySummary(aw.start, aw.end, aw.changes, w.tracker.Snapshot(time.Now()))
-		w.log.Info("back from sleep", "gap", aw.end.Sub(aw.start).String(), "changes", len(aw.changes), "summary", ok)
-		w.policy.Absorb(w.state, aw.changes, time.Now())
+		notes := w.policy.Away(w.state, aw.start, aw.end, aw.changes, w.tracker.Snapshot(time.Now()), time.Now())
+		w.log.Info("back from sleep", "gap", aw.end.Sub(aw.start).String(), "changes", len(aw.changes), "notifications", len(notes))
 		w.save()
 		aw = nil
-		if ok {
-			return []Notification{n}
-		}
-		return nil
+		return notes
 	}
 
 	update := func(changes []Change, notes []Notification) Update {
@@ -251,6 +247,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 			}
 			lastWall = wall
 			notes = finishAway()
+			resetPolicy() // the summary may wait for its storm window
 			if notes == nil {
 				continue
 			}
