@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -111,7 +112,11 @@ func unknownKeys(n *yaml.Node, t reflect.Type, errs *[]string) {
 			ft, ok := fields[k.Value]
 			switch {
 			case !ok:
-				*errs = append(*errs, fmt.Sprintf("line %d: unknown setting %q", k.Line, k.Value))
+				msg := fmt.Sprintf("line %d: unknown setting %q", k.Line, k.Value)
+				if near := nearest(k.Value, slices.Collect(maps.Keys(fields))); near != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", near)
+				}
+				*errs = append(*errs, msg)
 			case !reflect.PointerTo(ft).Implements(yamlUnmarshaler) && !ft.Implements(yamlUnmarshaler):
 				unknownKeys(n.Content[i+1], ft, errs) // types with their own unmarshaler check themselves
 			}
@@ -222,8 +227,9 @@ func ParseConfig(b []byte) (*Config, error) {
 		var te *yaml.TypeError
 		switch {
 		case errors.As(err, &te):
+			at := yamlPaths(b)
 			for _, e := range te.Errors {
-				errs = append(errs, errors.New(friendlyYAML(e)))
+				errs = append(errs, errors.New(at.name(friendlyYAML(e))))
 			}
 		case errors.Is(err, errEOF(err)):
 			return nil, errors.New("the file is empty: add a services: list")
@@ -245,15 +251,207 @@ func errEOF(err error) error {
 	return errors.New("not eof")
 }
 
-var fieldNotFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
+var fieldNotFound = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
+
+// yamlKeys lists the keys of every settings struct reachable from Config, by Go type name
+// ("monitor.ServiceConfig"), to suggest the key a misspelt one was meant to be.
+var yamlKeys = func() map[string][]string {
+	out := map[string][]string{}
+	var visit func(t reflect.Type)
+	visit = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || out[t.String()] != nil {
+			return
+		}
+		out[t.String()] = []string{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" {
+				name = strings.ToLower(f.Name)
+			}
+			if name != "-" && f.IsExported() {
+				out[t.String()] = append(out[t.String()], name)
+				visit(f.Type)
+			}
+		}
+	}
+	visit(reflect.TypeFor[Config]())
+	return out
+}()
 
 func friendlyYAML(s string) string {
 	s = strings.TrimPrefix(s, "yaml: ")
-	s = fieldNotFound.ReplaceAllString(s, `unknown setting "$1"`)
-	s = strings.ReplaceAll(s, "cannot unmarshal !!str", "expected a different kind of value, got the text")
-	s = strings.ReplaceAll(s, "cannot unmarshal !!seq into", "expected a single value, got a list for")
-	s = strings.ReplaceAll(s, "cannot unmarshal !!map into", "expected a single value, got a mapping for")
+	s = fieldNotFound.ReplaceAllStringFunc(s, func(m string) string {
+		sm := fieldNotFound.FindStringSubmatch(m)
+		msg := fmt.Sprintf("unknown setting %q", sm[1])
+		if near := nearest(sm[1], yamlKeys[sm[2]]); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return msg
+	})
+	s = goType.ReplaceAllStringFunc(s, func(m string) string {
+		// "cannot unmarshal !!map into []monitor.ServiceConfig": say what was written and what
+		// was expected in words, not Go types.
+		sm := goType.FindStringSubmatch(m)
+		got := map[string]string{"!!map": "a mapping (name: value lines)", "!!seq": "a list", "!!str": "the text", "!!int": "a number", "!!bool": "yes/no", "!!float": "a number"}[sm[1]]
+		if got == "" {
+			got = "a different kind of value"
+		}
+		want := "a single value"
+		switch {
+		case strings.HasPrefix(sm[2], "[]"):
+			want = `a list (each entry starting with "- ")`
+		case strings.HasPrefix(sm[2], "map["), strings.Contains(sm[2], "."):
+			want = "a mapping (name: value lines)"
+		case sm[2] == "int", sm[2] == "float64":
+			want = "a number"
+		case sm[2] == "bool":
+			want = "yes or no"
+		}
+		return fmt.Sprintf("expected %s, got %s", want, got)
+	})
 	return s
+}
+
+// goType matches go.yaml's "cannot unmarshal !!map into []monitor.ServiceConfig" (with an
+// optional quoted value after the tag).
+var goType = regexp.MustCompile(`cannot unmarshal (!!\w+)(?: ` + "`" + `[^` + "`" + `]*` + "`" + `)? into (\S+)`)
+
+// linePaths names the setting on each line of a settings file, so that a message from the YAML
+// decoder ("line 5: …") can say which service and field it is about.
+type linePaths struct {
+	value  map[int]string     // a plain value's line → its setting: "services[1] (Acme Pay).interval"
+	block  map[int]string     // where a list or mapping starts → its setting: "services"
+	parent map[lineKey]string // a key → the setting that holds it: "services[1] (Acme Pay)"
+	quoted map[lineKey]string // a plain value, by its text → its setting
+}
+
+type lineKey struct {
+	line int
+	key  string
+}
+
+func yamlPaths(b []byte) linePaths {
+	lp := linePaths{value: map[int]string{}, block: map[int]string{}, parent: map[lineKey]string{}, quoted: map[lineKey]string{}}
+	var doc yaml.Node
+	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 {
+		return lp
+	}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := k.Value
+				if path != "" {
+					p = path + "." + k.Value
+				}
+				lp.parent[lineKey{k.Line, k.Value}] = path
+				lp.record(v, p)
+				walk(v, p)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i+1)
+				if c.Kind == yaml.MappingNode {
+					for j := 0; j+1 < len(c.Content); j += 2 {
+						if k := c.Content[j].Value; k == "name" || k == "catalog" {
+							p += fmt.Sprintf(" (%s)", c.Content[j+1].Value)
+							break
+						}
+					}
+				}
+				lp.record(c, p)
+				walk(c, p)
+			}
+		}
+	}
+	walk(doc.Content[0], "")
+	return lp
+}
+
+// record notes where a node is: the first plain value on a line, the outermost list or mapping
+// starting on it.
+func (lp linePaths) record(n *yaml.Node, path string) {
+	m := lp.value
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		m = lp.block
+	} else {
+		lp.quoted[lineKey{n.Line, n.Value}] = path
+	}
+	if _, ok := m[n.Line]; !ok {
+		m[n.Line] = path
+	}
+}
+
+var (
+	lineMsg    = regexp.MustCompile(`^line (\d+): (.*)$`)
+	unknownKey = regexp.MustCompile(`^unknown setting "([^"]*)"`)
+	quotedText = regexp.MustCompile(`"([^"]*)"`)
+)
+
+// name puts the setting a "line N: …" message is about after its line number.
+func (lp linePaths) name(msg string) string {
+	m := lineMsg.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	n, _ := strconv.Atoi(m[1])
+	where, ok := lp.value[n]
+	switch {
+	case unknownKey.MatchString(m[2]):
+		where, ok = lp.parent[lineKey{n, unknownKey.FindStringSubmatch(m[2])[1]}]
+	case strings.Contains(m[2], "got a mapping"), strings.Contains(m[2], "got a list"), strings.HasPrefix(m[2], "a list or mapping"):
+		where, ok = lp.block[n]
+	default:
+		// Several values can share a line ({contains: down, state: sad}): the one the
+		// message quotes is the one it is about.
+		if q := quotedText.FindStringSubmatch(m[2]); q != nil {
+			if w, found := lp.quoted[lineKey{n, q[1]}]; found {
+				where, ok = w, true
+			}
+		}
+	}
+	if !ok || where == "" {
+		return msg
+	}
+	return fmt.Sprintf("line %s: %s: %s", m[1], where, m[2])
+}
+
+// nearest is the candidate within two edits of s (a likely misspelling), or "".
+func nearest(s string, candidates []string) string {
+	best, bestD := "", 3
+	slices.Sort(candidates)
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // Validate reports every problem in the settings, each naming the service and field.
