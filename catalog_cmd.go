@@ -47,6 +47,20 @@ func cmdCatalog(args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	fmt.Fprintln(stdout, "\nTo watch one, add it to your settings file:  services: [{catalog: ID}]")
+	var parts []monitor.CatalogEntry
+	for _, e := range entries {
+		if len(e.Components) > 0 {
+			parts = append(parts, e)
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(stdout, "To hear only about some parts of a service:  services: [{catalog: %s, components: {include: [%s]}}]\n", parts[0].ID, parts[0].Components[0])
+		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		for _, e := range parts {
+			fmt.Fprintf(tw, "  %s\t%s\n", e.ID, strings.Join(e.Components, ", "))
+		}
+		tw.Flush()
+	}
 	return 0
 }
 

@@ -731,3 +731,23 @@ Previous read at 0x00c0001 by goroutine 9:
 		t.Errorf("races() = %d ours (%q), %d theirs; want 1 and 1", len(ours), ours, theirs)
 	}
 }
+
+// TestPlainLocaleIsQuiet: on a machine with the C locale, Fyne's "Error parsing user locale C"
+// (printed from its package init) never reaches the user.
+func TestPlainLocaleIsQuiet(t *testing.T) {
+	bin := binary(t)
+	for _, env := range []string{"LANG=C", "LC_ALL=POSIX", "LANG=C.UTF-8"} {
+		cmd := exec.Command(bin, "catalog", "amex")
+		cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), env}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s paywatch catalog amex: %v\n%s", env, err, out)
+		}
+		if strings.Contains(string(out), "locale") || strings.Contains(string(out), "Fyne error") {
+			t.Errorf("%s: output has Fyne's locale complaint:\n%s", env, out)
+		}
+		if !strings.Contains(string(out), "American Express") {
+			t.Errorf("%s: output lacks the catalog entry:\n%s", env, out)
+		}
+	}
+}

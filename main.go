@@ -24,6 +24,7 @@ import (
 	"github.com/paywatch/paywatch/app"
 	"github.com/paywatch/paywatch/app/logfile"
 	"github.com/paywatch/paywatch/assets"
+	_ "github.com/paywatch/paywatch/internal/fynelocale" // before Fyne's lang package: see its doc
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/demo"
 )
