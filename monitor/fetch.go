@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -207,7 +208,11 @@ func (f *Fetcher) GetJSON(ctx context.Context, rawURL string) (*Response, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckJSONBody(resp.Body); err != nil {
+	err = checkJSONType(resp)
+	if err == nil {
+		err = CheckJSONBody(resp.Body)
+	}
+	if err != nil {
 		fe := err.(*FetchError)
 		fe.URL = rawURL
 		return nil, fe
@@ -215,6 +220,33 @@ func (f *Fetcher) GetJSON(ctx context.Context, rawURL string) (*Response, error)
 	// encoding/json refuses a byte-order mark; some servers send one.
 	resp.Body = bytes.TrimPrefix(resp.Body, []byte("\xef\xbb\xbf"))
 	return resp, nil
+}
+
+// checkJSONType rejects an answer whose Content-Type says it is certainly not JSON: a web page,
+// an image, a sound, a video, a font, a PDF or an archive. Labels that are merely imprecise
+// (text/plain, application/octet-stream, none at all) pass, and the body decides: servers
+// label JSON files carelessly, and a status read is better than an "unknown".
+func checkJSONType(resp *Response) error {
+	if resp.NotModified {
+		return nil
+	}
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return nil
+	}
+	major, _, _ := strings.Cut(mt, "/")
+	switch {
+	case mt == "text/html", mt == "application/xhtml+xml":
+		return &FetchError{Kind: ErrHTML}
+	case major == "image", major == "audio", major == "video", major == "font",
+		mt == "application/pdf", mt == "application/zip", mt == "application/gzip":
+		return &FetchError{Kind: ErrBadPayload, Detail: fmt.Sprintf("it sent a file (%s), not status data", mt)}
+	}
+	return nil
 }
 
 // CheckJSONBody rejects bodies that cannot be a JSON object or array: empty, HTML, invalid UTF-8.

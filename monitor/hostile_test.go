@@ -36,8 +36,19 @@ func TestGetJSONHostile(t *testing.T) {
 			handler: reply(200, "application/json", `{"page":{"id":"abc","name":"Ex`),
 		},
 		{
-			name:    "wrong content type but valid JSON",
+			// Servers label JSON files carelessly; an imprecise label is no reason to give up.
+			name:    "plain-text content type on valid JSON passes",
 			handler: reply(200, "text/plain; charset=iso-8859-1", `{"status":{"indicator":"none"}}`),
+		},
+		{
+			name:       "wrong content type: an image",
+			handler:    reply(200, "image/png", `{"status":{"indicator":"none"}}`),
+			wantReason: "the status page's answer could not be read: it sent a file (image/png), not status data",
+		},
+		{
+			name:       "wrong content type: a web page that starts like JSON",
+			handler:    reply(200, "text/html; charset=utf-8", `[if IE]><p>Please upgrade your browser</p>`),
+			wantReason: "the status page returned a web page instead of status data",
 		},
 		{
 			name:       "body far over the size cap",
