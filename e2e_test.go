@@ -25,6 +25,7 @@ import (
 
 	"github.com/paywatch/paywatch/app/desktoptest"
 	"github.com/paywatch/paywatch/assets"
+	"github.com/paywatch/paywatch/monitor/channels/smtpsink"
 	"github.com/paywatch/paywatch/monitor/demo"
 )
 
@@ -569,8 +570,11 @@ func TestTeamChannelAndSnooze(t *testing.T) {
 	}))
 	defer hook.Close()
 	hookCount := func() int { mu.Lock(); defer mu.Unlock(); return len(hooks) }
+	sink := smtpsink.New(t)
+	mailCount := func() int { return len(sink.Mails()) }
 	cfg := srv.config(t)
-	extra := fmt.Sprintf("channels:\n  - name: Team webhook\n    url: generic+%s/hook?token=s3cr3t-t0ken\n", hook.URL)
+	extra := fmt.Sprintf("channels:\n  - name: Team webhook\n    url: generic+%s/hook?token=s3cr3t-t0ken\n  - name: Office mail\n    url: %s\n",
+		hook.URL, sink.URL("paywatch@shop.example", "books@shop.example"))
 	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -598,6 +602,9 @@ func TestTeamChannelAndSnooze(t *testing.T) {
 		if err := desktoptest.WaitFor(ctx, func() (bool, error) { return hookCount() >= n, nil }); err != nil {
 			t.Fatalf("webhook got %d messages, want %d", hookCount(), n)
 		}
+		if err := desktoptest.WaitFor(ctx, func() (bool, error) { return mailCount() >= n, nil }); err != nil {
+			t.Fatalf("mail sink got %d messages, want %d", mailCount(), n)
+		}
 	}
 	srv.acme.Set("Card payments", demo.Major)
 	waitBoth(1)
@@ -607,13 +614,16 @@ func TestTeamChannelAndSnooze(t *testing.T) {
 	if !strings.Contains(first, "Acme Pay: Major outage") {
 		t.Errorf("webhook message = %q, want the outage title", first)
 	}
+	if m := sink.Mails()[0]; !strings.Contains(m.Msg.Header.Get("Subject"), "Acme Pay: Major outage") {
+		t.Errorf("mail subject = %q, want the outage title", m.Msg.Header.Get("Subject"))
+	}
 	srv.acme.SetAll(demo.Operational)
 	waitBoth(2)
 	if err := srv.polled(ctx, 6); err != nil {
 		t.Fatal(err)
 	}
-	if n, h := len(d.Notifications()), hookCount(); n != 2 || h != 2 {
-		t.Fatalf("after an outage and its recovery: %d desktop, %d webhook messages; want 2 and 2", n, h)
+	if n, h, m := len(d.Notifications()), hookCount(), mailCount(); n != 2 || h != 2 || m != 2 {
+		t.Fatalf("after an outage and its recovery: %d desktop, %d webhook, %d mail messages; want 2 of each", n, h, m)
 	}
 	if strings.Contains(p.Output(), "s3cr3t-t0ken") {
 		t.Error("the channel's token appears in the app's log")
@@ -634,8 +644,8 @@ func TestTeamChannelAndSnooze(t *testing.T) {
 	if err := srv.polled(ctx, 6); err != nil {
 		t.Fatal(err)
 	}
-	if n, h := len(d.Notifications()), hookCount(); n != 2 || h != 2 {
-		t.Fatalf("while snoozed: %d desktop, %d webhook messages; want still 2 and 2", n, h)
+	if n, h, m := len(d.Notifications()), hookCount(), mailCount(); n != 2 || h != 2 || m != 2 {
+		t.Fatalf("while snoozed: %d desktop, %d webhook, %d mail messages; want still 2 of each", n, h, m)
 	}
 }
 

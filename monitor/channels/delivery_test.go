@@ -4,16 +4,12 @@ package channels
 // sink on 127.0.0.1. Time is real here; retries are shortened instead.
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
-	"net/textproto"
 	"runtime"
 	"slices"
 	"strings"
@@ -22,6 +18,7 @@ import (
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/channels/smtpsink"
 )
 
 // webhook is a team-chat webhook receiver that keeps what it was sent.
@@ -79,119 +76,6 @@ func (w *webhook) await(t *testing.T, n int) []hookMessage {
 	}
 	time.Sleep(200 * time.Millisecond)
 	return w.messages()
-}
-
-// smtpSink is a mail server that accepts everything and keeps it: no TLS, no login.
-type smtpSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	got  []sunkMail
-	seen chan struct{}
-	wg   sync.WaitGroup
-}
-
-type sunkMail struct {
-	From string
-	To   []string
-	Msg  *mail.Message
-	Body string
-}
-
-func newSMTPSink(t *testing.T) *smtpSink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpSink{ln: ln, seen: make(chan struct{}, 100)}
-	s.wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.wg.Go(func() { s.serve(t, c) })
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		s.wg.Wait()
-	})
-	return s
-}
-
-func (s *smtpSink) addr() string { return s.ln.Addr().String() }
-
-func (s *smtpSink) serve(t *testing.T, c net.Conn) {
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	tc := textproto.NewConn(c)
-	tc.PrintfLine("220 sink ESMTP ready")
-	var from string
-	var to []string
-	for {
-		line, err := tc.ReadLine()
-		if err != nil {
-			return
-		}
-		verb, arg, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(verb) {
-		case "EHLO", "HELO":
-			tc.PrintfLine("250-sink greets you")
-			tc.PrintfLine("250 8BITMIME")
-		case "MAIL":
-			from, to = arg, nil
-			tc.PrintfLine("250 OK")
-		case "RCPT":
-			to = append(to, arg)
-			tc.PrintfLine("250 OK")
-		case "DATA":
-			tc.PrintfLine("354 go ahead")
-			b, err := tc.ReadDotBytes()
-			if err != nil {
-				return
-			}
-			msg, err := mail.ReadMessage(bufio.NewReader(strings.NewReader(string(b))))
-			if err != nil {
-				t.Errorf("mail does not parse: %v\n%s", err, b)
-				tc.PrintfLine("554 bad message")
-				continue
-			}
-			body, _ := io.ReadAll(msg.Body)
-			s.mu.Lock()
-			s.got = append(s.got, sunkMail{From: from, To: to, Msg: msg, Body: strings.TrimSpace(string(body))})
-			s.mu.Unlock()
-			tc.PrintfLine("250 queued")
-			s.seen <- struct{}{}
-		case "RSET", "NOOP":
-			tc.PrintfLine("250 OK")
-		case "QUIT":
-			tc.PrintfLine("221 bye")
-			return
-		default: // STARTTLS and AUTH included: this sink is plain
-			tc.PrintfLine("502 not implemented")
-		}
-	}
-}
-
-func (s *smtpSink) await(t *testing.T, n int) []sunkMail {
-	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for range n {
-		select {
-		case <-s.seen:
-		case <-timeout:
-			t.Fatalf("SMTP sink got %d mails, want %d", len(s.mails()), n)
-		}
-	}
-	time.Sleep(200 * time.Millisecond)
-	return s.mails()
-}
-
-func (s *smtpSink) mails() []sunkMail {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.got)
 }
 
 // incident is a scripted incident as the alert policy sends it: the outage, a worse update,
@@ -301,10 +185,10 @@ func mapsEqual(a, b map[string]string) bool {
 }
 
 func TestSMTPGetsOneMailPerNotification(t *testing.T) {
-	sink := newSMTPSink(t)
+	sink := smtpsink.New(t)
 	log, _ := testLogger(t)
 	// The sink offers neither STARTTLS nor login: encryption=None and starttls=No say so.
-	u := fmt.Sprintf("smtp://%s/?from=paywatch@example.com&to=ops@example.com&encryption=None&usestarttls=No", sink.addr())
+	u := fmt.Sprintf("smtp://%s/?from=paywatch@example.com&to=ops@example.com&encryption=None&usestarttls=No", sink.Addr())
 	d, err := New([]monitor.ChannelConfig{{Name: "Ops mail", URL: u}}, log)
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +197,7 @@ func TestSMTPGetsOneMailPerNotification(t *testing.T) {
 	for _, n := range incident {
 		d.Send(n)
 	}
-	got := sink.await(t, len(incident))
+	got := sink.Await(t, len(incident))
 	if len(got) != len(incident) {
 		t.Fatalf("sink got %d mails, want %d", len(got), len(incident))
 	}
@@ -428,12 +312,12 @@ func TestFailingChannelRetriesWithoutBlockingOthers(t *testing.T) {
 
 func TestTestMessageOverTheNetwork(t *testing.T) {
 	hook := newWebhook(t)
-	sink := newSMTPSink(t)
+	sink := smtpsink.New(t)
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close() // nothing listens there any more
 	d, err := New([]monitor.ChannelConfig{
 		{URL: hook.url("/hook")},
-		{URL: fmt.Sprintf("smtp://%s/?from=paywatch@example.com&to=ops@example.com&encryption=None&usestarttls=No", sink.addr())},
+		{URL: fmt.Sprintf("smtp://%s/?from=paywatch@example.com&to=ops@example.com&encryption=None&usestarttls=No", sink.Addr())},
 		{URL: "generic+" + closed.URL + "/hook?token=" + webhookToken},
 	}, nil)
 	if err != nil {
@@ -449,19 +333,19 @@ func TestTestMessageOverTheNetwork(t *testing.T) {
 	if m := hook.await(t, 1); m[0].Fields["title"] != TestTitle || m[0].Fields["message"] != TestBody {
 		t.Errorf("webhook got %v", m[0].Fields)
 	}
-	if m := sink.await(t, 1); m[0].Msg.Header.Get("Subject") != TestTitle || m[0].Body != TestBody {
+	if m := sink.Await(t, 1); m[0].Msg.Header.Get("Subject") != TestTitle || m[0].Body != TestBody {
 		t.Errorf("sink got %q / %q", m[0].Msg.Header.Get("Subject"), m[0].Body)
 	}
 }
 
 func TestRunLeavesNoGoroutines(t *testing.T) {
 	hook := newWebhook(t)
-	sink := newSMTPSink(t)
+	sink := smtpsink.New(t)
 	before := runtime.NumGoroutine()
 
 	d, err := New([]monitor.ChannelConfig{
 		{URL: hook.url("/hook")},
-		{URL: fmt.Sprintf("smtp://%s/?from=paywatch@example.com&to=ops@example.com&encryption=None&usestarttls=No", sink.addr())},
+		{URL: fmt.Sprintf("smtp://%s/?from=paywatch@example.com&to=ops@example.com&encryption=None&usestarttls=No", sink.Addr())},
 		{URL: "generic+http://127.0.0.1:1/unused", Services: []string{"nobody"}},
 	}, nil)
 	if err != nil {
@@ -472,7 +356,7 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 		d.Send(n)
 	}
 	hook.await(t, len(incident))
-	sink.await(t, len(incident))
+	sink.Await(t, len(incident))
 	stop()
 
 	// Keep-alive connections belong to net/http's shared transport, not to the Dispatcher.
