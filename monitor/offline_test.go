@@ -3,6 +3,7 @@ package monitor_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -445,4 +446,86 @@ func TestCanaryPassed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWatcherWakesOffline: the laptop wakes from sleep with no network (a train, a hotel before
+// its sign-in page). Nothing is said while offline, however the pages look and however often they
+// are checked; once the canaries pass, one "While you were away" summary says what changed.
+func TestWatcherWakesOffline(t *testing.T) {
+	bank := demo.NewPage("northwind000", "Northwind Bank", "Online banking")
+	base, _ := countingPages(t, bank)
+	cn := newCanaryServer(t)
+	f := offlineFetcher(t)
+	var offset atomic.Int64
+	logged := &syncBuffer{}
+	w := monitor.NewWatcher([]monitor.ServiceSpec{pageSpec(base, bank, f)}, monitor.WatcherOptions{
+		Engine:       monitor.EngineOptions{Stagger: time.Millisecond},
+		Connectivity: monitor.NewConnectivity([]monitor.Canary{cn.canary()}, f),
+		NetInterval:  20 * time.Millisecond,
+		SleepTick:    100 * time.Millisecond,
+		Wall:         func() time.Time { return time.Now().Round(0).Add(time.Duration(offset.Load())) },
+		Logger:       slog.New(slog.NewTextHandler(logged, nil)),
+	})
+	r := runWatcher(t, w)
+	const id = "northwind-bank"
+	r.until("Northwind Bank operational and online", func(u monitor.Update) bool {
+		sv := serviceIn(u.Snapshot, id)
+		return !u.Snapshot.Offline && sv.State == operational && !sv.Stale
+	})
+	if got := r.take(); len(got) != 0 {
+		t.Fatalf("start-up notified %q, want nothing", got)
+	}
+
+	// The network drops (the lid closes); asleep for three hours; the bank has an outage
+	// meanwhile; the laptop wakes up, still without a network.
+	cn.set(canaryDown)
+	r.until("offline", func(u monitor.Update) bool { return u.Snapshot.Offline })
+	bank.Set("Online banking", demo.Major)
+	offset.Store(int64(3 * time.Hour))
+	r.until("the watcher to notice the sleep", func(monitor.Update) bool { return strings.Contains(logged.String(), "woke up from sleep") })
+	for range 5 {
+		w.CheckNow()
+		r.next("an update while offline")
+	}
+	if got := r.take(); len(got) != 0 {
+		t.Fatalf("woken up offline: notified %q, want nothing", got)
+	}
+
+	// The network comes back: one summary, once the storm window has passed. Checks keep the
+	// updates coming meanwhile.
+	cn.set(canaryOK)
+	deadline := time.After(30 * time.Second)
+	for len(r.notes) == 0 {
+		select {
+		case u := <-r.updates:
+			r.read++
+			r.notes = append(r.notes, u.Notifications...)
+		case <-time.After(time.Second):
+			w.CheckNow()
+		case <-deadline:
+			t.Fatal("no notification within 30 s of coming back online")
+		}
+	}
+	notes := r.notes
+	if len(notes) != 1 || notes[0].Title != "While you were away (3 hours)" || !strings.Contains(notes[0].Body, "Northwind Bank: major outage.") {
+		t.Fatalf("back online after waking: notified %+v, want one While you were away (3 hours) naming the outage", notes)
+	}
+}
+
+// syncBuffer is a log destination tests can read while the watcher writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

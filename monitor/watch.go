@@ -129,7 +129,8 @@ func (w *Watcher) save() {
 
 // away collects what happens after the machine wakes up, for one summary.
 type away struct {
-	start, end time.Time
+	start, end time.Time // by the wall clock, for the summary's words
+	woke       time.Time // by this process's clock, to compare with connectivity checks
 	pending    map[string]bool
 	changes    []Change
 	deadline   time.Time
@@ -190,7 +191,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		return w.opt.Connectivity == nil || (netKnown && net.Online && !net.At.Before(t))
 	}
 	finishAway := func() []Notification {
-		if aw == nil || !net.Online || !fresh(aw.end) || (len(aw.pending) > 0 && time.Now().Before(aw.deadline)) {
+		if aw == nil || !net.Online || !fresh(aw.woke) || (len(aw.pending) > 0 && time.Now().Before(aw.deadline)) {
 			return nil
 		}
 		notes := w.policy.Away(w.state, aw.start, aw.end, aw.changes, w.tracker.Snapshot(time.Now()), time.Now())
@@ -237,7 +238,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 			wall := w.opt.Wall()
 			if gap := wall.Sub(lastWall); gap > w.opt.SleepTick+time.Minute {
 				w.log.Info("woke up from sleep", "gap", gap.String())
-				aw = &away{start: lastWall, end: wall, pending: map[string]bool{}, deadline: now.Add(2 * time.Minute)}
+				aw = &away{start: lastWall, end: wall, woke: time.Now(), pending: map[string]bool{}, deadline: now.Add(2 * time.Minute)}
 				for _, t := range w.targets {
 					aw.pending[t.Key()] = true
 				}
@@ -356,20 +357,27 @@ func provesOnline(o Observation, url string) bool {
 func (w *Watcher) netLoop(ctx context.Context, req <-chan struct{}, res chan<- NetState) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	var last time.Time
+	var last, next time.Time // the last check; when the next regular one is due
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
 		case <-req:
-			if wait := 10*time.Second - time.Since(last); wait > 0 {
+			// Asked: at once, or 10 s after the last check, but never later than the regular
+			// check already due.
+			due := last.Add(10 * time.Second)
+			if next.Before(due) {
+				due = next
+			}
+			if wait := time.Until(due); wait > 0 {
 				timer.Reset(wait)
 				continue
 			}
 		}
 		st := w.opt.Connectivity.Check(ctx)
 		last = time.Now()
+		next = last.Add(w.opt.NetInterval)
 		select {
 		case res <- st:
 		case <-ctx.Done():
