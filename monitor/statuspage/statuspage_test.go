@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -476,6 +477,66 @@ func TestCorpus(t *testing.T) {
 		}
 		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); want.Worse(got) {
 			t.Errorf("Rollup = %v, better than the page's own %v", got, want)
+		}
+	})
+}
+
+// TestCorpusComponents reads the real /api/v2/components.json payloads: they have no page
+// indicator, so the state comes from the components, and it must be the one INDEX.md gives.
+// (The gh-sla-tracker components files are bare arrays cut out of such payloads, and the Heroku
+// one is a vendor API Paywatch does not read; they are not documents a page serves.)
+func TestCorpusComponents(t *testing.T) {
+	_, index := sourcetest.SharedFixtures(t)
+	shown := indexStates(t, index)
+	sourcetest.Corpus(t, []string{"statuspage__atc0005-*components*.json"}, func(t *testing.T, name string, b []byte) {
+		want, ok := shown[name]
+		if !ok {
+			t.Fatalf("INDEX.md gives no state for %s", name)
+		}
+		r, err := statuspage.Parse(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		sourcetest.CheckReport(t, r)
+		if len(r.Components) == 0 {
+			t.Fatal("no components read")
+		}
+		if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != want {
+			t.Errorf("Rollup = %v, want %v (INDEX.md)", got, want)
+		}
+	})
+}
+
+// TestCorpusIncidents reads real incident records as /api/v2/incidents.json lists them (the
+// gh-sla-tracker file is a selection of such records, wrapped here as the endpoint wraps them):
+// the resolved ones come out, with their times and impact, and the open one does not.
+func TestCorpusIncidents(t *testing.T) {
+	sourcetest.Corpus(t, []string{"statuspage__gh-sla-tracker-github-incidents-*.json"}, func(t *testing.T, name string, b []byte) {
+		var records []map[string]any
+		if err := json.Unmarshal(b, &records); err != nil {
+			t.Fatal(err)
+		}
+		wrapped, err := json.Marshal(map[string]any{"incidents": records})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := statuspage.ParseIncidents(bytes.NewReader(wrapped))
+		if err != nil {
+			t.Fatalf("ParseIncidents: %v", err)
+		}
+		open := 0
+		for _, r := range records {
+			if st := r["status"]; st != "resolved" && st != "postmortem" {
+				open++
+			}
+		}
+		if len(got) != len(records)-open || open != 1 {
+			t.Fatalf("%d resolved incidents read from %d records (%d open), want all but the 1 open one (INDEX.md)", len(got), len(records), open)
+		}
+		for _, in := range got {
+			if in.Title == "" || in.ResolvedAt.IsZero() || in.CreatedAt.IsZero() || in.ResolvedAt.Before(in.CreatedAt) {
+				t.Errorf("resolved incident %+v lacks a title or sensible times", in)
+			}
 		}
 	})
 }
