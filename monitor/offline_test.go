@@ -529,3 +529,51 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// hostTransport sends every request to one local server, whatever host it names, as DNS would
+// for a real status page's address.
+type hostTransport struct{ target string }
+
+func (h hostTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c := r.Clone(r.Context())
+	c.URL.Host = h.target
+	resp, err := http.DefaultTransport.RoundTrip(c)
+	if resp != nil {
+		resp.Request = r
+	}
+	return resp, err
+}
+
+// TestWatcherCanariesBlocked: where the connectivity canaries are blocked (an office firewall) but
+// real status pages answer, the app does not call the machine offline, check after check; a
+// captive portal still counts as offline.
+func TestWatcherCanariesBlocked(t *testing.T) {
+	bank := demo.NewPage("northwind000", "Northwind Bank", "Online banking")
+	base, _ := countingPages(t, bank)
+	pagesTr := hostTransport{target: strings.TrimPrefix(base, "http://")}
+	pf := monitor.NewFetcher(monitor.FetcherOptions{Transport: pagesTr, Timeout: 5 * time.Second})
+	cn := newCanaryServer(t)
+	w := monitor.NewWatcher([]monitor.ServiceSpec{pageSpec("http://status.northwind.example", bank, pf)}, monitor.WatcherOptions{
+		Engine:       monitor.EngineOptions{Stagger: time.Millisecond},
+		Connectivity: monitor.NewConnectivity([]monitor.Canary{cn.canary()}, offlineFetcher(t)),
+		NetInterval:  20 * time.Millisecond,
+	})
+	r := runWatcher(t, w)
+	r.until("online with the page read", func(u monitor.Update) bool {
+		return !u.Snapshot.Offline && serviceIn(u.Snapshot, "northwind-bank").State == operational
+	})
+
+	cn.set(canaryDown)
+	before := cn.answered.Load()
+	for cn.answered.Load() < before+10 {
+		if u := r.next("updates while the canaries fail"); u.Snapshot.Offline {
+			t.Fatalf("offline (%s) although the status page answered a moment ago", u.Snapshot.OfflineReason)
+		}
+	}
+
+	cn.set(canaryPortal)
+	u := r.until("offline behind a captive portal", func(u monitor.Update) bool { return u.Snapshot.Offline })
+	if !strings.Contains(u.Snapshot.OfflineReason, "sign-in page") {
+		t.Errorf("offline reason %q, want the captive portal named", u.Snapshot.OfflineReason)
+	}
+}

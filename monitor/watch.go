@@ -85,6 +85,17 @@ func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
 		log: log, opt: o, targets: targets, urls: urls, cmds: make(chan func(*PolicyState, Snapshot), 8)}
 }
 
+// quickestPublic is the shortest interval among targets that are not on this machine (0 if none).
+func (w *Watcher) quickestPublic() time.Duration {
+	var q time.Duration
+	for _, t := range w.targets {
+		if !IsLoopback(t.URL) && (q == 0 || t.Interval < q) {
+			q = t.Interval
+		}
+	}
+	return q
+}
+
 // CheckNow runs a round at once.
 func (w *Watcher) CheckNow() { w.engine.CheckNow() }
 
@@ -157,6 +168,16 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 	// if the machine turns out to be offline they are dropped, and nothing was "told".
 	var held []Change
 	var heldAt time.Time
+	// lastProof is when a real (not loopback) page last answered; canariesBlocked is set while
+	// that outweighs failing canaries.
+	var lastProof time.Time
+	var canariesBlocked bool
+	// A proof is fresh for two of the slower of the connectivity interval and the quickest
+	// public target's interval (the soonest another proof can come).
+	proofWindow := 2 * w.opt.NetInterval
+	if q := w.quickestPublic(); q > w.opt.NetInterval {
+		proofWindow = 2 * q
+	}
 	var aw *away
 	sleepTick := time.NewTicker(w.opt.SleepTick)
 	defer sleepTick.Stop()
@@ -253,6 +274,18 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 				continue
 			}
 		case st := <-netRes:
+			if !st.Online && !st.CaptivePortal && !lastProof.IsZero() && st.At.Sub(lastProof) < proofWindow {
+				// Every canary fails, yet real status pages answered a moment ago: the canaries
+				// are blocked here (an office firewall), the internet is not gone. Believing
+				// them would flip the tray to offline and back with every check.
+				if !canariesBlocked {
+					w.log.Warn("connectivity checks fail while status pages answer; trusting the status pages", "reason", st.Reason)
+					canariesBlocked = true
+				}
+				st = NetState{Online: true, At: st.At}
+			} else if st.Online {
+				canariesBlocked = false
+			}
 			wasOnline := net.Online
 			net, netKnown = st, true
 			if !st.Online {
@@ -291,6 +324,9 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		var changes []Change
 		failed := false
 		for _, o := range batch {
+			if provesOnline(o, w.urls[o.Target]) {
+				lastProof = o.At
+			}
 			if provesOnline(o, w.urls[o.Target]) && !net.Online {
 				// A real page answered: the internet works even if the canaries do not.
 				net = NetState{Online: true, At: o.At}
