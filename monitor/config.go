@@ -86,6 +86,22 @@ func decodeStrict(n *yaml.Node, v any) error {
 
 var yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
 
+// yamlFields maps the YAML keys of a struct type to their field types.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		if name != "-" && f.IsExported() {
+			fields[name] = f.Type
+		}
+	}
+	return fields
+}
+
 func unknownKeys(n *yaml.Node, t reflect.Type, errs *[]string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -96,17 +112,7 @@ func unknownKeys(n *yaml.Node, t reflect.Type, errs *[]string) {
 			unknownKeys(c, t.Elem(), errs)
 		}
 	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
-		fields := map[string]reflect.Type{}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if name == "" {
-				name = strings.ToLower(f.Name)
-			}
-			if name != "-" && f.IsExported() {
-				fields[name] = f.Type
-			}
-		}
+		fields := yamlFields(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			ft, ok := fields[k.Value]
@@ -265,17 +271,10 @@ var yamlKeys = func() map[string][]string {
 		if t.Kind() != reflect.Struct || out[t.String()] != nil {
 			return
 		}
-		out[t.String()] = []string{}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if name == "" {
-				name = strings.ToLower(f.Name)
-			}
-			if name != "-" && f.IsExported() {
-				out[t.String()] = append(out[t.String()], name)
-				visit(f.Type)
-			}
+		fields := yamlFields(t)
+		out[t.String()] = slices.Sorted(maps.Keys(fields))
+		for _, ft := range fields {
+			visit(ft)
 		}
 	}
 	visit(reflect.TypeFor[Config]())
