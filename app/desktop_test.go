@@ -310,3 +310,23 @@ func TestServiceMenuSaysWhichSourceSaysWhat(t *testing.T) {
 		t.Errorf("service submenu = %q, want %q", got, want)
 	}
 }
+
+// TestMenuNotRebuiltBetweenPolls: Fyne rebuilds the whole tray menu on every change, so ages must
+// not change while a page is polled as usual (every 60 s, up to 69 s with jitter): the menu is
+// set once, not at each age.
+func TestMenuNotRebuiltBetweenPolls(t *testing.T) {
+	a := test.NewTempApp(t)
+	tray := &fakeTray{}
+	d := NewDesktop(a, tray, Actions{CheckNow: func() {}, Quit: func() {}}, nil)
+	now := time.Now()
+	for _, age := range []time.Duration{0, 10 * time.Second, 45 * time.Second, 61 * time.Second, 69 * time.Second, 100 * time.Second} {
+		d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, now.Add(-age))}})
+	}
+	if len(tray.menus) != 1 {
+		t.Fatalf("menu set %d times over one poll interval, want once", len(tray.menus))
+	}
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, now.Add(-5*time.Minute))}})
+	if got := labels(tray.lastMenu())[0]; len(tray.menus) != 2 || got != "Stripe — Operational · checked 5 min ago" {
+		t.Errorf("after 5 minutes without a check: %d menus, first line %q", len(tray.menus), got)
+	}
+}

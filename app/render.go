@@ -68,12 +68,13 @@ func ServiceLine(sv monitor.ServiceStatus, now time.Time) string {
 	return fmt.Sprintf("%s — %s · checked %s", sv.Name, state, age)
 }
 
-// Ago says how long ago, briefly: "just now", "3 min ago", "2 h ago". Its unit is the
-// minute: a line that changed every few seconds would make the tray rebuild its whole menu
-// (Fyne has no in-place update) for a precision nobody needs to decide whether Amex is down.
+// Ago says how long ago, briefly: "just now", "3 min ago", "2 h ago". Its unit is the minute,
+// and anything under two minutes is "just now": every change of a line makes the tray rebuild
+// its whole menu (Fyne has no in-place update), and a status page polled every 60 s (give or
+// take its jitter) must not flip between "just now" and "1 min ago" around each poll.
 func Ago(d time.Duration) string {
 	switch {
-	case d < time.Minute:
+	case d < 2*time.Minute:
 		return "just now"
 	case d < time.Hour:
 		return fmt.Sprintf("%d min ago", int(d/time.Minute))

@@ -101,7 +101,7 @@ func TestAgo(t *testing.T) {
 	for _, tt := range []struct {
 		d    time.Duration
 		want string
-	}{{0, "just now"}, {4 * time.Second, "just now"}, {23 * time.Second, "just now"}, {59 * time.Second, "just now"}, {60 * time.Second, "1 min ago"}, {61 * time.Second, "1 min ago"}, {3 * time.Hour, "3 h ago"}, {72 * time.Hour, "3 days ago"}} {
+	}{{0, "just now"}, {4 * time.Second, "just now"}, {23 * time.Second, "just now"}, {59 * time.Second, "just now"}, {69 * time.Second, "just now"}, {119 * time.Second, "just now"}, {2 * time.Minute, "2 min ago"}, {150 * time.Second, "2 min ago"}, {3 * time.Hour, "3 h ago"}, {72 * time.Hour, "3 days ago"}} {
 		if got := Ago(tt.d); got != tt.want {
 			t.Errorf("Ago(%v) = %q, want %q", tt.d, got, tt.want)
 		}
