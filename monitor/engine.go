@@ -86,14 +86,17 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 	timer := time.NewTimer(first)
 	defer timer.Stop()
 	fails := 0
-	var notBefore time.Time // a nudge earlier than this is ignored (see politeGap)
+	// A nudge earlier than notBefore is ignored (see politeGap). It is a wall-clock time, which
+	// goes on while the machine sleeps (the monotonic clock does not): after a night's sleep a
+	// site probed just before is due again.
+	var notBefore time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
 		case <-nudge:
-			if time.Now().Before(notBefore) {
+			if time.Now().Round(0).Before(notBefore) {
 				log.Debug("check now skipped: too soon for this site", "until", notBefore)
 				continue
 			}
@@ -127,7 +130,7 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 		}
 		delay := NextDelay(t.Interval, fails, err, rand.Float64())
 		timer.Reset(delay)
-		notBefore = time.Now().Add(politeGap(t, delay, err))
+		notBefore = time.Now().Round(0).Add(politeGap(t, delay, err))
 	}
 }
 
