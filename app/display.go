@@ -115,12 +115,14 @@ func SessionEnv(ctx context.Context) map[string]string {
 // WaitForDisplay waits up to limit for a display (when started at login before the desktop
 // exists). Every half second it checks DISPLAY again, and, while this process has none, the
 // service manager's environment, where the session publishes its DISPLAY; what it finds there
-// is returned as variables to set (DISPLAY and, when given, XAUTHORITY). On failure the error
-// wraps ErrNoDisplay with the reason from the last look.
+// is returned as variables to set (DISPLAY and, when given, XAUTHORITY). With no limit (started
+// by hand) only this process's DISPLAY counts: a terminal without one gets the message, not a
+// tray on somebody's screen. On failure the error wraps ErrNoDisplay with the reason from the
+// last look.
 func WaitForDisplay(ctx context.Context, limit time.Duration, getenv func(string) string, session func(context.Context) map[string]string) (map[string]string, error) {
 	look := func() (map[string]string, Display) {
 		d := FindDisplay(getenv)
-		if d.Ready || d.Name != "" || session == nil {
+		if d.Ready || d.Name != "" || session == nil || limit <= 0 {
 			return nil, d
 		}
 		env := session(ctx)

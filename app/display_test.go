@@ -113,6 +113,13 @@ func TestWaitForDisplay(t *testing.T) {
 			t.Errorf("set %v after %d looks, want DISPLAY :7 and XAUTHORITY after 3", set, calls)
 		}
 	})
+	t.Run("started by hand: only this process's DISPLAY counts", func(t *testing.T) {
+		session := func(context.Context) map[string]string { return map[string]string{"DISPLAY": ":7"} }
+		set, err := WaitForDisplay(context.Background(), 0, none, session)
+		if !errors.Is(err, ErrNoDisplay) || set != nil {
+			t.Fatalf("WaitForDisplay = %v, %v; want ErrNoDisplay and nothing to set", set, err)
+		}
+	})
 	t.Run("a published display that does not answer is not taken", func(t *testing.T) {
 		session := func(context.Context) map[string]string { return map[string]string{"DISPLAY": ":9"} }
 		set, err := WaitForDisplay(context.Background(), time.Second, none, session)
