@@ -51,8 +51,8 @@ func FirstTime(ts ...time.Time) time.Time {
 	return time.Time{}
 }
 
-// JSONID is an identifier a status page writes as a JSON number or string (12 or "12"); null
-// reads as "".
+// JSONID is an identifier a status page writes as a JSON number or string (12 or "12", spaces
+// around a string trimmed); null reads as "".
 type JSONID string
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -70,6 +70,6 @@ func (v *JSONID) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	*v = JSONID(s)
+	*v = JSONID(strings.TrimSpace(s))
 	return nil
 }

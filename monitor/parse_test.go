@@ -68,7 +68,7 @@ func TestSkipBOM(t *testing.T) {
 
 func TestJSONID(t *testing.T) {
 	for in, want := range map[string]string{
-		`12`: "12", `"12"`: "12", `"abc"`: "abc", `null`: "", `1.5e3`: "1.5e3", `""`: "",
+		`12`: "12", `"12"`: "12", `" 12 "`: "12", `"abc"`: "abc", `null`: "", `1.5e3`: "1.5e3", `""`: "",
 	} {
 		var v JSONID
 		if err := json.Unmarshal([]byte(in), &v); err != nil || string(v) != want {

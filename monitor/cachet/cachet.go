@@ -289,25 +289,7 @@ func (c code) resolve(names map[string]int) int {
 }
 
 // ident is an id written as a number or a string.
-type ident string
-
-func (v *ident) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*v = ""
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err == nil {
-		*v = ident(n.String())
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*v = ident(strings.TrimSpace(s))
-	return nil
-}
+type ident = monitor.JSONID
 
 // flag is a boolean written as true/false, 0/1 or "0"/"1".
 type flag struct{ v, set bool }
