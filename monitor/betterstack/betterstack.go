@@ -63,25 +63,7 @@ func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 }
 
 // id is a JSON:API id; Better Stack writes them as strings but refers to them as numbers.
-type id string
-
-func (v *id) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*v = ""
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*v = id(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*v = id(n.String())
-	return nil
-}
+type id = monitor.JSONID
 
 type resourceAttrs struct {
 	SectionID  id     `json:"status_page_section_id"`

@@ -55,21 +55,7 @@ func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
 }
 
 // id accepts both spellings Slack has used for an event id: a number (878) and a string ("546").
-type id string
-
-func (v *id) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*v = id(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("event id is neither text nor a number")
-	}
-	*v = id(n.String())
-	return nil
-}
+type id = monitor.JSONID
 
 // stamp is a time that may be missing or malformed; both read as the zero time, since a bad date
 // must not hide an incident.
