@@ -326,11 +326,11 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		for _, o := range batch {
 			if provesOnline(o, w.urls[o.Target]) {
 				lastProof = o.At
-			}
-			if provesOnline(o, w.urls[o.Target]) && !net.Online {
-				// A real page answered: the internet works even if the canaries do not.
-				net = NetState{Online: true, At: o.At}
-				netKnown = true
+				if !net.Online {
+					// A real page answered: the internet works even if the canaries do not.
+					net = NetState{Online: true, At: o.At}
+					netKnown = true
+				}
 			}
 			if !net.Online {
 				continue // believe nothing while offline; the last known states stay, marked stale
