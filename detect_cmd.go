@@ -54,7 +54,6 @@ func cmdDetect(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: paywatch detect URL [--json]   (for example: paywatch detect status.coinbase.com)")
-		fs.PrintDefaults()
 	}
 	words, err := parseInterspersed(fs, args)
 	if err != nil {
