@@ -206,3 +206,35 @@ func TestWatcherSleep(t *testing.T) {
 		})
 	}
 }
+
+// TestWatcherMaintenanceAheadAtOnce: planned work announced on a page is notified as soon as
+// the storm window has passed, not at the policy's next minute.
+func TestWatcherMaintenanceAheadAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var planned []monitor.Maintenance
+		check := monitor.CheckerFunc(func(ctx context.Context) (monitor.Report, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return monitor.Report{PageName: "Globex Payroll", Indicator: operational, Maintenances: slices.Clone(planned)}, nil
+		})
+		sw := startSleepWatch(t, nil, []monitor.ServiceSpec{{ID: "globex", Name: "Globex Payroll", Targets: []monitor.Target{{
+			ServiceID: "globex", SourceID: "page", Kind: monitor.KindPage, Platform: "statuspage",
+			URL: "https://status.globex.example", Interval: time.Hour, Checker: check,
+		}}}})
+		defer sw.stop()
+		time.Sleep(5 * time.Second) // the first round: the baseline
+		synctest.Wait()
+
+		mu.Lock()
+		planned = []monitor.Maintenance{{ID: "m1", Title: "Payroll system upgrade", Status: "scheduled",
+			StartsAt: time.Now().Add(2 * time.Hour), EndsAt: time.Now().Add(3 * time.Hour)}}
+		mu.Unlock()
+		sw.w.CheckNow()
+		time.Sleep(monitor.StormWindow + time.Second)
+		synctest.Wait()
+		if got := titlesOf(sw.take()); !slices.Equal(got, []string{"Globex Payroll: maintenance in 2 hours"}) {
+			t.Errorf("%v after the announcement: notified %q, want the maintenance ahead", monitor.StormWindow+time.Second, got)
+		}
+	})
+}
