@@ -357,14 +357,33 @@ func (p *Policy) decide(st *PolicyState, c Change, now time.Time) (Notification,
 		}
 		return Notification{ServiceID: c.ServiceID, State: c.To, Severity: c.To, At: now,
 			Title: fmt.Sprintf("%s: incident update", c.Name), Body: incidentText(c.Incident) + sourcesSuffix(c.Sources)}, true
+
+	case ChangeMaintenance:
+		// Newly announced work: said as soon as it is seen when a mark (24 h, 1 h before) has
+		// already passed; Tick says the marks still to come.
+		if c.Maintenance == nil || c.Maintenance.Filtered || !p.wantsMaintenance(st, c.ServiceID, now) {
+			return Notification{}, false
+		}
+		return p.ahead(st, c.ServiceID, c.Name, *c.Maintenance, now)
 	}
 	return Notification{}, false
+}
+
+// wantsMaintenance reports whether planned work on a service is worth a notification: unless
+// switched off, snoozed, or the service asks only for outages ("degraded and worse" is about
+// problems, and planned work is still worth knowing ahead).
+func (p *Policy) wantsMaintenance(st *PolicyState, id string, now time.Time) bool {
+	own, ok := p.minSev[id]
+	return p.cfg.maintenance() && !(ok && own.IsOutage()) && st.SnoozedUntil(id, now).IsZero()
 }
 
 // Absorb records changes as told without notifying: used when one summary replaces them
 // (after a sleep), so later changes are measured against what the summary said.
 func (p *Policy) Absorb(st *PolicyState, changes []Change, now time.Time) {
 	for _, c := range changes {
+		if c.Kind == ChangeMaintenance {
+			continue // the summary does not mention planned work: Tick still gives notice of it
+		}
 		p.decide(st, c, now)
 	}
 }
@@ -535,20 +554,16 @@ func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notificat
 				Body:  "Still going on now that the snooze has ended." + reasonLine(sv)})
 		}
 	}
-	if p.cfg.maintenance() {
-		for _, sv := range snap.Services {
-			// Only an outage-level threshold opts a service out: "degraded and worse" is about
-			// problems, and planned work is still worth knowing ahead.
-			if own, ok := p.minSev[sv.ID]; ok && own.IsOutage() || !st.SnoozedUntil(sv.ID, now).IsZero() {
-				continue
+	for _, sv := range snap.Services {
+		if !p.wantsMaintenance(st, sv.ID, now) {
+			continue
+		}
+		for _, m := range sv.Maintenances {
+			if m.Filtered {
+				continue // work on parts of the service the user does not watch
 			}
-			for _, m := range sv.Maintenances {
-				if m.Filtered {
-					continue // work on parts of the service the user does not watch
-				}
-				if n, ok := p.ahead(st, sv, m, now); ok {
-					out = append(out, n)
-				}
+			if n, ok := p.ahead(st, sv.ID, sv.Name, m, now); ok {
+				out = append(out, n)
 			}
 		}
 	}
@@ -593,11 +608,11 @@ func (p *Policy) allAcked(st *PolicyState, sv ServiceStatus) bool {
 }
 
 // ahead sends the most specific due "maintenance ahead" mark, once each.
-func (p *Policy) ahead(st *PolicyState, sv ServiceStatus, m Maintenance, now time.Time) (Notification, bool) {
+func (p *Policy) ahead(st *PolicyState, id, name string, m Maintenance, now time.Time) (Notification, bool) {
 	if m.InProgress || m.StartsAt.IsZero() || !m.StartsAt.After(now) {
 		return Notification{}, false
 	}
-	key := sv.ID + "/" + maintKey(m)
+	key := id + "/" + maintKey(m)
 	sent := st.Maint[key]
 	due := false
 	for _, d := range p.aheadBy {
@@ -613,8 +628,8 @@ func (p *Policy) ahead(st *PolicyState, sv ServiceStatus, m Maintenance, now tim
 	}
 	st.Maint[key] = sent
 	in := m.StartsAt.Sub(now)
-	return Notification{ServiceID: sv.ID, State: StateMaintenance, Severity: StateMaintenance, At: now,
-		Title: fmt.Sprintf("%s: maintenance in %s", sv.Name, HumanDuration(in.Round(time.Minute))),
+	return Notification{ServiceID: id, State: StateMaintenance, Severity: StateMaintenance, At: now,
+		Title: fmt.Sprintf("%s: maintenance in %s", name, HumanDuration(in.Round(time.Minute))),
 		Body:  maintenanceText(&m)}, true
 }
 

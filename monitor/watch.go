@@ -3,7 +3,6 @@ package monitor
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 )
@@ -375,11 +374,6 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 			}
 		}
 		resetPolicy()
-		if slices.ContainsFunc(changes, func(c Change) bool { return c.Kind == ChangeMaintenance }) {
-			// Planned work was announced. "Maintenance in 2 hours" depends on the time, so the
-			// policy's timer works it out: now, not at its next minute.
-			policyTimer.Reset(10 * time.Millisecond)
-		}
 		if aw != nil && len(batch) > 0 {
 			notes = append(notes, finishAway()...)
 		}
