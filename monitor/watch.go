@@ -247,9 +247,14 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 			}
 			continue
 		case <-policyTimer.C:
-			if net.Online && aw == nil {
-				notes = w.policy.Tick(w.state, w.tracker.Snapshot(time.Now()), time.Now())
+			if !net.Online || aw != nil {
+				// Nothing is said while offline or catching up after a sleep; what waits goes
+				// out once that ends (both paths reset the timer). Until then, look again in a
+				// minute rather than spin on a due time that cannot be served.
+				policyTimer.Reset(time.Minute)
+				continue
 			}
+			notes = w.policy.Tick(w.state, w.tracker.Snapshot(time.Now()), time.Now())
 			w.save()
 			resetPolicy()
 			if len(notes) == 0 {
