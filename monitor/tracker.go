@@ -205,6 +205,7 @@ func (t *Tracker) Observe(o Observation) []Change {
 	}
 	ts.status.CheckedAt = o.At
 	ts.status.Latency = o.Latency
+	ts.status.Stale = false // a fresh answer; a page that could not be refreshed marks it again
 	if ts.target.Kind == KindProbe {
 		t.observeProbe(ts, o)
 	} else {

@@ -618,3 +618,24 @@ func TestTrackerProbeDNSReason(t *testing.T) {
 		t.Errorf("sources line = %q", line)
 	}
 }
+
+// TestTrackerFreshAnswerClearsStale: after an offline spell marks everything stale, the next
+// answer of each source clears the mark, probes included.
+func TestTrackerFreshAnswerClearsStale(t *testing.T) {
+	pg, pt := pageTarget("stripe"), probeTarget("stripe")
+	tr := monitor.NewTracker([]monitor.ServiceSpec{spec("stripe", "Stripe", pg, pt)}, monitor.Thresholds{ProbeFailures: 2, ProbeSuccesses: 2})
+	tr.Observe(pageSays(pg.Key(), at(0), operational))
+	tr.Observe(probeSays(pt.Key(), at(0), operational))
+	tr.MarkAllStale("not refreshed: offline")
+	if sv := service(t, tr, at(1), "stripe"); !sv.Stale {
+		t.Fatal("MarkAllStale left the service fresh")
+	}
+	tr.Observe(pageSays(pg.Key(), at(2), operational))
+	if sv := service(t, tr, at(2), "stripe"); !sv.Stale {
+		t.Error("fresh after the page alone; the probe has not answered yet")
+	}
+	tr.Observe(probeSays(pt.Key(), at(3), operational))
+	if sv := service(t, tr, at(3), "stripe"); sv.Stale {
+		t.Errorf("still stale after both sources answered: %+v", sv.Sources)
+	}
+}
