@@ -207,7 +207,8 @@ func Resolve(c *Config, cat *Catalog, b Builders) ([]ServiceSpec, error) {
 		if s.Probe != nil {
 			probes = append([]ProbeConfig{*s.Probe}, probes...)
 		}
-		for _, p := range probes {
+		used := map[string]bool{}
+		for i, p := range probes {
 			// A service's own interval is for its status page: a provider's website is probed
 			// every DefaultProbeInterval unless the probe (or a slower service) says otherwise.
 			iv := DefaultProbeInterval
@@ -221,7 +222,14 @@ func Resolve(c *Config, cat *Catalog, b Builders) ([]ServiceSpec, error) {
 			case time.Duration(s.Interval) > iv:
 				iv = time.Duration(s.Interval) // slower is always fine
 			}
-			spec.Targets = append(spec.Targets, Target{ServiceID: spec.ID, SourceID: "probe:" + hostOf(p.URL), Kind: KindProbe, Platform: "probe", URL: p.URL, Interval: iv, Checker: b.Probe(p)})
+			// One source per probe: two pages of one site (its sign-in and its home page) must
+			// not share an id, or one of them would never be heard.
+			src := "probe:" + hostOf(p.URL)
+			if used[src] {
+				src = fmt.Sprintf("%s#%d", src, i+1)
+			}
+			used[src] = true
+			spec.Targets = append(spec.Targets, Target{ServiceID: spec.ID, SourceID: src, Kind: KindProbe, Platform: "probe", URL: p.URL, Interval: iv, Checker: b.Probe(p)})
 		}
 		if spec.URL == "" && len(probes) > 0 {
 			spec.URL = probes[0].URL

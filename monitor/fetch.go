@@ -218,7 +218,7 @@ func (f *Fetcher) GetJSON(ctx context.Context, rawURL string) (*Response, error)
 		return nil, fe
 	}
 	// encoding/json refuses a byte-order mark; some servers send one.
-	resp.Body = bytes.TrimPrefix(resp.Body, []byte("\xef\xbb\xbf"))
+	resp.Body = bytes.TrimPrefix(resp.Body, BOM)
 	return resp, nil
 }
 

@@ -9,15 +9,16 @@ import (
 	"time"
 )
 
-var bom = []byte("\xef\xbb\xbf")
+// BOM is the UTF-8 byte-order mark some servers put before JSON.
+var BOM = []byte("\xef\xbb\xbf")
 
 // SkipBOM drops a UTF-8 byte-order mark from the start of r, which encoding/json refuses. Bodies
 // from Fetcher.GetJSON have none already; parsers that are also handed bodies from elsewhere
 // (files, tests) use it.
 func SkipBOM(r io.Reader) io.Reader {
 	br := bufio.NewReader(r)
-	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		br.Discard(len(bom))
+	if b, err := br.Peek(len(BOM)); err == nil && bytes.Equal(b, BOM) {
+		br.Discard(len(BOM))
 	}
 	return br
 }

@@ -198,7 +198,7 @@ func isPong(body []byte) bool {
 	var p struct {
 		Data any `json:"data"`
 	}
-	if json.Unmarshal(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), &p) != nil {
+	if json.Unmarshal(body, &p) != nil {
 		return false
 	}
 	s, ok := p.Data.(string)

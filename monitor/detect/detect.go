@@ -126,7 +126,9 @@ func (d *detector) get(ctx context.Context, f *monitor.Fetcher, u, accept string
 	if err != nil {
 		a.err = err
 	} else {
-		a.status, a.body, a.final = resp.StatusCode, resp.Body, resp.FinalURL
+		// encoding/json refuses a byte-order mark, which some servers send; GetJSON drops it
+		// for polling, and so must detection.
+		a.status, a.body, a.final = resp.StatusCode, bytes.TrimPrefix(resp.Body, monitor.BOM), resp.FinalURL
 		if a.status >= 500 {
 			d.server = true
 		}

@@ -464,6 +464,8 @@ func TestDetectWellKnownHosts(t *testing.T) {
 		// A site that sends its status address on to a page that is not its own.
 		"status.mimic.example/api/v2/summary.json":   {status: http.StatusFound, location: "https://paypal.statuspage.io/api/v2/summary.json"},
 		"status.acmepay.example/api/v2/summary.json": jsonRoute(read("statuspage/testdata/operational.json")),
+		// The same page behind a byte-order mark, which encoding/json refuses by itself.
+		"api.acmepay.example/api/v2/summary.json": jsonRoute("\xef\xbb\xbf" + read("statuspage/testdata/operational.json")),
 	})
 	tests := []struct {
 		url          string
@@ -489,6 +491,7 @@ func TestDetectWellKnownHosts(t *testing.T) {
 		{url: "paypal.statuspage.io", wantKind: detect.ErrForeign},
 		// An address that redirects to the page's own address is that page, polled where it lives.
 		{url: "status.acme-old.example", wantPlatform: "statuspage", wantEndpoint: "https://status.acmepay.example/api/v2/summary.json"},
+		{url: "api.acmepay.example", wantPlatform: "statuspage", wantEndpoint: "https://api.acmepay.example/api/v2/summary.json"},
 		// A redirect to a page that belongs neither to the address asked nor to where it led.
 		{url: "status.mimic.example", wantKind: detect.ErrForeign},
 		{url: "unclaimed.statuspage.io", wantKind: detect.ErrNotFound},
