@@ -51,9 +51,6 @@ func FindDisplay(getenv func(string) string) Display {
 	return Display{Name: name, Ready: name != "" && xAnswers(name)}
 }
 
-// HasDisplay reports whether a graphical session is reachable.
-func HasDisplay(getenv func(string) string) bool { return FindDisplay(getenv).Ready }
-
 // xAddrs are the addresses an X client tries for a DISPLAY value: ":1" and "unix:1" are the
 // local socket (and, on Linux, its abstract twin), "host:1" is TCP port 6001.
 func xAddrs(display string) (network string, addrs []string, ok bool) {

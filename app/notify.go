@@ -17,12 +17,6 @@ type Notifier interface {
 	Notify(n monitor.Notification) error
 }
 
-// NotifierFunc adapts a function to Notifier.
-type NotifierFunc func(monitor.Notification) error
-
-// Notify calls f.
-func (f NotifierFunc) Notify(n monitor.Notification) error { return f(n) }
-
 // Beeep sends notifications through github.com/gen2brain/beeep with Paywatch's name and a stable
 // icon file on disk (Windows keeps the first icon path it is given for good).
 type Beeep struct {

@@ -65,9 +65,6 @@ func (w *StatusWindow) Show() {
 	w.win.RequestFocus()
 }
 
-// Visible reports whether the window is shown.
-func (w *StatusWindow) Visible() bool { return w.visible }
-
 // SetNote shows an explanation at the top (e.g. "Your desktop has no system tray").
 func (w *StatusWindow) SetNote(s string) {
 	w.note = s

@@ -95,7 +95,6 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 	type net struct {
 		name     string
 		from, to State
-		seen     bool
 	}
 	order := []string{}
 	byID := map[string]*net{}
@@ -109,7 +108,7 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 			byID[c.ServiceID] = n
 			order = append(order, c.ServiceID)
 		}
-		n.to, n.seen = c.To, true
+		n.to = c.To
 	}
 	var lines []string
 	sev := StateOperational
@@ -118,7 +117,7 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 		if n.from == n.to {
 			continue
 		}
-		sev = worse(sev, worse(n.from, n.to))
+		sev = Worst(sev, n.from, n.to)
 		if n.to == StateOperational {
 			lines = append(lines, fmt.Sprintf("%s is working normally again (it was: %s).", n.name, strings.ToLower(n.from.Label())))
 		} else {
@@ -131,7 +130,7 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 				continue
 			}
 			lines = append(lines, fmt.Sprintf("%s had an incident that is now resolved: %s.", sv.Name, Sanitize(in.Title, 100)))
-			sev = worse(sev, in.Impact)
+			sev = Worst(sev, in.Impact)
 		}
 	}
 	if len(lines) == 0 {
@@ -152,11 +151,4 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 		Severity: sev,
 		At:       gapEnd,
 	}, true
-}
-
-func worse(a, b State) State {
-	if b.Worse(a) {
-		return b
-	}
-	return a
 }

@@ -301,10 +301,9 @@ func (f *Fetcher) classify(ctx context.Context, u string, err error) error {
 		host = pu.Hostname()
 	}
 	timeout := f.timeout
-	if dl, ok := ctx.Deadline(); ok && kind == ErrTimeout && ctx.Err() != nil {
+	if _, ok := ctx.Deadline(); ok && kind == ErrTimeout && ctx.Err() != nil {
 		// The caller's own deadline ran out first; the fetcher's timeout would misstate it.
 		timeout = 0
-		_ = dl
 	}
 	return &FetchError{Kind: kind, URL: u, Host: host, Err: err, Timeout: timeout}
 }

@@ -396,7 +396,7 @@ func (p *Policy) Away(st *PolicyState, gapStart, gapEnd time.Time, changes []Cha
 	worst := map[string]State{}
 	for _, c := range changes {
 		if c.Kind == ChangeState {
-			worst[c.ServiceID] = worse(worst[c.ServiceID], worse(c.From, c.To))
+			worst[c.ServiceID] = Worst(worst[c.ServiceID], c.From, c.To)
 		}
 	}
 	keep := func(id string) bool {

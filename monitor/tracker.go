@@ -149,8 +149,7 @@ type tracked struct {
 	sources   []*trackedSource
 	state     State
 	since     time.Time
-	known     State // last confirmed known state; StateUnknown until the baseline
-	knownAt   time.Time
+	known     State                // last confirmed known state; StateUnknown until the baseline
 	problemAt time.Time            // when the current problem began
 	incidents map[string]time.Time // incident key → its latest update time
 	maints    map[string]bool
@@ -158,16 +157,15 @@ type tracked struct {
 }
 
 type trackedSource struct {
-	svc       *tracked
-	target    Target
-	status    SourceStatus
-	report    Report
-	comps     []Component
-	have      bool
-	fails     int
-	goodRun   int
-	badRun    int
-	lastProbe State
+	svc     *tracked
+	target  Target
+	status  SourceStatus
+	report  Report
+	comps   []Component
+	have    bool
+	fails   int
+	goodRun int
+	badRun  int
 }
 
 // NewTracker builds a tracker for the services.
@@ -347,7 +345,7 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 			}
 		}
 		sv.primed = true
-		sv.known, sv.knownAt = next, at
+		sv.known = next
 		if next.IsProblem() || next == StateMaintenance {
 			sv.problemAt = at
 		}
@@ -374,7 +372,7 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 		}
 		c.Incident = worstIncident(st.Incidents)
 		changes = append(changes, c)
-		sv.known, sv.knownAt = next, at
+		sv.known = next
 	}
 	if page != nil {
 		for _, in := range page.report.Incidents {

@@ -332,9 +332,6 @@ func (m *Manager) Location() string {
 	return b.location()
 }
 
-// Headless reports whether m manages the headless background service.
-func (m *Manager) Headless() bool { return m.o.Headless }
-
 // Install makes Paywatch start at login (or at boot, when headless). An
 // entry that is already there in another form is left alone: there is
 // never more than one. An entry that is switched off or out of date (the
