@@ -150,3 +150,57 @@ channels: [{name: Team, url: "generic+%[1]s/hook?token=sekrit"}]
 		t.Errorf("table output does not explain the unknown state:\n%s", out.String())
 	}
 }
+
+// TestBadCommandLines: words a command does not take, and durations or counts of zero or less,
+// get one line naming the problem and exit 64; nothing runs.
+func TestBadCommandLines(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"status", "stripe"}, `paywatch status: unexpected "stripe"`},
+		{[]string{"status", "--timeout", "0s"}, "paywatch status: --timeout must be more than 0"},
+		{[]string{"logs", "-n", "-3"}, "paywatch logs: -n must be more than 0"},
+		{[]string{"logs", "extra"}, `paywatch logs: unexpected "extra"`},
+		{[]string{"run", "--headless", "now"}, `paywatch run: unexpected "now"`},
+		{[]string{"config", "path", "x"}, `paywatch config path: unexpected "x"`},
+		{[]string{"config", "check", "a.yaml", "b.yaml"}, `paywatch config check: unexpected "b.yaml"`},
+		{[]string{"notify", "test", "--timeout", "-1s"}, "paywatch notify test: --timeout must be more than 0"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(tt.args, &out, &errOut)
+		msg := strings.TrimSpace(errOut.String())
+		if code != 64 || !strings.HasPrefix(msg, tt.want) || strings.Contains(msg, "\n") || out.Len() != 0 {
+			t.Errorf("paywatch %q: exit %d, stdout %q, stderr %q; want 64 and the one line %q…", tt.args, code, out.String(), msg, tt.want)
+		}
+	}
+}
+
+// TestServiceInstallRefusesBadSettings: a login entry is never installed for a settings file that
+// is missing or invalid; the reason is one line and nothing is written.
+func TestServiceInstallRefusesBadSettings(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("services:\n  - name: X\n    url: nope\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		filepath.Join(home, "typo.yaml"): "paywatch: not installed: there is no settings file at",
+		bad:                              `paywatch: not installed: ` + bad + `: services[1] (X): url: "nope" is not a web address`,
+	} {
+		var out, errOut bytes.Buffer
+		code := run([]string{"service", "install", "--config", path}, &out, &errOut)
+		msg := strings.TrimSpace(errOut.String())
+		if code != 1 || !strings.HasPrefix(msg, want) || strings.Contains(msg, "\n") {
+			t.Errorf("service install --config %s: exit %d, stderr %q; want 1 and %q…", path, code, msg, want)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Join(home, ".config", "autostart")); len(entries) != 0 {
+		t.Errorf("a login entry was written: %v", entries)
+	}
+}

@@ -19,6 +19,10 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "paywatch config: say path or check (e.g. paywatch config check FILE)")
 		return 64
 	}
+	if most := map[string]int{"path": 1, "check": 2}[args[0]]; most > 0 && len(args) > most {
+		fmt.Fprintf(stderr, "paywatch config %s: unexpected %q\n", args[0], args[most])
+		return 64
+	}
 	switch args[0] {
 	case "path":
 		p, err := monitor.ConfigPath()

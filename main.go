@@ -128,6 +128,27 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseOptions parses a command's options and refuses words left over, in one line: a command
+// that takes none must not quietly ignore, say, a service name it cannot narrow to.
+func parseOptions(fs *flag.FlagSet, args []string, stderr io.Writer) bool {
+	if err := fs.Parse(args); err != nil {
+		return false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected %q: it takes only options (see paywatch help)\n", fs.Name(), fs.Arg(0))
+		return false
+	}
+	return true
+}
+
+// positive says in one line that a duration or count option must be more than zero.
+func positive(ok bool, fs *flag.FlagSet, option, example string, stderr io.Writer) bool {
+	if !ok {
+		fmt.Fprintf(stderr, "%s: %s must be more than 0 (for example %s)\n", fs.Name(), option, example)
+	}
+	return ok
+}
+
 // oneLine turns the flag package's error message into a single line with the command's name.
 type oneLine struct {
 	name string

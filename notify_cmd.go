@@ -34,6 +34,9 @@ func cmdNotify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "paywatch notify test: unexpected %q\n", fs.Arg(0))
 		return 64
 	}
+	if !positive(*timeout > 0, fs, "--timeout", "--timeout 30s", stderr) {
+		return 64
+	}
 
 	cfg, err := loadConfigForStatus(*cfgPath)
 	if err != nil {

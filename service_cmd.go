@@ -52,6 +52,16 @@ func cmdService(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "paywatch service: say one of install, uninstall, start, stop, status")
 		return 64
 	}
+	if words[0] == "install" && *cfgPath != "" {
+		// The login entry would start the app on a file that is not there or not valid.
+		if _, err := monitor.LoadConfig(*cfgPath); isNotExist(err) {
+			fmt.Fprintf(stderr, "paywatch: not installed: there is no settings file at %s\n", *cfgPath)
+			return 1
+		} else if err != nil {
+			fmt.Fprintf(stderr, "paywatch: not installed: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+			return 1
+		}
+	}
 	m, err := autostartManager(*headless, *cfgPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "paywatch: %v\n", err)
@@ -67,7 +77,7 @@ func cmdService(args []string, stdout, stderr io.Writer) int {
 func cmdLogs(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("paywatch logs", stderr)
 	n := fs.Int("n", 40, "how many lines to show")
-	if err := fs.Parse(args); err != nil {
+	if !parseOptions(fs, args, stderr) || !positive(*n > 0, fs, "-n", "-n 40", stderr) {
 		return 64
 	}
 	dir, err := logfile.DefaultDir()
@@ -110,7 +120,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("paywatch run", stderr)
 	headless := fs.Bool("headless", false, "run without a tray icon")
 	cfgPath := fs.String("config", "", "settings file")
-	if err := fs.Parse(args); err != nil {
+	if !parseOptions(fs, args, stderr) {
 		return 64
 	}
 	if !*headless {

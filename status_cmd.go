@@ -94,7 +94,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	cfgPath := fs.String("config", "", "settings file")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
-	if err := fs.Parse(args); err != nil {
+	if !parseOptions(fs, args, stderr) || !positive(*timeout > 0, fs, "--timeout", "--timeout 30s", stderr) {
 		return 64
 	}
 	cfg, err := loadConfigForStatus(*cfgPath)
