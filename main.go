@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -330,8 +331,16 @@ func watchTrayHost(ctx context.Context, desk *app.Desktop, hasTray bool, log *sl
 }
 
 // alertStatePath is where what was notified, snoozed and acknowledged is kept across restarts.
+// alertStatePath is where what was notified, snoozed and acknowledged is kept: next to the log
+// on Linux and Windows (the XDG state or the local cache folder), and in Application Support on
+// macOS, whose log folder (~/Library/Logs) is no place for state.
 func alertStatePath() string {
 	dir, err := logfile.DefaultDir()
+	if runtime.GOOS == "darwin" {
+		if d, cerr := os.UserConfigDir(); cerr == nil {
+			dir, err = filepath.Join(d, "paywatch"), nil
+		}
+	}
 	if err != nil {
 		dir = filepath.Join(os.TempDir(), "paywatch")
 	}
