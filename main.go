@@ -187,7 +187,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		if o.waitDisplay > 0 {
 			// Started at login before the desktop existed: one log line and a clean exit, so
 			// the service manager does not restart it in a loop; the next login starts it again.
-			log.Error("no graphical session found at login; not starting", "waited", o.waitDisplay.String(), "why", strings.Trim(strings.TrimPrefix(err.Error(), app.ErrNoDisplay.Error()), " ()"))
+			log.Error("no graphical session found at login; not starting", "waited", o.waitDisplay.String(), "why", noDisplayWhy(err))
 			return 0
 		}
 		fmt.Fprintf(stderr, "paywatch: %v; to check services from a terminal, run: paywatch status\n", err)
@@ -330,7 +330,13 @@ func watchTrayHost(ctx context.Context, desk *app.Desktop, hasTray bool, log *sl
 	})
 }
 
-// alertStatePath is where what was notified, snoozed and acknowledged is kept across restarts.
+func noDisplayWhy(err error) string {
+	if nd, ok := errors.AsType[*app.NoDisplayError](err); ok {
+		return nd.Why
+	}
+	return err.Error()
+}
+
 // alertStatePath is where what was notified, snoozed and acknowledged is kept: next to the log
 // on Linux and Windows (the XDG state or the local cache folder), and in Application Support on
 // macOS, whose log folder (~/Library/Logs) is no place for state.

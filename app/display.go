@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,13 @@ import (
 
 // ErrNoDisplay means there is no graphical session to show a tray in.
 var ErrNoDisplay = errors.New("no graphical session found")
+
+// NoDisplayError is ErrNoDisplay with the reason: "DISPLAY is not set", "nothing answers on
+// display :1".
+type NoDisplayError struct{ Why string }
+
+func (e *NoDisplayError) Error() string        { return ErrNoDisplay.Error() + " (" + e.Why + ")" }
+func (e *NoDisplayError) Is(target error) bool { return target == ErrNoDisplay }
 
 // x11Dir is where local X servers listen (a variable for tests).
 var x11Dir = "/tmp/.X11-unix"
@@ -114,7 +120,7 @@ func SessionEnv(ctx context.Context) map[string]string {
 // service manager's environment, where the session publishes its DISPLAY; what it finds there
 // is returned as variables to set (DISPLAY and, when given, XAUTHORITY). With no limit (started
 // by hand) only this process's DISPLAY counts: a terminal without one gets the message, not a
-// tray on somebody's screen. On failure the error wraps ErrNoDisplay with the reason from the
+// tray on somebody's screen. On failure the error is a *NoDisplayError with the reason from the
 // last look.
 func WaitForDisplay(ctx context.Context, limit time.Duration, getenv func(string) string, session func(context.Context) map[string]string) (map[string]string, error) {
 	look := func() (map[string]string, Display) {
@@ -138,7 +144,7 @@ func WaitForDisplay(ctx context.Context, limit time.Duration, getenv func(string
 		return set, nil
 	}
 	if limit <= 0 {
-		return nil, fmt.Errorf("%w (%s)", ErrNoDisplay, d.Problem())
+		return nil, &NoDisplayError{Why: d.Problem()}
 	}
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
@@ -147,7 +153,7 @@ func WaitForDisplay(ctx context.Context, limit time.Duration, getenv func(string
 	for {
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%w (%s)", ErrNoDisplay, d.Problem())
+			return nil, &NoDisplayError{Why: d.Problem()}
 		case <-t.C:
 			if set, d = look(); d.Ready {
 				return set, nil
