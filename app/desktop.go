@@ -46,6 +46,7 @@ type Desktop struct {
 	alerts    monitor.AlertView
 	iconState string
 	labels    []string
+	tooltip   string
 	window    *StatusWindow
 	notice    string
 	login     loginState
@@ -150,7 +151,10 @@ func (d *Desktop) render() {
 			d.tray.SetMenu(m)
 			d.labels = labels
 		}
-		d.tray.SetTooltip(Tooltip(d.snap))
+		if tip := Tooltip(d.snap); tip != d.tooltip {
+			d.tray.SetTooltip(tip) // a D-Bus signal each time: only when it changes
+			d.tooltip = tip
+		}
 	}
 	d.window.Render(d.snap, d.notice, now)
 }

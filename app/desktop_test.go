@@ -322,8 +322,8 @@ func TestMenuNotRebuiltBetweenPolls(t *testing.T) {
 	for _, age := range []time.Duration{0, 10 * time.Second, 45 * time.Second, 61 * time.Second, 69 * time.Second, 100 * time.Second} {
 		d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, now.Add(-age))}})
 	}
-	if len(tray.menus) != 1 {
-		t.Fatalf("menu set %d times over one poll interval, want once", len(tray.menus))
+	if len(tray.menus) != 1 || len(tray.tooltips) != 1 {
+		t.Fatalf("menu set %d times and tooltip %d times over one poll interval, want once each", len(tray.menus), len(tray.tooltips))
 	}
 	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, now.Add(-5*time.Minute))}})
 	if got := labels(tray.lastMenu())[0]; len(tray.menus) != 2 || got != "Stripe — Operational · checked 5 min ago" {
