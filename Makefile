@@ -2,12 +2,12 @@
 GO      ?= go
 BASE_VERSION := $(shell sed -n 's/^ *Version = "\(.*\)"/\1/p' FyneApp.toml)
 VERSION ?= $(BASE_VERSION)+$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+LDFLAGS := -X github.com/paywatch/paywatch/internal/cli.version=$(VERSION)
 BIN     := paywatch
 export LANG := en_US.UTF-8
 
-# Every package except the root (the binary with GLFW's C code), for the race detector.
-LIB_PKGS = $(shell $(GO) list ./... | grep -v '^github.com/paywatch/paywatch$$')
+# Every package except the root (main.go only) and the end-to-end tests, for the race detector.
+LIB_PKGS = $(shell $(GO) list ./... | grep -v -e '^github.com/paywatch/paywatch$$' -e '/internal/e2e$$')
 
 # Packages that must also build for macOS and Windows without cgo (no Fyne widgets inside).
 PORTABLE_PKGS = ./monitor/... ./app/autostart/... ./app/logfile/... ./assets/...
@@ -40,7 +40,7 @@ lint:
 vet-cross:
 	GOOS=darwin CGO_ENABLED=0 $(GO) vet $(PORTABLE_PKGS)
 	GOOS=windows CGO_ENABLED=0 $(GO) vet $(PORTABLE_PKGS)
-	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags ci .
+	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags ci . ./internal/cli
 
 # A GUI .exe (no console window) cross-built with mingw-w64.
 windows:
@@ -62,13 +62,13 @@ unit:
 	$(GO) test -race -count=1 $(LIB_PKGS)
 
 e2e:
-	$(GO) test -count=1 -v -run 'Test' .
+	$(GO) test -count=1 -v -run 'Test' ./internal/e2e
 
 test: deps-test lint vet-cross windows unit e2e
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./monitor/...
-	$(GO) test -run '^$$' -bench Idle -benchtime 1x .
+	$(GO) test -run '^$$' -bench Idle -benchtime 1x ./internal/e2e
 
 clean:
 	rm -f $(BIN)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package e2e
 
 import (
 	"context"
@@ -22,7 +22,7 @@ import (
 // watching 20 services, next to a bare Fyne tray app doing nothing, both under Xvfb with a
 // private D-Bus session. Run once:
 //
-//	go test -run '^$' -bench Idle -benchtime 1x .
+//	go test -run '^$' -bench Idle -benchtime 1x ./internal/e2e
 func BenchmarkIdle(b *testing.B) {
 	window := 60 * time.Second
 	if v := os.Getenv("PAYWATCH_IDLE_WINDOW"); v != "" {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -38,7 +38,7 @@ func TestInvalidConfigNeverReplacesTheLastGoodOne(t *testing.T) {
 	}
 	// config check names every problem, and leaves the file as it is.
 	var out, errOut bytes.Buffer
-	if code := run([]string{"config", "check", path}, &out, &errOut); code != 1 {
+	if code := Run([]string{"config", "check", path}, &out, &errOut); code != 1 {
 		t.Fatalf("config check exit %d, want 1", code)
 	}
 	for _, want := range []string{`services[1] (Acme Pay): url: "ftp://nope" must start with https://`, `unknown setting "colour"`} {
@@ -53,7 +53,7 @@ func TestInvalidConfigNeverReplacesTheLastGoodOne(t *testing.T) {
 
 func TestCatalogCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := run([]string{"catalog", "bank", "--json"}, &out, &errOut); code != 0 {
+	if code := Run([]string{"catalog", "bank", "--json"}, &out, &errOut); code != 0 {
 		t.Fatalf("catalog exit %d: %s", code, errOut.String())
 	}
 	var entries []struct {
@@ -74,7 +74,7 @@ func TestCatalogCommand(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if code := run([]string{"catalog", "no-such-provider-xyz"}, &out, &errOut); code != 1 || !strings.Contains(out.String(), "Nothing in the catalog matches") {
+	if code := Run([]string{"catalog", "no-such-provider-xyz"}, &out, &errOut); code != 1 || !strings.Contains(out.String(), "Nothing in the catalog matches") {
 		t.Errorf("unknown query: exit %d, output %q", code, out.String())
 	}
 }
@@ -121,7 +121,7 @@ channels: [{name: Team, url: "generic+%[1]s/hook?token=sekrit"}]
 		t.Run(tt.name, func(t *testing.T) {
 			tt.set()
 			var out, errOut bytes.Buffer
-			code := run([]string{"status", "--json", "--config", cfg}, &out, &errOut)
+			code := Run([]string{"status", "--json", "--config", cfg}, &out, &errOut)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out.String(), errOut.String())
 			}
@@ -145,7 +145,7 @@ channels: [{name: Team, url: "generic+%[1]s/hook?token=sekrit"}]
 		})
 	}
 	var out, errOut bytes.Buffer
-	run([]string{"status", "--config", cfg}, &out, &errOut)
+	Run([]string{"status", "--config", cfg}, &out, &errOut)
 	if !strings.Contains(out.String(), "The status page returned a web page instead of status data.") {
 		t.Errorf("table output does not explain the unknown state:\n%s", out.String())
 	}
@@ -171,7 +171,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"notify", "test", "--timeout", "-1s"}, "paywatch notify test: --timeout must be more than 0"},
 	} {
 		var out, errOut bytes.Buffer
-		code := run(tt.args, &out, &errOut)
+		code := Run(tt.args, &out, &errOut)
 		msg := strings.TrimSpace(errOut.String())
 		if code != 64 || !strings.HasPrefix(msg, tt.want) || strings.Contains(msg, "\n") || out.Len() != 0 {
 			t.Errorf("paywatch %q: exit %d, stdout %q, stderr %q; want 64 and the one line %q…", tt.args, code, out.String(), msg, tt.want)
@@ -194,7 +194,7 @@ func TestServiceInstallRefusesBadSettings(t *testing.T) {
 		bad:                              `paywatch: not installed: ` + bad + `: services[1] (X): url: "nope" is not a web address`,
 	} {
 		var out, errOut bytes.Buffer
-		code := run([]string{"service", "install", "--config", path}, &out, &errOut)
+		code := Run([]string{"service", "install", "--config", path}, &out, &errOut)
 		msg := strings.TrimSpace(errOut.String())
 		if code != 1 || !strings.HasPrefix(msg, want) || strings.Contains(msg, "\n") {
 			t.Errorf("service install --config %s: exit %d, stderr %q; want 1 and %q…", path, code, msg, want)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -124,7 +124,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return 64
 	}
 	if !*headless {
-		return run(append([]string{"--config", *cfgPath}, fs.Args()...), stdout, stderr)
+		return Run(append([]string{"--config", *cfgPath}, fs.Args()...), stdout, stderr)
 	}
 	log, closeLog := openLog(stderr)
 	defer closeLog()
