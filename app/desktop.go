@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -50,6 +51,12 @@ type Desktop struct {
 	window    *StatusWindow
 	notice    string
 	login     loginState
+
+	// Start-at-login reads and changes run off the Fyne goroutine (they may run systemctl);
+	// Run waits for them before it returns, and none starts once it has.
+	loginMu      sync.Mutex
+	loginWG      sync.WaitGroup
+	loginStopped bool
 }
 
 type loginState struct {
@@ -73,14 +80,18 @@ func (d *Desktop) Notifications() <-chan monitor.Notification { return d.notes }
 // Window is the status window.
 func (d *Desktop) Window() *StatusWindow { return d.window }
 
-// SetNotice shows a line at the top of the menu and window (e.g. a settings-file problem).
-// Call it on the Fyne goroutine.
-func (d *Desktop) SetNotice(s string) { d.notice = s; d.render() }
+// SetNotice sets a line for the top of the menu and window (e.g. a settings-file problem).
+// Call it before Run, which shows it; it draws nothing itself, since Fyne may not be running yet.
+func (d *Desktop) SetNotice(s string) { d.notice = s }
 
-// Run applies updates until ctx ends. It refreshes the "checked … ago" ages every 10 s.
+// Run draws the tray and window, then applies updates until ctx ends. It refreshes the
+// "checked … ago" ages every 10 s. It returns once the start-at-login reads and changes it
+// started have.
 func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
+	defer d.stopLogin()
+	fyne.Do(d.render)
 	if d.actions.StartAtLogin != nil {
-		go d.refreshLogin(nil)
+		d.goLogin(nil)
 	}
 	// Ages ("checked 2 min ago") refresh on the tick; anything a person would notice (a state,
 	// an incident, offline, a snooze) redraws at once. Polls that change nothing but a time
@@ -361,7 +372,25 @@ func (d *Desktop) toggleLogin() {
 	want := !d.login.on
 	d.login.busy = true
 	d.render()
-	go d.refreshLogin(func() error { return d.actions.SetStartAtLogin(want) })
+	d.goLogin(func() error { return d.actions.SetStartAtLogin(want) })
+}
+
+// goLogin runs refreshLogin off the Fyne goroutine, unless Run has ended.
+func (d *Desktop) goLogin(change func() error) {
+	d.loginMu.Lock()
+	defer d.loginMu.Unlock()
+	if d.loginStopped {
+		return
+	}
+	d.loginWG.Go(func() { d.refreshLogin(change) })
+}
+
+// stopLogin lets no more start-at-login work start and waits for what is running.
+func (d *Desktop) stopLogin() {
+	d.loginMu.Lock()
+	d.loginStopped = true
+	d.loginMu.Unlock()
+	d.loginWG.Wait()
 }
 
 // refreshLogin applies an optional change, reads the real installed state and shows it.
