@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/channels"
@@ -31,44 +32,40 @@ func channelConfigs(cfg *monitor.Config) []monitor.ChannelConfig {
 	return out
 }
 
-// startChannels builds the team-channel dispatcher (nil when none are set up) and runs it until
-// ctx ends; done is closed when it has stopped.
-func startChannels(ctx context.Context, cfg *monitor.Config, log *slog.Logger) (*channels.Dispatcher, <-chan struct{}) {
-	done := make(chan struct{})
+// newChannels builds the team-channel dispatcher; nil when none are set up or they cannot be.
+func newChannels(cfg *monitor.Config, log *slog.Logger) *channels.Dispatcher {
 	if len(cfg.Channels) == 0 {
-		close(done)
-		return nil, done
+		return nil
 	}
 	d, err := channels.New(channelConfigs(cfg), log.With("component", "channels"))
 	if err != nil {
 		log.Error("team channels unavailable", "err", err)
-		close(done)
-		return nil, done
+		return nil
 	}
-	go func() { d.Run(ctx); close(done) }()
-	return d, done
+	return d
 }
 
-// fanOut forwards every update to the desktop and each notification to the team channels,
-// without ever waiting on a channel.
-func fanOut(ctx context.Context, in <-chan monitor.Update, out chan<- monitor.Update, d *channels.Dispatcher) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case u := <-in:
-			if d != nil {
+// channelSink delivers to the team channels: each notification is queued for every channel
+// that wants it, without ever waiting on one. A nil dispatcher is no sink.
+func channelSink(d *channels.Dispatcher) sink {
+	if d == nil {
+		return sink{name: "channels"}
+	}
+	return sink{name: "channels", run: func(ctx context.Context, updates <-chan monitor.Update) {
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		wg.Go(func() { d.Run(ctx) })
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case u := <-updates:
 				for _, n := range u.Notifications {
 					d.Send(n)
 				}
 			}
-			select {
-			case out <- u:
-			case <-ctx.Done():
-				return
-			}
 		}
-	}
+	}}
 }
 
 // channelProblems is what the tray shows about team channels that fail to deliver.

@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,16 +12,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
 
-	"fyne.io/fyne/v2"
-	fyneapp "fyne.io/fyne/v2/app"
-
-	"github.com/paywatch/paywatch/app"
 	"github.com/paywatch/paywatch/app/logfile"
-	"github.com/paywatch/paywatch/assets"
 	"github.com/paywatch/paywatch/monitor"
-	"github.com/paywatch/paywatch/monitor/demo"
 )
 
 // Set with -ldflags "-X github.com/paywatch/paywatch/internal/cli.version=…" by the Makefile.
@@ -165,170 +157,6 @@ func defaultConfigPath() string {
 	return p
 }
 
-type trayOptions struct {
-	config      string
-	demo        bool
-	waitDisplay time.Duration
-}
-
-func runTray(o trayOptions, stdout, stderr io.Writer) int {
-	log, closeLog := openLog(stderr)
-	defer closeLog()
-	set, err := app.WaitForDisplay(context.Background(), o.waitDisplay, os.Getenv, app.SessionEnv)
-	if err != nil {
-		if o.waitDisplay > 0 {
-			// Started at login before the desktop existed: one log line and a clean exit, so
-			// the service manager does not restart it in a loop; the next login starts it again.
-			log.Error("no graphical session found at login; not starting", "waited", o.waitDisplay.String(), "why", noDisplayWhy(err))
-			return 0
-		}
-		fmt.Fprintf(stderr, "paywatch: %v; to check services from a terminal, run: paywatch status\n", err)
-		return 1
-	}
-	for k, v := range set {
-		os.Setenv(k, v) // the session's display, published after this process started
-		log.Info("graphical session found", k, v)
-	}
-	lockDir, err := app.LockDir()
-	if err != nil {
-		fmt.Fprintf(stderr, "paywatch: %v\n", err)
-		return 1
-	}
-	inst, err := app.AcquireInstance(lockDir)
-	if errors.Is(err, app.ErrAlreadyRunning) {
-		fmt.Fprintln(stdout, "Paywatch is already running: look for its icon in the system tray.")
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "paywatch: %v\n", err)
-		return 1
-	}
-	defer inst.Release()
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
-	fetcher := newFetcher()
-	var cfg *monitor.Config
-	var notice string
-	if o.demo {
-		url, story, stop, err := startDemo()
-		if err != nil {
-			fmt.Fprintf(stderr, "paywatch: %v\n", err)
-			return 1
-		}
-		defer stop()
-		cfg = demoConfig(url, story)
-		fmt.Fprintf(stdout, "Demo: simulated status pages at %s; the story takes about 80 seconds.\n", url)
-		go story.Run(ctx, time.Now(), func(s string) { fmt.Fprintf(stdout, "Demo: %s\n", s) })
-	} else {
-		cfg, notice = loadConfigForTray(o.config, log)
-	}
-	specs, err := resolve(cfg, fetcher)
-	if err != nil {
-		// Services that could be resolved are still watched; the rest are named in the menu.
-		log.Error("some services could not be set up", "err", err)
-		notice = "Some services in your settings could not be set up; run: paywatch config check"
-	}
-
-	fyneapp.SetMetadata(fyne.AppMetadata{ID: appID, Name: appName, Version: version, Icon: fyne.NewStaticResource("paywatch.png", assets.AppIcon()), Release: true})
-	a := fyneapp.NewWithID(appID)
-	a.SetIcon(fyne.NewStaticResource("paywatch.png", assets.AppIcon()))
-
-	var conn *monitor.Connectivity
-	if !o.demo {
-		conn = monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)
-	}
-	statePath := alertStatePath()
-	if o.demo {
-		statePath = "" // the demo's made-up services leave nothing behind
-	}
-	state, serr := monitor.LoadPolicyState(statePath)
-	if serr != nil {
-		log.Warn("alert state reset", "err", serr)
-	}
-	watcher := monitor.NewWatcher(specs, monitor.WatcherOptions{
-		Alerts: cfg.Alerts, Logger: log, Connectivity: conn,
-		Policy: monitor.NewPolicy(cfg.Alerts, monitor.PerServiceSeverity(specs), time.Local),
-		State:  state, StatePath: statePath,
-	})
-	tray, hasTray := app.NewFyneTray(a)
-	var t app.Tray
-	if hasTray {
-		t = tray
-	}
-	login, lerr := autostartManager(false, o.config)
-	if lerr != nil {
-		log.Warn("start at login unavailable", "err", lerr)
-	}
-	disp, channelsDone := startChannels(ctx, cfg, log)
-	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit, Snooze: watcher.Snooze, Resume: watcher.Resume, Acknowledge: watcher.Acknowledge,
-		Problems: channelProblems(disp)}
-	if login != nil {
-		act.StartAtLogin = login.Enabled
-		act.SetStartAtLogin = func(on bool) error {
-			if on {
-				return login.Enable()
-			}
-			return login.Disable()
-		}
-	}
-	desk := app.NewDesktop(a, t, act, log)
-	notifier, err := app.NewBeeep(appName, iconDir())
-	if err != nil {
-		log.Error("notifications unavailable", "err", err)
-	}
-	desk.SetNotice(notice)
-
-	fromWatcher := make(chan monitor.Update, 4)
-	updates := make(chan monitor.Update, 4)
-	done := make(chan struct{}, 4)
-	a.Lifecycle().SetOnStarted(func() {
-		go func() { watcher.Run(ctx, fromWatcher); done <- struct{}{} }()
-		go func() { fanOut(ctx, fromWatcher, updates, disp); done <- struct{}{} }()
-		go func() { desk.Run(ctx, updates); done <- struct{}{} }()
-		go func() {
-			if notifier != nil {
-				app.Deliver(ctx, notifier, desk.Notifications(), log)
-			}
-			done <- struct{}{}
-		}()
-		go watchTrayHost(ctx, desk, hasTray, log)
-	})
-	a.Run()
-	cancel()
-	for range 4 {
-		<-done
-	}
-	<-channelsDone
-	return 0
-}
-
-// watchTrayHost shows the status window when no tray exists to show the icon in, instead of
-// running invisibly (GNOME without the AppIndicator extension).
-func watchTrayHost(ctx context.Context, desk *app.Desktop, hasTray bool, log *slog.Logger) {
-	select {
-	case <-ctx.Done():
-		return
-	case <-time.After(3 * time.Second):
-	}
-	if hasTray && app.TrayHostPresent() {
-		return
-	}
-	log.Warn("no system tray found; showing the status window")
-	fyne.Do(func() {
-		desk.Window().SetNote("Your desktop has no system tray, so Paywatch shows this window instead. On GNOME, install and turn on the \"AppIndicator and KStatusNotifierItem Support\" extension to get the tray icon.")
-		desk.Window().Show()
-	})
-}
-
-func noDisplayWhy(err error) string {
-	if nd, ok := errors.AsType[*app.NoDisplayError](err); ok {
-		return nd.Why
-	}
-	return err.Error()
-}
-
 // alertStatePath is where what was notified, snoozed and acknowledged is kept: next to the log
 // on Linux and Windows (the XDG state or the local cache folder), and in Application Support on
 // macOS, whose log folder (~/Library/Logs) is no place for state.
@@ -363,22 +191,4 @@ func userAgent() string {
 
 func newFetcher() *monitor.Fetcher {
 	return monitor.NewFetcher(monitor.FetcherOptions{UserAgent: userAgent()})
-}
-
-func startDemo() (string, *demo.Story, func(), error) {
-	story := demo.NewStory()
-	srv := demo.NewServer(nil, story.Pages...)
-	url, err := srv.Listen()
-	if err != nil {
-		return "", nil, nil, err
-	}
-	return url, story, func() { srv.Close() }, nil
-}
-
-func demoConfig(base string, story *demo.Story) *monitor.Config {
-	c := &monitor.Config{}
-	for _, p := range story.Pages {
-		c.Services = append(c.Services, monitor.ServiceConfig{Name: p.Name, URL: base + "/" + p.ID, Platform: "statuspage", Interval: monitor.Duration(2 * time.Second)})
-	}
-	return c
 }

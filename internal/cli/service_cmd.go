@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/paywatch/paywatch/app"
 	"github.com/paywatch/paywatch/app/autostart"
@@ -138,25 +137,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		log.Error("some services could not be set up", "err", err)
 	}
 	notifier, nerr := app.NewBeeep(appName, iconDir())
-	engine := func(ctx context.Context) error {
-		state, serr := monitor.LoadPolicyState(alertStatePath())
-		if serr != nil {
-			log.Warn("alert state reset", "err", serr)
-		}
-		w := monitor.NewWatcher(specs, monitor.WatcherOptions{
-			Alerts: cfg.Alerts, Logger: log, Connectivity: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher),
-			Policy: monitor.NewPolicy(cfg.Alerts, monitor.PerServiceSeverity(specs), time.Local),
-			State:  state, StatePath: alertStatePath(),
-		})
-		disp, channelsDone := startChannels(ctx, cfg, log)
-		defer func() { <-channelsDone }()
-		updates := make(chan monitor.Update, 4)
-		go func() {
-			for u := range updates {
+	desktop := sink{name: "desktop", run: func(ctx context.Context, updates <-chan monitor.Update) {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case u := <-updates:
 				for _, n := range u.Notifications {
-					if disp != nil {
-						disp.Send(n)
-					}
 					log.Info("notification", "service", n.ServiceID, "title", n.Title)
 					if nerr == nil {
 						if err := notifier.Notify(n); err != nil {
@@ -165,9 +152,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 					}
 				}
 			}
-		}()
-		err := w.Run(ctx, updates)
-		close(updates)
+		}
+	}}
+	engine := func(ctx context.Context) error {
+		w := newWatcher(watchOptions{cfg: cfg, specs: specs, log: log, statePath: alertStatePath(),
+			conn: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)})
+		err := watch(ctx, w, desktop, channelSink(newChannels(cfg, log)))
 		if errors.Is(err, context.Canceled) {
 			return nil
 		}
