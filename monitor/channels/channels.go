@@ -84,9 +84,8 @@ type channel struct {
 	name     string // Name, or the redacted URL
 	url      string // the address as written, secrets included: never log or show it
 	redacted string
-	service  string // "slack", "smtp", "generic" …
-	minSev   monitor.State
-	services []string
+	service  string       // "slack", "smtp", "generic" …
+	sink     monitor.Sink // which notifications it wants
 	sender   sender
 	log      *slog.Logger
 
@@ -167,65 +166,53 @@ func newDispatcher(log *slog.Logger) *Dispatcher {
 func (d *Dispatcher) add(c monitor.ChannelConfig, service string, s sender) *channel {
 	ch := &channel{
 		name: strings.TrimSpace(c.Name), url: strings.TrimSpace(c.URL), redacted: Redact(c.URL),
-		service: service, minSev: monitor.StateDegraded, sender: s, wake: make(chan struct{}, 1),
+		service: service, sink: monitor.ChannelSink(c), sender: s, wake: make(chan struct{}, 1),
 	}
 	if ch.name == "" {
 		ch.name = ch.redacted
-	}
-	if c.MinSeverity != nil {
-		ch.minSev = *c.MinSeverity
-	}
-	for _, id := range c.Services {
-		if id = strings.TrimSpace(id); id != "" {
-			ch.services = append(ch.services, id)
-		}
 	}
 	ch.log = d.log.With("channel", ch.name, "service", service)
 	d.chans = append(d.chans, ch)
 	return ch
 }
 
-// wants reports whether a notification is for this channel: severe enough, and about one of
-// its services (all when it lists none). A service is named by its id or, as config allows,
-// by a name whose slug is the id.
-func (ch *channel) wants(n monitor.Notification) bool {
-	if n.Severity == monitor.StateUnknown || n.Severity == monitor.StateOperational || ch.minSev.Worse(n.Severity) {
-		return false
-	}
-	if len(ch.services) == 0 {
-		return true
-	}
-	for _, s := range ch.services {
-		if strings.EqualFold(s, n.ServiceID) || monitor.Slug(s) == strings.ToLower(n.ServiceID) {
-			return true
-		}
-	}
-	return false
-}
-
-// Send queues a notification for every channel that wants it and returns at once. A channel
-// whose queue is full drops its oldest message.
+// Send queues a notification for every channel that wants it (by the channel's own threshold
+// and services: monitor.Sink) and returns at once. A summary is summed up again for a channel
+// that wants only some of its parts. A channel whose queue is full drops its oldest message.
 func (d *Dispatcher) Send(n monitor.Notification) {
 	for _, ch := range d.chans {
-		if !ch.wants(n) {
-			continue
-		}
-		ch.mu.Lock()
-		dropped := len(ch.queue) >= queueSize
-		if dropped {
-			ch.queue = append(ch.queue[:0], ch.queue[1:]...)
-			ch.dropped++
-		}
-		ch.queue = append(ch.queue, n)
-		ch.mu.Unlock()
-		if dropped {
-			ch.log.Warn("channel queue full; dropped the oldest message", "queue", queueSize)
-		}
-		select {
-		case ch.wake <- struct{}{}:
-		default:
+		for _, m := range ch.sink.Filter([]monitor.Notification{n}) {
+			ch.enqueue(m)
 		}
 	}
+}
+
+func (ch *channel) enqueue(n monitor.Notification) {
+	ch.mu.Lock()
+	dropped := len(ch.queue) >= queueSize
+	if dropped {
+		ch.queue = append(ch.queue[:0], ch.queue[1:]...)
+		ch.dropped++
+	}
+	ch.queue = append(ch.queue, n)
+	ch.mu.Unlock()
+	if dropped {
+		ch.log.Warn("channel queue full; dropped the oldest message", "queue", queueSize)
+	}
+	select {
+	case ch.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Sinks are the channels' thresholds, in the order of the settings, for the policy
+// (monitor.NewPolicy), so that it decides for a channel more sensitive than the desktop.
+func (d *Dispatcher) Sinks() []monitor.Sink {
+	out := make([]monitor.Sink, 0, len(d.chans))
+	for _, ch := range d.chans {
+		out = append(out, ch.sink)
+	}
+	return out
 }
 
 // Run delivers queued notifications, one goroutine per channel, until ctx ends. It returns

@@ -278,7 +278,7 @@ func TestFilter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []*channel
 			for _, ch := range d.chans {
-				if ch.wants(tt.n) {
+				if ch.sink.Wants(tt.n) {
 					got = append(got, ch)
 				}
 			}
