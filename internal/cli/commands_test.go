@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	_ "github.com/paywatch/paywatch/internal/fynelocale" // as main does: Fyne quiet about a C locale
 	"github.com/paywatch/paywatch/monitor/demo"
 )
 

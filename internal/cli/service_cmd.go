@@ -1,17 +1,14 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"path/filepath"
-	"strconv"
 	"strings"
 
-	"github.com/paywatch/paywatch/app"
 	"github.com/paywatch/paywatch/app/autostart"
 	"github.com/paywatch/paywatch/app/logfile"
 	"github.com/paywatch/paywatch/monitor"
@@ -111,62 +108,4 @@ func openLog(stderr io.Writer) (*slog.Logger, func()) {
 		return log, func() {}
 	}
 	return slog.New(slog.NewTextHandler(io.MultiWriter(stderr, w), &slog.HandlerOptions{Level: slog.LevelInfo})), func() { w.Close() }
-}
-
-// cmdRun is `paywatch run --headless`: the engine and desktop notifications, no tray, as a
-// proper service (clean stop on SIGTERM or a service stop).
-func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("paywatch run", stderr)
-	headless := fs.Bool("headless", false, "run without a tray icon")
-	cfgPath := fs.String("config", "", "settings file")
-	if !parseOptions(fs, args, stderr) {
-		return 64
-	}
-	if !*headless {
-		return Run(append([]string{"--config", *cfgPath}, fs.Args()...), stdout, stderr)
-	}
-	log, closeLog := openLog(stderr)
-	defer closeLog()
-	cfg, notice := loadConfigForTray(*cfgPath, log)
-	if notice != "" {
-		log.Warn(notice)
-	}
-	fetcher := newFetcher()
-	specs, err := resolve(cfg, fetcher)
-	if err != nil {
-		log.Error("some services could not be set up", "err", err)
-	}
-	notifier, nerr := app.NewBeeep(appName, iconDir())
-	desktop := sink{name: "desktop", run: func(ctx context.Context, updates <-chan monitor.Update) {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case u := <-updates:
-				for _, n := range u.Notifications {
-					log.Info("notification", "service", n.ServiceID, "title", n.Title)
-					if nerr == nil {
-						if err := notifier.Notify(n); err != nil {
-							log.Debug("desktop notification not shown", "err", err)
-						}
-					}
-				}
-			}
-		}
-	}}
-	engine := func(ctx context.Context) error {
-		w := newWatcher(watchOptions{cfg: cfg, specs: specs, log: log, statePath: alertStatePath(),
-			conn: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)})
-		err := watch(ctx, w, desktop, channelSink(newChannels(cfg, log)))
-		if errors.Is(err, context.Canceled) {
-			return nil
-		}
-		return err
-	}
-	log.Info("running headless", "services", strconv.Itoa(len(specs)))
-	if err := autostart.RunHeadless(autostart.Options{}, engine, log); err != nil {
-		fmt.Fprintf(stderr, "paywatch: %v\n", err)
-		return 1
-	}
-	return 0
 }

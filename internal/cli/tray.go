@@ -97,7 +97,9 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("paywatch.png", assets.AppIcon()))
 
-	watcher := newWatcher(wo)
+	disp := newChannels(cfg, log)
+	wo.channels = disp
+	watcher, desktop := newWatcher(wo)
 	tray, hasTray := app.NewFyneTray(a)
 	var t app.Tray
 	if hasTray {
@@ -107,7 +109,6 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	if lerr != nil {
 		log.Warn("start at login unavailable", "err", lerr)
 	}
-	disp := newChannels(cfg, log)
 	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit, Snooze: watcher.Snooze, Resume: watcher.Resume, Acknowledge: watcher.Acknowledge,
 		Problems: channelProblems(disp)}
 	if login != nil {
@@ -126,7 +127,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	}
 	desk.SetNotice(notice)
 
-	tr := sink{name: "desktop", run: func(ctx context.Context, updates <-chan monitor.Update) {
+	tr := sink{name: "desktop", wants: &desktop, run: func(ctx context.Context, updates <-chan monitor.Update) {
 		var wg sync.WaitGroup
 		wg.Go(func() { desk.Run(ctx, updates) })
 		if notifier != nil {
