@@ -81,15 +81,18 @@ func (d *Desktop) Notifications() <-chan monitor.Notification { return d.notes }
 func (d *Desktop) Window() *StatusWindow { return d.window }
 
 // SetNotice sets a line for the top of the menu and window (e.g. a settings-file problem).
-// Call it before Run, which shows it; it draws nothing itself, since Fyne may not be running yet.
+// Call it before Prepare; it draws nothing itself.
 func (d *Desktop) SetNotice(s string) { d.notice = s }
 
-// Run draws the tray and window, then applies updates until ctx ends. It refreshes the
-// "checked … ago" ages every 10 s. It returns once the start-at-login reads and changes it
-// started have.
+// Prepare draws the tray menu, icon and window once, before the Fyne app runs: Fyne starts its
+// system tray only for a menu set before Run. Call it on the main goroutine before the app's
+// Run, where Fyne runs the calls at once, as it would on its own goroutine later.
+func (d *Desktop) Prepare() { d.render() }
+
+// Run applies updates until ctx ends. It refreshes the "checked … ago" ages every 10 s. It
+// returns once the start-at-login reads and changes it started have.
 func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 	defer d.stopLogin()
-	fyne.Do(d.render)
 	if d.actions.StartAtLogin != nil {
 		d.goLogin(nil)
 	}

@@ -126,6 +126,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		log.Error("notifications unavailable", "err", err)
 	}
 	desk.SetNotice(notice)
+	desk.Prepare()
 
 	tr := sink{name: "desktop", wants: &desktop, run: func(ctx context.Context, updates <-chan monitor.Update) {
 		var wg sync.WaitGroup
