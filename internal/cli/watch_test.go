@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paywatch/paywatch/app/desktoptest"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/demo"
 )
@@ -116,8 +115,14 @@ channels: [{name: Team, url: "generic+%s/hook", min_severity: degraded}]
 	go func() { done <- watch(ctx, w, desktop, channelSink(disp)) }()
 	wait := func(what string, cond func() bool) {
 		t.Helper()
-		if err := desktoptest.WaitFor(ctx, func() (bool, error) { return cond(), nil }); err != nil {
-			t.Fatalf("%s: %v", what, err)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for !cond() {
+			select {
+			case <-ctx.Done():
+				t.Fatalf("%s: %v", what, ctx.Err())
+			case <-tick.C:
+			}
 		}
 	}
 	wait("first poll", func() bool { return seen() > 0 })
