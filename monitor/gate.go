@@ -109,14 +109,22 @@ func (g *gate) Start(wall, now time.Time) step {
 // TickAt is when OnTimer is next due.
 func (g *gate) TickAt() time.Time { return g.tickAt }
 
-// rearm moves the policy's timer to when the policy next wants a tick.
-func (g *gate) rearm(now time.Time) { g.tickAt = g.policy.NextDue(g.state, now) }
+// rearm brings the policy's timer forward if the policy wants a tick sooner. It never puts it
+// off: NextDue says "within a minute" when nothing is pending, and taking that from every event
+// (a sleep tick comes every 15 s) would put the tick off for ever, and with it reminders, the end
+// of quiet hours and notice of maintenance.
+func (g *gate) rearm(now time.Time) {
+	if due := g.policy.NextDue(g.state, now); due.Before(g.tickAt) {
+		g.tickAt = due
+	}
+}
 
 // OnCommands applies the user's commands (snooze, resume, acknowledge) in order.
 func (g *gate) OnCommands(cmds []func(*PolicyState, Snapshot), now time.Time) step {
 	for _, f := range cmds {
 		f(g.state, g.tracker.Snapshot(now))
 	}
+	g.rearm(now) // a snooze may end before the next tick
 	return step{Save: true, Update: g.update(nil, nil, now)}
 }
 
@@ -129,7 +137,7 @@ func (g *gate) OnTimer(now time.Time) step {
 		return step{}
 	}
 	notes := g.policy.Tick(g.state, g.tracker.Snapshot(now), now)
-	g.rearm(now)
+	g.tickAt = g.policy.NextDue(g.state, now)
 	s := step{Save: true}
 	if len(notes) > 0 {
 		s.Update = g.update(nil, notes, now)
@@ -260,12 +268,12 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 		notes = g.policy.Apply(g.state, changes, now)
 		s.Save = len(changes) > 0
 	}
-	g.rearm(now)
 	if g.away != nil && len(batch) > 0 {
 		more, saved := g.finishAway(now)
 		notes = append(notes, more...)
 		s.Save = s.Save || saved
 	}
+	g.rearm(now)
 	s.Update = g.update(changes, notes, now)
 	return s
 }
