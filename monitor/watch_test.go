@@ -3,11 +3,14 @@ package monitor_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -212,4 +215,79 @@ func TestCheckOnce(t *testing.T) {
 	if snap.Offline {
 		t.Error("snapshot marked offline without a connectivity check")
 	}
+}
+
+// TestWatcherReminders: with reminders on, a problem that lasts is told again every half hour,
+// however busy the watcher is meanwhile (checks every minute, the sleep tick every 15 s).
+func TestWatcherReminders(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pages := &fakePages{states: map[string]monitor.State{"adyen": operational}}
+		cfg := monitor.AlertConfig{Reminders: monitor.Duration(30 * time.Minute)}
+		sw := startBubbleWatch(t, []monitor.ServiceSpec{pages.spec("adyen", "Adyen")},
+			monitor.WatcherOptions{Alerts: cfg, Policy: monitor.NewPolicy(cfg, nil, time.UTC)})
+		defer sw.stop()
+		time.Sleep(10 * time.Second) // the baseline
+		pages.set("adyen", major)
+		time.Sleep(95 * time.Minute)
+		synctest.Wait()
+		want := []string{"Adyen: Major outage", "Adyen: still major outage", "Adyen: still major outage", "Adyen: still major outage"}
+		if got := titlesOf(sw.take()); !slices.Equal(got, want) {
+			t.Errorf("95 minutes into an outage: notified %q, want %q", got, want)
+		}
+	})
+}
+
+// TestWatcherCommandsNeverDropped: snoozes and resumes made while the watcher is busy (here:
+// nobody reads its updates for a minute) return at once and are all applied, in order.
+func TestWatcherCommandsNeverDropped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pages := &fakePages{states: map[string]monitor.State{"adyen": operational}}
+		w := monitor.NewWatcher([]monitor.ServiceSpec{pages.spec("adyen", "Adyen")},
+			monitor.WatcherOptions{Engine: monitor.EngineOptions{Stagger: time.Millisecond}})
+		ctx, cancel := context.WithCancel(t.Context())
+		updates := make(chan monitor.Update)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx, updates) }()
+		defer func() {
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("Run = %v, want context.Canceled", err)
+			}
+		}()
+
+		time.Sleep(time.Minute) // Run waits to send its first update all along
+		start := time.Now()
+		until := start.Add(time.Hour)
+		const n = 50
+		for i := range n {
+			w.Snooze(fmt.Sprintf("service-%d", i), until)
+		}
+		w.Resume("service-0")
+		w.Snooze("", until)
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("the commands took %v, want no wait at all", waited)
+		}
+
+		var last monitor.Update
+		deadline := time.After(time.Minute)
+		for {
+			select {
+			case last = <-updates:
+				if len(last.Alerts.Snoozed) < n-1 {
+					continue
+				}
+			case <-deadline:
+			}
+			break
+		}
+		if got := len(last.Alerts.Snoozed); got != n-1 {
+			t.Errorf("%d services snoozed, want %d", got, n-1)
+		}
+		if _, ok := last.Alerts.Snoozed["service-0"]; ok {
+			t.Error("service-0 is snoozed, want it resumed: the resume came after its snooze")
+		}
+		if !last.Alerts.SnoozedAll.Equal(until) {
+			t.Errorf("everything snoozed until %v, want %v", last.Alerts.SnoozedAll, until)
+		}
+	})
 }
