@@ -90,15 +90,15 @@ func (w *Watcher) CheckNow() { w.engine.CheckNow() }
 // Snooze silences a service (id "" for all) until the given time. It never blocks; the change
 // is applied by Run.
 func (w *Watcher) Snooze(id string, until time.Time) {
-	w.do(func(st *PolicyState, _ Snapshot) { st.Snooze(id, until) })
+	w.enqueue(func(st *PolicyState, _ Snapshot) { st.Snooze(id, until) })
 }
 
 // Resume ends a snooze.
-func (w *Watcher) Resume(id string) { w.do(func(st *PolicyState, _ Snapshot) { st.Unsnooze(id) }) }
+func (w *Watcher) Resume(id string) { w.enqueue(func(st *PolicyState, _ Snapshot) { st.Unsnooze(id) }) }
 
 // Acknowledge silences an open incident (by IncidentKey) unless its service gets worse.
 func (w *Watcher) Acknowledge(key string) {
-	w.do(func(st *PolicyState, snap Snapshot) {
+	w.enqueue(func(st *PolicyState, snap Snapshot) {
 		for _, sv := range snap.Services {
 			for _, in := range sv.Incidents {
 				if IncidentKey(sv.ID, in) == key {
@@ -109,9 +109,9 @@ func (w *Watcher) Acknowledge(key string) {
 	})
 }
 
-// do queues a command for Run, which applies every queued command, in order, as soon as it is
-// free (or once it starts).
-func (w *Watcher) do(f func(*PolicyState, Snapshot)) {
+// enqueue queues a command for Run, which applies every queued command, in order, as soon as
+// it is free (or once it starts).
+func (w *Watcher) enqueue(f func(*PolicyState, Snapshot)) {
 	w.mu.Lock()
 	w.queue = append(w.queue, f)
 	w.mu.Unlock()
@@ -150,24 +150,8 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 
 	s := w.gate.Start(w.opt.Wall(), time.Now())
 	for {
-		if s.Save {
-			w.save()
-		}
-		if s.CheckNet {
-			select {
-			case netReq <- struct{}{}:
-			default: // one is asked for already
-			}
-		}
-		if s.CheckNow {
-			w.engine.CheckNow()
-		}
-		if s.Update != nil {
-			select {
-			case updates <- *s.Update:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		if !w.do(ctx, s, updates, netReq) {
+			return ctx.Err()
 		}
 		policyTimer.Reset(max(time.Until(w.gate.TickAt()), 10*time.Millisecond))
 
@@ -185,6 +169,31 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 		case o := <-obs:
 			s = w.gate.OnBatch(drain(obs, o), time.Now())
 		}
+	}
+}
+
+// do does what the gate asked, in order; false if ctx ended first.
+func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan<- struct{}) bool {
+	if s.Save {
+		w.save()
+	}
+	if s.CheckNet {
+		select {
+		case netReq <- struct{}{}:
+		default: // one is asked for already
+		}
+	}
+	if s.CheckNow {
+		w.engine.CheckNow()
+	}
+	if s.Update == nil {
+		return true
+	}
+	select {
+	case updates <- *s.Update:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
