@@ -1,84 +1,21 @@
 package detect
 
+// This file holds what detection knows about particular platforms: the host names that give a
+// platform away, and the shape checks and page searches the platform table (monitor/platforms)
+// names in its detection hints.
+
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
 	"net/url"
 	"regexp"
 	"strings"
-
-	"github.com/paywatch/paywatch/monitor"
 )
-
-// Parser is how package main lends detection one platform's parser.
-type Parser struct {
-	Parse func(io.Reader) (monitor.Report, error)
-	// Fetcher, when set, fetches this platform's endpoints (a bigger body cap).
-	Fetcher *monitor.Fetcher
-}
-
-// Parsers maps platform names (monitor.Platforms) to their parsers. For "cachet" it reads the
-// component list (/api/v1/components or /api/components).
-type Parsers map[string]Parser
-
-// Candidates returns the platforms in the order detection tries them (PLATFORMS.md §14):
-// Statuspage and incident.io's copy of its API, incident.io's widget API, Instatus, Better Stack,
-// Cachet 2 and 3, a status.io page id in the home page, and last RSS or Atom feeds. Stripe,
-// Slack, Google Cloud, Sorry and Statuspal are recognised by host name only (WellKnown), but their
-// parsers are needed for that too. Platforms without a parser are left out.
-func Candidates(p Parsers) []Candidate {
-	all := []Candidate{
-		{Platform: "statuspage", Paths: []string{"/api/v2/summary.json"}, Accept: statuspageID},
-		{Platform: "incidentio", Paths: []string{"/api/v2/summary.json"}, Accept: incidentioID},
-		{Platform: "incidentio_widget", Paths: []string{"/api/v1/summary"}, Accept: hasKey("ongoing_incidents")},
-		{Platform: "instatus", Paths: []string{"/summary.json"}, Accept: instatusPage},
-		{Platform: "betterstack", Paths: []string{"/index.json"}, Accept: betterstackPage},
-		{Platform: "cachet", Require: &Gate{Path: "/api/v1/ping", Accept: isPong}, Paths: []string{"/api/v1/components?per_page=100"}},
-		{Platform: "cachet", Require: &Gate{Path: "/api/ping", Accept: isPong}, Paths: []string{"/api/components?per_page=100"}},
-		{Platform: "statusio", Locate: statusioPages},
-		{Platform: "feed", Feed: true, Locate: feedLinks, Paths: FeedPaths},
-		// Known by host name only.
-		{Platform: "stripe"}, {Platform: "slack"}, {Platform: "gcp"}, {Platform: "sorry"}, {Platform: "statuspal"},
-	}
-	var out []Candidate
-	for _, c := range all {
-		if pp, ok := p[c.Platform]; ok && pp.Parse != nil {
-			c.Parse, c.Fetcher = pp.Parse, pp.Fetcher
-			out = append(out, c)
-		}
-	}
-	return out
-}
 
 // FeedPaths are where status sites keep their feeds, most telling first.
 var FeedPaths = []string{"/feed/atom", "/history.atom", "/feed.atom", "/history.rss", "/feed.rss", "/feed/rss", "/rss/all.rss"}
-
-var labels = map[string]string{
-	"statuspage":        "Atlassian Statuspage",
-	"incidentio":        "incident.io (Statuspage-compatible API)",
-	"incidentio_widget": "incident.io (widget API)",
-	"instatus":          "Instatus",
-	"statusio":          "status.io",
-	"betterstack":       "Better Stack",
-	"cachet":            "Cachet",
-	"statuspal":         "Statuspal",
-	"sorry":             "Sorry",
-	"slack":             "Slack's status API",
-	"gcp":               "Google Cloud's status dashboard",
-	"stripe":            "Stripe's status API",
-	"feed":              "RSS/Atom feed",
-}
-
-// Label names a platform for people ("Atlassian Statuspage").
-func Label(platform string) string {
-	if l, ok := labels[platform]; ok {
-		return l
-	}
-	return platform
-}
 
 // WellKnown recognises sites whose host name says which platform they run, and returns the
 // endpoint to poll. ok is false for other hosts; err is set for a well-known host whose address
@@ -161,19 +98,21 @@ var (
 	ulidRE         = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$`)
 )
 
-// statuspageID accepts Atlassian's 12-character base-32 page ids.
-func statuspageID(body []byte) bool { return statuspageIDRE.MatchString(pageID(body)) }
+// StatuspageID accepts Atlassian's 12-character base-32 page ids.
+func StatuspageID(body []byte) bool { return statuspageIDRE.MatchString(pageID(body)) }
 
-// incidentioID accepts incident.io's 26-character ULID page ids.
-func incidentioID(body []byte) bool { return ulidRE.MatchString(pageID(body)) }
+// IncidentioID accepts incident.io's 26-character ULID page ids.
+func IncidentioID(body []byte) bool { return ulidRE.MatchString(pageID(body)) }
 
-func instatusPage(body []byte) bool {
+// InstatusPage accepts a summary whose page has a status word.
+func InstatusPage(body []byte) bool {
 	_, st := pageOf(body)
 	s, ok := st.(string)
 	return ok && strings.TrimSpace(s) != ""
 }
 
-func betterstackPage(body []byte) bool {
+// BetterstackPage accepts a JSON:API document about a status_page.
+func BetterstackPage(body []byte) bool {
 	var d struct {
 		Data *struct {
 			Type string `json:"type"`
@@ -182,7 +121,8 @@ func betterstackPage(body []byte) bool {
 	return json.Unmarshal(body, &d) == nil && d.Data != nil && d.Data.Type == "status_page"
 }
 
-func hasKey(k string) func([]byte) bool {
+// HasKey accepts a JSON object with the key k.
+func HasKey(k string) func([]byte) bool {
 	return func(body []byte) bool {
 		var m map[string]json.RawMessage
 		if json.Unmarshal(body, &m) != nil {
@@ -193,8 +133,8 @@ func hasKey(k string) func([]byte) bool {
 	}
 }
 
-// isPong accepts Cachet's {"data":"Pong!"}.
-func isPong(body []byte) bool {
+// IsPong accepts Cachet's {"data":"Pong!"}.
+func IsPong(body []byte) bool {
 	var p struct {
 		Data any `json:"data"`
 	}
@@ -214,8 +154,8 @@ var (
 // maxLocated bounds how many addresses one home page may send detection to.
 const maxLocated = 3
 
-// feedLinks finds <link rel="alternate" type="application/(rss|atom)+xml" href="…"> in a page.
-func feedLinks(base *url.URL, home []byte) []string {
+// FeedLinks finds <link rel="alternate" type="application/(rss|atom)+xml" href="…"> in a page.
+func FeedLinks(base *url.URL, home []byte) []string {
 	var out []string
 	for _, tag := range linkTag.FindAll(home, 64) {
 		var rel, typ, href string
@@ -263,9 +203,9 @@ func hasToken(list, tok string) bool {
 
 var objectID = regexp.MustCompile(`\b[0-9a-f]{24}\b`)
 
-// statusioPages finds status.io page ids (24-hex ObjectIds) in a page that mentions status.io
+// StatusioPages finds status.io page ids (24-hex ObjectIds) in a page that mentions status.io
 // and returns their public API addresses.
-func statusioPages(_ *url.URL, home []byte) []string {
+func StatusioPages(_ *url.URL, home []byte) []string {
 	if !bytes.Contains(bytes.ToLower(home), []byte("status.io")) {
 		return nil
 	}

@@ -1,7 +1,7 @@
 // Package detect finds out which status platform serves a page given by its bare address
 // ("status.coinbase.com"), which endpoint Paywatch should poll, and what the page says now. It
-// knows the platforms' addresses and shapes but not their parsers: package main hands those in as
-// Candidates, so this package imports no platform package.
+// knows how to look but not what each platform looks like: the platform table (monitor/platforms)
+// hands that in as Candidates, with their parsers, so this package imports no platform package.
 //
 // Detection is suspicious by design. Many sites answer 200 with the same web page for every path,
 // Statuspage keeps serving pages their owners switched off, and a page may describe a different
@@ -31,8 +31,8 @@ const Timeout = 20 * time.Second
 // Candidate is one way a page may be read. Candidates are tried in the order given; the first
 // that fits wins.
 type Candidate struct {
-	// Platform is the name config uses (monitor.Platforms).
-	Platform string
+	// Platform is the name config uses, and Label its name for people ("Atlassian Statuspage").
+	Platform, Label string
 	// Require, when set, must answer before any endpoint is tried (Cachet's ping).
 	Require *Gate
 	// Locate finds endpoints in the page's home page (feed links, a status.io page id). They are
@@ -337,7 +337,7 @@ func (d *detector) wellKnown(ctx context.Context, platform, endpoint string) (Re
 				}
 			}
 		}
-		return Result{}, &Error{URL: d.base.String(), Kind: ErrUnreadable, Platform: platform, Detail: monitor.Reason(why), Err: why}
+		return Result{}, &Error{URL: d.base.String(), Kind: ErrUnreadable, Platform: platform, Label: c.Label, Detail: monitor.Reason(why), Err: why}
 	}
 	return Result{}, &Error{URL: d.base.String(), Kind: ErrUnreadable, Platform: platform, Detail: "this copy of Paywatch cannot read " + platform + " pages"}
 }
