@@ -62,6 +62,8 @@ type Result struct {
 	// URL is the address asked about, normalised ("https://status.example.com").
 	URL      string
 	Platform string
+	// Label names the platform for people ("Atlassian Statuspage").
+	Label string
 	// Endpoint is the address the platform's checker polls; every checker accepts it as its URL.
 	Endpoint string
 	PageName string
@@ -261,7 +263,7 @@ func (d *detector) try(ctx context.Context, c *Candidate) (Result, error) {
 				continue
 			}
 		}
-		return result(d.base.String(), c.Platform, ep, rep), nil
+		return result(d.base.String(), c, ep, rep), nil
 	}
 	return Result{}, noFit
 }
@@ -333,7 +335,7 @@ func (d *detector) wellKnown(ctx context.Context, platform, endpoint string) (Re
 			if why = monitor.CheckJSONBody(a.body); why == nil {
 				var rep monitor.Report
 				if rep, why = c.Parse(bytes.NewReader(a.body)); why == nil {
-					return result(d.base.String(), platform, endpoint, rep), nil
+					return result(d.base.String(), c, endpoint, rep), nil
 				}
 			}
 		}
@@ -342,9 +344,9 @@ func (d *detector) wellKnown(ctx context.Context, platform, endpoint string) (Re
 	return Result{}, &Error{URL: d.base.String(), Kind: ErrUnreadable, Platform: platform, Detail: "this copy of Paywatch cannot read " + platform + " pages"}
 }
 
-func result(base, platform, endpoint string, rep monitor.Report) Result {
+func result(base string, c *Candidate, endpoint string, rep monitor.Report) Result {
 	state, _, _ := monitor.Rollup(rep, monitor.ComponentFilter{})
-	return Result{URL: base, Platform: platform, Endpoint: endpoint, PageName: strings.TrimSpace(rep.PageName), State: state, Report: rep}
+	return Result{URL: base, Platform: c.Platform, Label: c.Label, Endpoint: endpoint, PageName: strings.TrimSpace(rep.PageName), State: state, Report: rep}
 }
 
 // isInactive recognises a Statuspage page its owner switched off: its API answers 401 with
