@@ -1,13 +1,11 @@
 package detect
 
-// This file holds what detection knows about particular platforms: the host names that give a
-// platform away, and the shape checks and page searches the platform table (monitor/platforms)
-// names in its detection hints.
+// This file holds the shape checks and page searches the platform table (monitor/platforms) names
+// in its detection hints.
 
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"html"
 	"net/url"
 	"regexp"
@@ -17,59 +15,24 @@ import (
 // FeedPaths are where status sites keep their feeds, most telling first.
 var FeedPaths = []string{"/feed/atom", "/history.atom", "/feed.atom", "/history.rss", "/feed.rss", "/feed/rss", "/rss/all.rss"}
 
-// WellKnown recognises sites whose host name says which platform they run, and returns the
-// endpoint to poll. ok is false for other hosts; err is set for a well-known host whose address
-// lacks the part that names the page (a status.io page id, a Sorry page id).
-func WellKnown(rawURL string) (platform, endpoint string, ok bool, err error) {
+// WellKnown recognises sites whose host name says which platform they run (a candidate's Host),
+// and returns the endpoint to poll. ok is false for other hosts; err is set for a well-known host
+// whose address lacks the part that names the page (a status.io page id, a Sorry page id).
+func WellKnown(rawURL string, cands []Candidate) (platform, endpoint string, ok bool, err error) {
 	u, perr := parse(rawURL)
 	if perr != nil {
 		return "", "", false, perr
 	}
-	host := strings.TrimPrefix(u.Hostname(), "www.")
-	origin := u.Scheme + "://" + u.Host
-	path := strings.TrimRight(u.Path, "/")
-	switch {
-	case host == "status.stripe.com":
-		return "stripe", origin + "/current", true, nil
-	case host == "slack-status.com":
-		return "slack", origin + "/api/v2.0.0/current", true, nil
-	case host == "status.cloud.google.com":
-		return "gcp", origin + "/incidents.json", true, nil
-	case host == "google.com" && strings.HasPrefix(path, "/appsstatus"):
-		return "gcp", origin + "/appsstatus/dashboard/incidents.json", true, nil
-	case host == "api.status.io":
-		m := statusioPath.FindStringSubmatch(path)
-		if m == nil {
-			return "statusio", "", false, fmt.Errorf("give the status.io page's API address with its page id (https://api.status.io/1.0/status/<page id>, the id is in the status page's source)")
+	for _, c := range cands {
+		if c.Host == nil {
+			continue
 		}
-		return "statusio", origin + "/1.0/status/" + strings.ToLower(m[1]), true, nil
-	case host == "api.sorryapp.com":
-		m := sorryPath.FindStringSubmatch(path)
-		if m == nil {
-			return "sorry", "", false, fmt.Errorf("give the Sorry page's API address with its page id (https://api.sorryapp.com/v1/pages/<page id>, the id is in the status page's source)")
-		}
-		return "sorry", origin + "/v1/pages/" + m[1], true, nil
-	case host == "statuspal.io" || host == "statuspal.eu":
-		m := statuspalPath.FindStringSubmatch(path)
-		if m == nil {
-			return "statuspal", "", false, fmt.Errorf("give the Statuspal page's own address (https://<name>.%s)", host)
-		}
-		return "statuspal", origin + "/api/v2/status_pages/" + strings.ToLower(m[1]) + "/summary", true, nil
-	}
-	for _, apex := range []string{".statuspal.io", ".statuspal.eu"} {
-		if sub, found := strings.CutSuffix(host, apex); found && subdomainRE.MatchString(sub) {
-			return "statuspal", u.Scheme + "://" + apex[1:] + "/api/v2/status_pages/" + sub + "/summary", true, nil
+		if endpoint, ok, err := c.Host(u); ok || err != nil {
+			return c.Platform, endpoint, ok, err
 		}
 	}
 	return "", "", false, nil
 }
-
-var (
-	statusioPath  = regexp.MustCompile(`^/1\.0/status/([0-9a-fA-F]{24})(?:/|$)`)
-	sorryPath     = regexp.MustCompile(`^/v1/pages/([A-Za-z0-9]+)(?:/|$)`)
-	statuspalPath = regexp.MustCompile(`^/api/v2/status_pages/([A-Za-z0-9][A-Za-z0-9-]*)(?:/|$)`)
-	subdomainRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-)
 
 // page is the part of a Statuspage-shaped summary that identifies it.
 type page struct {

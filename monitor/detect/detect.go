@@ -33,6 +33,10 @@ const Timeout = 20 * time.Second
 type Candidate struct {
 	// Platform is the name config uses, and Label its name for people ("Atlassian Statuspage").
 	Platform, Label string
+	// Host, when set, recognises the platform by an address's host name alone and returns the
+	// endpoint to poll there (ok), or why the address cannot name a page on it (err). A host it
+	// recognises is read at once, without the search the other fields drive.
+	Host func(u *url.URL) (endpoint string, ok bool, err error)
 	// Require, when set, must answer before any endpoint is tried (Cachet's ping).
 	Require *Gate
 	// Locate finds endpoints in the page's home page (feed links, a status.io page id). They are
@@ -83,7 +87,7 @@ func Detect(ctx context.Context, f *monitor.Fetcher, rawURL string, cands []Cand
 	defer cancel()
 	d := &detector{f: f, cands: cands, asked: u, base: baseOf(u), seen: map[string]*answer{}}
 
-	if platform, endpoint, ok, err := WellKnown(u.String()); ok || err != nil {
+	if platform, endpoint, ok, err := WellKnown(u.String(), cands); ok || err != nil {
 		if err != nil {
 			return Result{}, &Error{URL: u.String(), Kind: ErrBadURL, Detail: err.Error()}
 		}

@@ -529,7 +529,7 @@ func TestWellKnown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
-			p, ep, ok, err := detect.WellKnown(tt.url)
+			p, ep, ok, err := detect.WellKnown(tt.url, candidates())
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("WellKnown error = %v, want error %v", err, tt.wantErr)
 			}

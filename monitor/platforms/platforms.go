@@ -38,9 +38,10 @@ type Platform struct {
 	// BigBody says the platform's answers outgrow the default body cap: its checker and its
 	// detection fetch with the big fetcher.
 	BigBody bool
-	// Detect lists where detection looks for the platform at an address, in order; each becomes a
-	// detect.Candidate with this entry's Platform, Label, Parse and fetcher. Platforms recognised
-	// by host name only (detect.WellKnown) have none.
+	// Detect lists how detection finds the platform, in order: paths to try under an address and
+	// the shape their answer must have, addresses to find in its home page, or host names that
+	// give the platform away (hosts.go). Each becomes a detect.Candidate with this entry's
+	// Platform, Label, Parse and fetcher.
 	Detect []detect.Candidate
 	// Example is a payload Parse must read, relative to the monitor folder.
 	Example string
@@ -49,7 +50,7 @@ type Platform struct {
 // All returns the table, in the order detection tries the platforms (PLATFORMS.md §14):
 // Statuspage and incident.io's copy of its API, incident.io's widget API, Instatus, Better Stack,
 // Cachet 2 and 3, a status.io page id in the home page, then RSS or Atom feeds; the platforms
-// known by host name only come last.
+// known by host name only come last. Host names are recognised before any search.
 func All() []Platform {
 	return []Platform{
 		{Name: "statuspage", Label: "Atlassian Statuspage", New: page(statuspage.New), Parse: statuspage.Parse,
@@ -75,21 +76,26 @@ func All() []Platform {
 			},
 			Example: "cachet/testdata/v2/operational/components.json"},
 		{Name: "statusio", Label: "status.io", New: page(statusio.New), Parse: statusio.Parse,
-			Detect:  []detect.Candidate{{Locate: detect.StatusioPages}},
+			Detect:  []detect.Candidate{{Locate: detect.StatusioPages, Host: statusioHost}},
 			Example: "statusio/testdata/operational.json"},
 		{Name: "feed", Label: "RSS/Atom feed", New: page(feed.New), Parse: feed.Parse,
 			Detect:  []detect.Candidate{{Feed: true, Locate: detect.FeedLinks, Paths: detect.FeedPaths}},
 			Example: "feed/testdata/history_operational.atom"},
 		// Known by host name only.
 		{Name: "stripe", Label: "Stripe's status API", New: page(stripe.New), Parse: stripe.Parse,
+			Detect:  []detect.Candidate{{Host: stripeHost}},
 			Example: "stripe/testdata/operational.json"},
 		{Name: "slack", Label: "Slack's status API", New: page(slack.New), Parse: slack.Parse,
+			Detect:  []detect.Candidate{{Host: slackHost}},
 			Example: "slack/testdata/operational.json"},
 		{Name: "gcp", Label: "Google Cloud's status dashboard", New: page(gcp.New), Parse: gcp.Parse, BigBody: true,
+			Detect:  []detect.Candidate{{Host: gcpHost}},
 			Example: "gcp/testdata/operational.json"},
 		{Name: "sorry", Label: "Sorry", New: page(sorry.New), Parse: sorry.Parse,
+			Detect:  []detect.Candidate{{Host: sorryHost}},
 			Example: "sorry/testdata/operational.json"},
 		{Name: "statuspal", Label: "Statuspal", New: page(statuspal.New), Parse: statuspal.Parse,
+			Detect:  []detect.Candidate{{Host: statuspalHost}},
 			Example: "statuspal/testdata/operational.json"},
 	}
 }
@@ -129,11 +135,7 @@ func Checkers(f, big *monitor.Fetcher) map[string]func(url string) monitor.Check
 func Candidates(big *monitor.Fetcher) []detect.Candidate {
 	var out []detect.Candidate
 	for _, p := range All() {
-		hints := p.Detect
-		if len(hints) == 0 {
-			hints = []detect.Candidate{{}} // found by host name; detection still needs the parser
-		}
-		for _, c := range hints {
+		for _, c := range p.Detect {
 			c.Platform, c.Label, c.Parse = p.Name, p.Label, p.Parse
 			if p.BigBody {
 				c.Fetcher = big

@@ -19,8 +19,8 @@ func TestTableEntries(t *testing.T) {
 	seen := map[string]bool{}
 	for _, p := range platforms.All() {
 		t.Run(p.Name, func(t *testing.T) {
-			if p.Name == "" || p.Label == "" || p.New == nil || p.Parse == nil || p.Example == "" {
-				t.Fatalf("entry %+v lacks a name, label, checker, parser or example", p)
+			if p.Name == "" || p.Label == "" || p.New == nil || p.Parse == nil || p.Example == "" || len(p.Detect) == 0 {
+				t.Fatalf("entry %+v lacks a name, label, checker, parser, example or detection hints", p)
 			}
 			if seen[p.Name] {
 				t.Errorf("name %q appears twice", p.Name)
