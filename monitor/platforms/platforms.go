@@ -53,55 +53,55 @@ type Platform struct {
 // known by host name only come last. Host names are recognised before any search.
 func All() []Platform {
 	return []Platform{
-		{Name: "statuspage", Label: "Atlassian Statuspage", New: page(statuspage.New), Parse: statuspage.Parse,
+		{Name: "statuspage", Label: "Atlassian Statuspage", New: checker(statuspage.New), Parse: statuspage.Parse,
 			Detect:  []detect.Candidate{{Paths: []string{statuspage.SummaryPath}, Accept: detect.StatuspageID}},
 			Example: "statuspage/testdata/operational.json"},
-		{Name: "incidentio", Label: "incident.io (Statuspage-compatible API)", New: page(statuspage.New), Parse: statuspage.Parse,
+		{Name: "incidentio", Label: "incident.io (Statuspage-compatible API)", New: checker(statuspage.New), Parse: statuspage.Parse,
 			Detect:  []detect.Candidate{{Paths: []string{statuspage.SummaryPath}, Accept: detect.IncidentioID}},
 			Example: "statuspage/testdata/incidentio_compat.json"},
-		{Name: "incidentio_widget", Label: "incident.io (widget API)", New: page(incidentio.New), Parse: incidentio.Parse,
+		{Name: "incidentio_widget", Label: "incident.io (widget API)", New: checker(incidentio.New), Parse: incidentio.Parse,
 			Detect:  []detect.Candidate{{Paths: []string{incidentio.SummaryPath}, Accept: detect.HasKey("ongoing_incidents")}},
 			Example: "incidentio/testdata/operational.json"},
-		{Name: "instatus", Label: "Instatus", New: page(instatus.New), Parse: instatus.Parse,
+		{Name: "instatus", Label: "Instatus", New: checker(instatus.New), Parse: instatus.Parse,
 			Detect:  []detect.Candidate{{Paths: []string{instatus.SummaryPath}, Accept: detect.InstatusPage}},
 			Example: "instatus/testdata/operational.json"},
-		{Name: "betterstack", Label: "Better Stack", New: page(betterstack.New), Parse: betterstack.ParseNow,
+		{Name: "betterstack", Label: "Better Stack", New: checker(betterstack.New), Parse: betterstack.ParseNow,
 			Detect:  []detect.Candidate{{Paths: []string{betterstack.IndexPath}, Accept: detect.BetterstackPage}},
 			Example: "betterstack/testdata/operational.json"},
 		// Detection reads Cachet's component list, which says nothing of the page as a whole.
-		{Name: "cachet", Label: "Cachet", New: page(cachet.New), Parse: cachetComponents,
+		{Name: "cachet", Label: "Cachet", New: checker(cachet.New), Parse: cachetComponents,
 			Detect: []detect.Candidate{
 				{Require: &detect.Gate{Path: "/api/v1/ping", Accept: detect.IsPong}, Paths: []string{"/api/v1/components?per_page=100"}},
 				{Require: &detect.Gate{Path: "/api/ping", Accept: detect.IsPong}, Paths: []string{"/api/components?per_page=100"}},
 			},
 			Example: "cachet/testdata/v2/operational/components.json"},
-		{Name: "statusio", Label: "status.io", New: page(statusio.New), Parse: statusio.Parse,
+		{Name: "statusio", Label: "status.io", New: checker(statusio.New), Parse: statusio.Parse,
 			Detect:  []detect.Candidate{{Locate: detect.StatusioPages, Host: statusioHost}},
 			Example: "statusio/testdata/operational.json"},
-		{Name: "feed", Label: "RSS/Atom feed", New: page(feed.New), Parse: feed.Parse,
+		{Name: "feed", Label: "RSS/Atom feed", New: checker(feed.New), Parse: feed.Parse,
 			Detect:  []detect.Candidate{{Feed: true, Locate: detect.FeedLinks, Paths: detect.FeedPaths}},
 			Example: "feed/testdata/history_operational.atom"},
 		// Known by host name only.
-		{Name: "stripe", Label: "Stripe's status API", New: page(stripe.New), Parse: stripe.Parse,
+		{Name: "stripe", Label: "Stripe's status API", New: checker(stripe.New), Parse: stripe.Parse,
 			Detect:  []detect.Candidate{{Host: stripeHost}},
 			Example: "stripe/testdata/operational.json"},
-		{Name: "slack", Label: "Slack's status API", New: page(slack.New), Parse: slack.Parse,
+		{Name: "slack", Label: "Slack's status API", New: checker(slack.New), Parse: slack.Parse,
 			Detect:  []detect.Candidate{{Host: slackHost}},
 			Example: "slack/testdata/operational.json"},
-		{Name: "gcp", Label: "Google Cloud's status dashboard", New: page(gcp.New), Parse: gcp.Parse, BigBody: true,
+		{Name: "gcp", Label: "Google Cloud's status dashboard", New: checker(gcp.New), Parse: gcp.Parse, BigBody: true,
 			Detect:  []detect.Candidate{{Host: gcpHost}},
 			Example: "gcp/testdata/operational.json"},
-		{Name: "sorry", Label: "Sorry", New: page(sorry.New), Parse: sorry.Parse,
+		{Name: "sorry", Label: "Sorry", New: checker(sorry.New), Parse: sorry.Parse,
 			Detect:  []detect.Candidate{{Host: sorryHost}},
 			Example: "sorry/testdata/operational.json"},
-		{Name: "statuspal", Label: "Statuspal", New: page(statuspal.New), Parse: statuspal.Parse,
+		{Name: "statuspal", Label: "Statuspal", New: checker(statuspal.New), Parse: statuspal.Parse,
 			Detect:  []detect.Candidate{{Host: statuspalHost}},
 			Example: "statuspal/testdata/operational.json"},
 	}
 }
 
-// page adapts a platform package's New, which returns its concrete checker type.
-func page[C monitor.Checker](build func(string, *monitor.Fetcher) C) func(string, *monitor.Fetcher) monitor.Checker {
+// checker adapts a platform package's New, which returns its concrete checker type.
+func checker[C monitor.Checker](build func(string, *monitor.Fetcher) C) func(string, *monitor.Fetcher) monitor.Checker {
 	return func(u string, f *monitor.Fetcher) monitor.Checker { return build(u, f) }
 }
 
