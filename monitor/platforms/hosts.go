@@ -16,13 +16,17 @@ func site(u *url.URL) (host, origin, path string) {
 }
 
 func stripeHost(u *url.URL) (string, bool, error) {
-	host, origin, _ := site(u)
-	return origin + "/current", host == "status.stripe.com", nil
+	if host, origin, _ := site(u); host == "status.stripe.com" {
+		return origin + "/current", true, nil
+	}
+	return "", false, nil
 }
 
 func slackHost(u *url.URL) (string, bool, error) {
-	host, origin, _ := site(u)
-	return origin + "/api/v2.0.0/current", host == "slack-status.com", nil
+	if host, origin, _ := site(u); host == "slack-status.com" {
+		return origin + "/api/v2.0.0/current", true, nil
+	}
+	return "", false, nil
 }
 
 // gcpHost knows Google Cloud's dashboard and Google Workspace's, which share its schema.
