@@ -11,7 +11,6 @@ package feed
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -104,12 +103,10 @@ func DetectFlavor(rawURL string) Flavor {
 	return Auto
 }
 
-// Checker polls one feed.
+// Checker polls one feed through the generic page checker, reading it as one flavour.
 type Checker struct {
-	url     string
-	flavor  Flavor
-	fetcher *monitor.Fetcher
-	last    monitor.LastParse
+	*monitor.PageChecker
+	flavor Flavor
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -118,8 +115,7 @@ var _ monitor.Checker = (*Checker)(nil)
 // ("https://www.paypal-status.com/feed/atom", "https://status.example.com/history.atom"). The
 // flavour comes from the address (DetectFlavor), else from the entries.
 func New(u string, f *monitor.Fetcher) *Checker {
-	u = strings.TrimSpace(u)
-	return &Checker{url: u, flavor: DetectFlavor(u), fetcher: f}
+	return NewFlavor(u, f, Auto)
 }
 
 // NewFlavor is New with the flavour given, for feeds whose address does not tell. Status words
@@ -127,42 +123,35 @@ func New(u string, f *monitor.Fetcher) *Checker {
 // event), whether a listed maintenance is under way (AWS and Azure list current events only) and
 // the page name when the feed has none.
 func NewFlavor(u string, f *monitor.Fetcher, fl Flavor) *Checker {
-	c := New(u, f)
-	if fl != Auto {
-		c.flavor = fl
+	u = strings.TrimSpace(u)
+	if fl == Auto {
+		fl = DetectFlavor(u)
 	}
-	return c
+	page := ""
+	if pu, err := url.Parse(u); err == nil {
+		page = pu.Scheme + "://" + pu.Host
+	}
+	return &Checker{PageChecker: monitor.NewPageChecker(monitor.Page{URL: u, PageURL: page, Accept: accept, Parse: readAs(u, fl)}, f), flavor: fl}
 }
-
-// URL is the feed the checker polls.
-func (c *Checker) URL() string { return c.url }
 
 // Flavor is the flavour the checker reads the feed as.
 func (c *Checker) Flavor() Flavor { return c.flavor }
 
 const accept = "application/atom+xml, application/rss+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.7"
 
-// Check fetches and parses the feed. An unchanged answer (304) reuses the last parse.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.Do(ctx, monitor.Request{URL: c.url, Accept: accept, Conditional: true})
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	return c.last.Parse(resp.NotModified, func() (monitor.Report, error) {
-		if kind, bad := sniff(resp.Body); bad {
-			return monitor.Report{}, &monitor.FetchError{Kind: kind, URL: c.url}
-		}
-		r, err := ParseAs(bytes.NewReader(resp.Body), c.flavor)
+// readAs reads the feed at u as fl, after refusing what the fetcher's own checks would refuse
+// in a JSON answer: nothing at all, or a web page.
+func readAs(u string, fl Flavor) func(io.Reader) (monitor.Report, error) {
+	return func(r io.Reader) (monitor.Report, error) {
+		b, err := io.ReadAll(r)
 		if err != nil {
-			return monitor.Report{}, err
+			return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it could not be read", Err: err}
 		}
-		if r.PageURL == "" {
-			if u, err := url.Parse(c.url); err == nil {
-				r.PageURL = u.Scheme + "://" + u.Host
-			}
+		if kind, bad := sniff(b); bad {
+			return monitor.Report{}, &monitor.FetchError{Kind: kind, URL: u}
 		}
-		return r, nil
-	})
+		return ParseAs(bytes.NewReader(b), fl)
+	}
 }
 
 // sniff catches bodies the fetcher's own checks would: nothing at all, or a web page.

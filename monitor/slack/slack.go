@@ -4,7 +4,6 @@
 package slack
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,39 +18,15 @@ const platform = "slack"
 // CurrentPath is the API path under a status site.
 const CurrentPath = "/api/v2.0.0/current"
 
-// Checker polls one Slack-style status API.
-type Checker struct {
-	url     string
-	page    string
-	fetcher *monitor.Fetcher
-	last    monitor.LastParse
-}
-
-var _ monitor.Checker = (*Checker)(nil)
-
 // New returns a checker for the status site at u ("https://slack-status.com"), polling
 // u + CurrentPath. An address that already names an API path (".../api/...") is polled as it is.
-func New(u string, f *monitor.Fetcher) *Checker {
+func New(u string, f *monitor.Fetcher) *monitor.PageChecker {
 	u = strings.TrimRight(strings.TrimSpace(u), "/")
+	p := monitor.Page{URL: u + CurrentPath, PageURL: u, Parse: Parse}
 	if i := strings.Index(u, "/api/"); i >= 0 {
-		return &Checker{url: u, page: u[:i], fetcher: f}
+		p.URL, p.PageURL = u, u[:i]
 	}
-	return &Checker{url: u + CurrentPath, page: u, fetcher: f}
-}
-
-// URL is the endpoint the checker polls.
-func (c *Checker) URL() string { return c.url }
-
-// Check fetches and parses the current status. An unchanged answer (304) reuses the last parse.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	return c.last.Check(ctx, c.fetcher, c.url, func(body io.Reader) (monitor.Report, error) {
-		r, err := Parse(body)
-		if err != nil {
-			return monitor.Report{}, err
-		}
-		r.PageURL = c.page
-		return r, nil
-	})
+	return monitor.NewPageChecker(p, f)
 }
 
 // id accepts both spellings Slack has used for an event id: a number (878) and a string ("546").
