@@ -347,11 +347,11 @@ func (s *stamp) UnmarshalJSON(b []byte) error {
 func (s stamp) time() time.Time { return time.Time(s) }
 
 type fields struct {
-	ID          ident  `json:"id"`
-	Name        string `json:"name"`
-	Message     string `json:"message"`
-	Status      code   `json:"status"`
-	StatusID    code   `json:"status_id"` // pre-2.0 components
+	ID       ident  `json:"id"`
+	Name     string `json:"name"`
+	Message  string `json:"message"`
+	Status   code   `json:"status"`
+	StatusID code   `json:"status_id"` // pre-2.0 components
 	// HumanStatus is 2.x's name for the status ("Fixed"). Pages have been seen whose number
 	// lagged behind it; a name that says the incident is over wins.
 	HumanStatus string `json:"human_status"`

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/wording"
 )
 
 const platform = "slack"
@@ -96,13 +97,15 @@ type current struct {
 
 // Parse reads the document the current endpoint returns.
 //
-// Mapping (PLATFORMS.md §12): type outage → major outage; type incident → partial outage
-// (Slack files an event as an incident when a feature fails for some users and keeps "outage"
-// for Slack being unavailable, and amureki/statuscheck, a maintained poller, shows the services an
-// incident touches as a partial outage); type maintenance → maintenance, in progress while the
-// event is active. Events of an unknown type count as degraded: something is declared open but
-// not how bad. The newest note is the latest update. The page declares no components, only the
-// services each event touches, which become the event's components.
+// Mapping (PLATFORMS.md §12, Slack's Status API reference): type outage → major outage, Slack's
+// word for Slack being unavailable; type incident → what its title and newest note say
+// (wording.Impact): an incident is anything from a slow feature to one failing for some
+// customers, so it is degraded unless the words name an outage, partial when they also limit it
+// ("failing for some customers", "some users can't upload files"); type maintenance →
+// maintenance, in progress while the event is active. Events of an unknown type count as
+// degraded: something is declared open but not how bad. The newest note is the latest update.
+// The page declares no components, only the services each event touches, which become the
+// event's components.
 func Parse(r io.Reader) (monitor.Report, error) {
 	var cur current
 	if err := json.NewDecoder(r).Decode(&cur); err != nil {
@@ -132,7 +135,8 @@ func Parse(r io.Reader) (monitor.Report, error) {
 			rep.Maintenances = append(rep.Maintenances, toMaintenance(ev, status))
 			continue
 		}
-		in := toIncident(ev, typeState(kind))
+		in := toIncident(ev, monitor.StateDegraded)
+		in.Impact = typeState(kind, in.Title+". "+in.LatestUpdate)
 		if closed(status) {
 			in.ResolvedAt = in.UpdatedAt
 			rep.Resolved = append(rep.Resolved, in)
@@ -143,12 +147,12 @@ func Parse(r io.Reader) (monitor.Report, error) {
 	return rep, nil
 }
 
-func typeState(kind string) monitor.State {
+func typeState(kind, text string) monitor.State {
 	switch kind {
 	case "outage":
 		return monitor.StateMajorOutage
 	case "incident":
-		return monitor.StatePartialOutage
+		return wording.Impact(text)
 	}
 	return monitor.StateDegraded
 }
