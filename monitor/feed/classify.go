@@ -2,6 +2,7 @@ package feed
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -47,11 +48,28 @@ func cutStatus(t string) (status, rest string) {
 	}
 	for _, sep := range []string{":", " - ", " – ", " — ", " | "} {
 		if i := strings.Index(t, sep); i > 0 && knownStatus(t[:i]) {
-			return strings.TrimSpace(t[:i]), strings.TrimSpace(t[i+len(sep):])
+			return strings.TrimSpace(t[:i]), unquote(strings.TrimSpace(t[i+len(sep):]))
 		}
+	}
+	// A label before a quoted title: `Update for incident "Checkout errors"` (Nunc).
+	if i := strings.IndexAny(t, "\"“«"); i > 0 && knownStatus(t[:i]) {
+		return strings.TrimSpace(t[:i]), unquote(strings.TrimSpace(t[i:]))
 	}
 	return "", t
 }
+
+// unquote takes the quotes off a title that is all quote: `"Checkout errors"`.
+func unquote(s string) string {
+	r := []rune(s)
+	if len(r) >= 2 && strings.ContainsRune("\"“«", r[0]) && strings.ContainsRune("\"”»", r[len(r)-1]) {
+		return strings.TrimSpace(string(r[1 : len(r)-1]))
+	}
+	return s
+}
+
+// spanSummary matches the summary some pages post once an incident is over, naming its span:
+// "From 7:12 AM to 4:50 PM PST some users…", "Between 5:14 AM and 11:38 AM PST, …".
+var spanSummary = regexp.MustCompile(`(?i)^\s*(from|between)\s+\d{1,2}(:\d{2})?\s*([ap]\.?m\.?)?\s*(\w{2,5}\s+)?(to|and|until)\s+\d{1,2}(:\d{2})?\s*([ap]\.?m\.?)?\b`)
 
 // AWS states an event's severity in its title prefix.
 var awsSeverity = map[string]monitor.State{
@@ -126,7 +144,7 @@ func (c classifier) kindOf(e entry, title string) kind {
 		}
 		return kindInfo
 	}
-	if wording.SaysResolved(text) {
+	if wording.SaysResolved(text) || spanSummary.MatchString(e.update) {
 		return kindClosed
 	}
 	if maint {

@@ -405,9 +405,18 @@ func newEntry(it *gofeed.Item, i int) entry {
 		e.label = e.prefix
 	}
 	for _, c := range it.Categories {
-		if c = PlainText(c); c != "" {
-			e.categories = append(e.categories, c)
+		if c = PlainText(c); c == "" {
+			continue
 		}
+		// Some feeds file an item under its status ("resolved", "active"): a label, not a
+		// component.
+		if s := wording.Label(c); s != wording.Unknown && s != wording.Neutral {
+			if e.label == "" || wording.Label(e.label) == wording.Neutral {
+				e.label = c
+			}
+			continue
+		}
+		e.categories = append(e.categories, c)
 	}
 	if it.PublishedParsed != nil {
 		e.published = *it.PublishedParsed
@@ -488,6 +497,7 @@ func group(es []entry, fl Flavor, home string) []entry {
 		}
 	}
 	first := map[string]int{}
+	base := make([]string, len(es)) // the incident's own id, where a guid gives one
 	join := func(kind, key string, i int) {
 		if key == "" {
 			return
@@ -506,6 +516,7 @@ func group(es []entry, fl Flavor, home string) []entry {
 			id = m[1]
 		}
 		join("guid", id, i)
+		base[i] = id
 		if e.link != "" && e.link != home && strings.TrimRight(e.link, "/") != strings.TrimRight(home, "/") &&
 			(len(es) < 3 || links[e.link] < len(es)) {
 			join("link", e.link, i)
@@ -522,6 +533,9 @@ func group(es []entry, fl Flavor, home string) []entry {
 		if !seen {
 			idx[r] = len(out)
 			e.key = es[r].key
+			if base[r] != "" {
+				e.key = base[r]
+			}
 			out = append(out, e)
 			continue
 		}

@@ -101,8 +101,10 @@ type current struct {
 // word for Slack being unavailable; type incident → what its title and newest note say
 // (wording.Impact): an incident is anything from a slow feature to one failing for some
 // customers, so it is degraded unless the words name an outage, partial when they also limit it
-// ("failing for some customers", "some users can't upload files"); type maintenance →
-// maintenance, in progress while the event is active. Events of an unknown type count as
+// ("failing for some customers", "some users can't upload files"); type notice → information,
+// not an incident, unless its title names maintenance; type maintenance, or status scheduled →
+// maintenance, in progress while the event is active; status resolved, completed or cancelled →
+// over. Events of an unknown type count as
 // degraded: something is declared open but not how bad. The newest note is the latest update.
 // The page declares no components, only the services each event touches, which become the
 // event's components.
@@ -128,11 +130,14 @@ func Parse(r io.Reader) (monitor.Report, error) {
 	for _, ev := range cur.ActiveIncidents {
 		kind := strings.ToLower(strings.TrimSpace(ev.Type))
 		status := strings.ToLower(strings.TrimSpace(ev.Status))
-		if kind == "maintenance" {
-			if closed(status) {
-				continue
+		// Planned work: Slack's "maintenance" type, anything "scheduled", and a notice about
+		// maintenance. Other notices are information: nothing is broken.
+		maint := kind == "maintenance" || status == "scheduled" ||
+			(kind == "notice" && wording.IsMaintenance(ev.Title))
+		if maint || kind == "notice" {
+			if maint && !closed(status) {
+				rep.Maintenances = append(rep.Maintenances, toMaintenance(ev, status))
 			}
-			rep.Maintenances = append(rep.Maintenances, toMaintenance(ev, status))
 			continue
 		}
 		in := toIncident(ev, monitor.StateDegraded)
@@ -159,7 +164,7 @@ func typeState(kind, text string) monitor.State {
 
 func closed(status string) bool {
 	switch status {
-	case "resolved", "completed", "closed", "ok":
+	case "resolved", "completed", "closed", "ok", "cancelled", "canceled":
 		return true
 	}
 	return false

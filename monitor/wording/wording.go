@@ -30,16 +30,18 @@ const (
 	Information       // a notice, neither incident nor maintenance
 	// The rest are read anywhere in a text.
 	Resolved    // prose that says the problem is over
+	Ongoing     // prose that says part of it is not ("except", "still working on")
 	Maintenance // a title that names planned work
 	Started     // prose that says planned work is under way
 	Outage      // something is down
+	Disruption  // something is disrupted: a partial outage at most
 	Major       // everything is down
 	Limited     // only some of it
 	Guard       // a word that turns the resolved phrase after it into a wish ("not", "once", "will")
 )
 
 var senseNames = [...]string{"unknown", "closed", "open", "neutral", "ahead", "underway", "information",
-	"resolved", "maintenance", "started", "outage", "major", "limited", "guard"}
+	"resolved", "ongoing", "maintenance", "started", "outage", "disruption", "major", "limited", "guard"}
 
 func (s Sense) String() string {
 	if s < 0 || int(s) >= len(senseNames) {
@@ -79,20 +81,36 @@ func compile() compiled {
 // split lower-cases s and cuts it into words: letters and digits, with apostrophes inside.
 func split(s string) []string {
 	s = strings.ReplaceAll(strings.ToLower(s), "’", "'")
-	return strings.FieldsFunc(s, func(r rune) bool {
+	w := strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
 	})
+	out := w[:0]
+	for _, x := range w {
+		// Quotes around a word are not part of it: "is now 'resolved'".
+		if x = strings.Trim(x, "'"); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // Label reads a status label ("Resolved", "[Gelöst]", "Mise à jour", "Initial Notification").
 // Anything that is not a whole label in the table is Unknown.
+//
+// A leading "Status" is passed over ("Status: Resolved", incident.io's and Better Stack's form).
 func Label(s string) Sense {
 	w := split(s)
+	if len(w) > 1 && statusWords[w[0]] {
+		w = w[1:]
+	}
 	if len(w) == 0 || len(w) > 5 {
 		return Unknown
 	}
 	return tbl.labels[strings.Join(w, " ")]
 }
+
+// statusWords lead a label without being part of it ("Status: Resolved", "Statut : Résolu").
+var statusWords = map[string]bool{"status": true, "statut": true, "estado": true, "stato": true, "state": true}
 
 // Suffix reads a status label at the end of a title ("File uploads resolved", "Card payments –
 // back to normal", "Wartung (beendet)") and returns it with the rest of the title. A title that
@@ -186,9 +204,13 @@ func guarded(w []string, i int) bool {
 }
 
 // SaysResolved reports whether text says, in prose, that the problem is over ("has been
-// resolved", "is back to normal", "wieder verfügbar", "a été résolu"), not merely that it will be.
+// resolved", "is back to normal", "wieder verfügbar", "a été résolu"), not merely that it will be,
+// and not only in part ("all models except one are available again; we are still working on it").
 func SaysResolved(text string) bool {
 	w := split(text)
+	if has(w, Ongoing) {
+		return false
+	}
 	for _, p := range tbl.prose[Resolved] {
 		for i := range w {
 			if p.matchAt(w, i) && !guarded(w, i) {
@@ -210,10 +232,11 @@ func SaysUnderway(text string) bool { return has(split(text), Started) }
 // Impact is the state an open incident's words describe, where the page states none:
 //
 //   - a phrase of total failure ("major outage", "Totalausfall", "panne générale") → major outage;
-//   - an outage word ("down", "unavailable", "Ausfall", "Störung", "panne", "caída",
-//     "interruzione", "indisponível", "storing") → partial outage when the text also limits it
-//     ("some", "partial", "einige", "certains", "algunos", "alcuni", "alguns", "sommige"), else
-//     major outage;
+//   - an outage word ("down", "unavailable", "Ausfall", "panne", "caída", "interruzione",
+//     "indisponível", "storing") → partial outage when the text also limits it ("some",
+//     "partial", "einige", "certains", "algunos", "alcuni", "alguns", "sommige"), else major
+//     outage;
+//   - a disruption word ("disruption", "Störung", "perturbation", "verstoring") → partial outage;
 //   - otherwise degraded: the page says something is wrong, not how much.
 //
 // Words are matched whole ("slowdown" is not "down"). Negations are not understood.
@@ -227,6 +250,8 @@ func Impact(text string) monitor.State {
 			return monitor.StatePartialOutage
 		}
 		return monitor.StateMajorOutage
+	case has(w, Disruption):
+		return monitor.StatePartialOutage
 	}
 	return monitor.StateDegraded
 }
@@ -234,5 +259,5 @@ func Impact(text string) monitor.State {
 // SaysOutage reports whether text has an outage word at all.
 func SaysOutage(text string) bool {
 	w := split(text)
-	return has(w, Major) || has(w, Outage)
+	return has(w, Major) || has(w, Outage) || has(w, Disruption)
 }
