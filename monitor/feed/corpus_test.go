@@ -74,6 +74,10 @@ var corpus = []corpusFeed{
 		"login failures are investigated; [Ended], [Gelöst], [Beendet] are over and [Information] is no incident"},
 	{"metanet_statusmeldungen_de.rss", "Metanet", "de", "2026-04-15T11:00:00Z", monitor.StatePartialOutage,
 		"a Betriebsunterbruch on one server; the DNS Stoerung is behoben; the Wartungsarbeiten are ahead"},
+	{"azure_quiet_2026.rss", "Microsoft Azure", "en", "2026-08-06T02:00:00Z", monitor.StateOperational,
+		"the feed lists nothing: Azure lists only what is going on"},
+	{"aws_bedrock_quiet.rss", "AWS", "en", "2026-03-24T14:00:00Z", monitor.StateOperational,
+		"no items; the channel says the service is operating normally"},
 	{"bosch_wartungsarbeiten_de.rss", "Bosch Smart Home", "de", "2026-05-18T12:00:00Z", monitor.StateOperational,
 		"Wartung announced for the next day, nothing broken"},
 }
