@@ -304,7 +304,10 @@ func ParseWith(r io.Reader, o Options) (rep monitor.Report, err error) {
 		rep.PageURL = l
 		home = l
 	}
-	entries = group(entries, fl, home)
+	// Where each entry carries its incident's whole history (Statuspage, Instatus,
+	// incident.io), entries are incidents and two with one title are two incidents.
+	whole := o.Flavor == History || slices.ContainsFunc(entries, func(e entry) bool { return e.strong })
+	entries = group(entries, fl, home, !whole)
 
 	rep.PageName = pageName(f.Title, fl)
 	var newest time.Time
@@ -398,8 +401,10 @@ func newEntry(it *gofeed.Item, i int) entry {
 		e.label, e.strong = status, true
 	case e.prefix != "" && !(wording.Label(e.prefix) == wording.Neutral && suffix != ""):
 		e.label = e.prefix
-	default:
+	case suffix != "":
 		e.label = suffix
+	default:
+		e.label = leadLabel(e.update)
 	}
 	if e.label == "" {
 		e.label = e.prefix
@@ -438,6 +443,27 @@ func newEntry(it *gofeed.Item, i int) entry {
 	return e
 }
 
+// leadLabel is a status label that opens an update's text, set off as a label: "Resolved. All
+// payments go through.", "Resolved - …", "Status: Resolved", or the whole text. Prose that merely
+// starts with such a word ("Scheduled maintenance is in progress") is not a label.
+func leadLabel(text string) string {
+	f := strings.Fields(text)
+	for n := min(len(f), 4); n >= 1; n-- {
+		lead := strings.Join(f[:n], " ")
+		s := wording.Label(lead)
+		if s == wording.Unknown || s == wording.Neutral {
+			continue
+		}
+		setOff := n == len(f) || strings.ContainsAny(f[n-1][len(f[n-1])-1:], ".:") ||
+			f[n] == "-" || f[n] == "–" || f[n] == "—" ||
+			(n == 2 && strings.EqualFold(strings.TrimRight(f[0], ":"), "status"))
+		if setOff {
+			return strings.TrimRight(lead, ".:-–— ")
+		}
+	}
+	return ""
+}
+
 var (
 	// awsGUID matches the guid of an AWS Health item: "...#<service>-<region>_<epoch>".
 	awsGUID = regexp.MustCompile(`^(.*#.+)_(\d{9,})$`)
@@ -470,8 +496,9 @@ func detectContent(es []entry) Flavor {
 // group joins the items of one incident and keeps the newest item of each, in the order the
 // incidents first appear. Items belong together when they share a guid (AWS's up to its epoch,
 // Better Stack's up to "#<n>"), a link other than the feed's home page, or, outside incident
-// history feeds (where each entry is a whole incident), a title once its status words are off.
-func group(es []entry, fl Flavor, home string) []entry {
+// history feeds (where each entry is a whole incident, byTitle false), a title once its status
+// words are off.
+func group(es []entry, fl Flavor, home string, byTitle bool) []entry {
 	parent := make([]int, len(es))
 	for i := range parent {
 		parent[i] = i
@@ -521,7 +548,7 @@ func group(es []entry, fl Flavor, home string) []entry {
 			(len(es) < 3 || links[e.link] < len(es)) {
 			join("link", e.link, i)
 		}
-		if fl != History && fl != AWS {
+		if byTitle && fl != AWS {
 			join("title", normTitle(e.title), i)
 		}
 	}
