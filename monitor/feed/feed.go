@@ -1,12 +1,14 @@
 // Package feed reads status pages that publish RSS or Atom instead of a status API: PayPal
 // (https://www.paypal-status.com/feed/atom), AWS (https://status.aws.amazon.com/rss/all.rss),
-// Azure (https://azure.status.microsoft/en-us/status/feed/) and the incident history feeds of
-// Statuspage, Instatus and incident.io pages (/history.atom, /history.rss, /feed.atom, …).
+// Azure (https://azure.status.microsoft/en-us/status/feed/), the incident history feeds of
+// Statuspage, Instatus and incident.io pages (/history.atom, /history.rss, /feed.atom, …), Better
+// Stack (/feed), hund.io (/state_feed/feed), cState and the feeds of hosts and banks.
 //
-// A feed lists events, not a state: each entry is an incident (or maintenance) that is open or
-// closed, and an empty but valid feed means nothing is open. Feeds carry no severity, so the
-// impact of an open incident is read from its words (see keywordImpact). Feeds are parsed with
-// github.com/mmcdole/gofeed; every text that reaches a Report is stripped of markup.
+// A feed lists events, not a state: its items are grouped into incidents (see ParseWith), the
+// newest item of each says whether it is open, and an empty but valid feed means nothing is open.
+// Feeds carry no status field and no severity of their own, so both are read from their words,
+// in seven languages (package wording). Feeds are parsed with github.com/mmcdole/gofeed; every
+// text that reaches a Report is stripped of markup.
 package feed
 
 import (
@@ -214,6 +216,12 @@ func Parse(r io.Reader) (monitor.Report, error) { return ParseAs(r, Auto) }
 // ParseAs reads an RSS or Atom feed as the given flavour, with no age limit (see ParseWith).
 func ParseAs(r io.Reader, fl Flavor) (monitor.Report, error) {
 	return ParseWith(r, Options{Flavor: fl})
+}
+
+// ParseNow is ParseWith at the time of the call with the default age limit: what a checker
+// polling the feed should use. Parse and ParseAs apply no age limit.
+func ParseNow(r io.Reader, fl Flavor) (monitor.Report, error) {
+	return ParseWith(r, Options{Flavor: fl, Now: time.Now()})
 }
 
 // ResolvedWindow is how far back, from the newest entry in the feed, a closed incident still

@@ -168,3 +168,16 @@ func TestLeadLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestParseNow: ParseNow applies the default age limit at the time of the call; ParseAs none.
+func TestParseNow(t *testing.T) {
+	old := rss(item("Payments failing", "We are investigating.", "Mon, 01 Jan 2024 09:00:00 +0000", "", "g"))
+	r, err := ParseNow(strings.NewReader(old), Auto)
+	if err != nil || len(r.Incidents) != 0 {
+		t.Errorf("ParseNow: incidents %+v, err %v; want none open", r.Incidents, err)
+	}
+	r, err = ParseAs(strings.NewReader(old), Auto)
+	if err != nil || len(r.Incidents) != 1 {
+		t.Errorf("ParseAs: incidents %+v, err %v; want the item open", r.Incidents, err)
+	}
+}
