@@ -177,7 +177,10 @@ func (c classifier) classify(rep *monitor.Report, e entry) {
 	status := strings.ToLower(e.label)
 
 	stale := c.maxAge > 0 && c.fl != Azure && !e.updated.IsZero() && e.updated.Before(c.now.Add(-c.maxAge))
-	if stale && (k == kindIncident || k == kindUnderway) {
+	if stale && k == kindUnderway {
+		return // maintenance said to be under way a week ago and never since: over
+	}
+	if stale && k == kindIncident {
 		in := e.incident(title, fmt.Sprintf("no longer counted as open: no update for %s", monitor.HumanDuration(c.maxAge)), monitor.StateDegraded)
 		in.ResolvedAt = e.updated.Add(c.maxAge)
 		if in.ResolvedAt.After(c.now.Add(-ResolvedWindow)) {

@@ -238,9 +238,10 @@ const maxResolved = 20
 type Options struct {
 	// Flavor is the kind of feed; Auto decides from the entries.
 	Flavor Flavor
-	// Now is the time of the check. With it set, an incident (or maintenance under way) whose
-	// newest item is older than MaxAge is no longer open: it goes to Report.Resolved, its status
-	// saying why. Zero applies no age limit.
+	// Now is the time of the check. With it set, an incident whose newest item is older than
+	// MaxAge is no longer open: it goes to Report.Resolved, its status saying why ("no longer
+	// counted as open: no update for 7 days"); a maintenance said to be under way that long ago
+	// is over. Zero applies no age limit.
 	Now time.Time
 	// MaxAge is that age; zero means DefaultMaxAge and a negative age turns the limit off.
 	MaxAge time.Duration
@@ -279,8 +280,8 @@ func (o Options) maxAge() time.Duration {
 //     they name an outage), and then its status says "severity read from its words".
 //
 // With o.Now set, an open incident or a maintenance under way whose newest item is older than
-// the age limit is closed as stale (except in the Azure feed, which lists only what is going on
-// now). Closed incidents updated within ResolvedWindow of the newest entry go to Report.Resolved.
+// the age limit is no longer open (see Options.Now), except in the Azure feed, which lists only
+// what is going on now. Closed incidents updated within ResolvedWindow of the newest entry go to Report.Resolved.
 // A valid feed with nothing open is operational.
 func ParseWith(r io.Reader, o Options) (rep monitor.Report, err error) {
 	b, err := io.ReadAll(r)
