@@ -342,16 +342,6 @@ func payloadErr(detail string, err error) error {
 	return &monitor.PayloadError{Platform: platform, Detail: detail, Err: err}
 }
 
-// IsFeed reports whether a body is an RSS or Atom document, by its content alone: the address
-// and content type a server gives prove nothing. A web page that mentions RSS is not a feed.
-func IsFeed(b []byte) bool {
-	if _, bad := sniff(b); bad {
-		return false
-	}
-	_, err := parseFeed(b)
-	return err == nil
-}
-
 // parseFeed runs gofeed over a body and accepts only RSS and Atom. gofeed is a third party
 // parser fed untrusted bytes: a panic in it becomes a payload error, not a crash of the app.
 func parseFeed(b []byte) (f *gofeed.Feed, err error) {

@@ -139,20 +139,6 @@ func TestWordsReadInLanguages(t *testing.T) {
 	}
 }
 
-func TestIsFeed(t *testing.T) {
-	for body, want := range map[string]bool{
-		rss(item("x", "y", "Mon, 02 Mar 2026 10:00:00 +0000", "", "g")):                 true,
-		`<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>`:             true,
-		`<!DOCTYPE html><html><body>Subscribe to our &lt;rss&gt; channel</body></html>`: false,
-		`{"status":"ok"}`: false,
-		"":                false,
-	} {
-		if got := IsFeed([]byte(body)); got != want {
-			t.Errorf("IsFeed(%.40q) = %v, want %v", body, got, want)
-		}
-	}
-}
-
 func TestLeadLabel(t *testing.T) {
 	for text, want := range map[string]string{
 		"Resolved. All payments go through.":              "Resolved",

@@ -255,9 +255,3 @@ func Impact(text string) monitor.State {
 	}
 	return monitor.StateDegraded
 }
-
-// SaysOutage reports whether text has an outage word at all.
-func SaysOutage(text string) bool {
-	w := split(text)
-	return has(w, Major) || has(w, Outage) || has(w, Disruption)
-}
