@@ -78,6 +78,8 @@ var corpus = []corpusFeed{
 		"the feed lists nothing: Azure lists only what is going on"},
 	{"aws_bedrock_quiet.rss", "AWS", "en", "2026-03-24T14:00:00Z", monitor.StateOperational,
 		"no items; the channel says the service is operating normally"},
+	{"hetzner_status_de_2015.atom", "Hetzner", "de", "2015-06-07T15:00:00Z", monitor.StateOperational,
+		"the vHost Störung's update says the server is wieder online; the Wartungsarbeiten are abgeschlossen"},
 	{"bosch_wartungsarbeiten_de.rss", "Bosch Smart Home", "de", "2026-05-18T12:00:00Z", monitor.StateOperational,
 		"Wartung announced for the next day, nothing broken"},
 }

@@ -383,7 +383,7 @@ type entry struct {
 func newEntry(it *gofeed.Item, i int) entry {
 	e := entry{index: i, guid: strings.TrimSpace(it.GUID), link: strings.TrimSpace(it.Link)}
 	e.rawTitle = PlainText(it.Title)
-	e.prefix, e.title = titleStatus(e.rawTitle)
+	e.prefix, e.title = titleStatus(updateSuffix.ReplaceAllString(e.rawTitle, ""))
 	suffix := ""
 	if s, rest := wording.Suffix(e.title); s != wording.Unknown {
 		suffix = strings.TrimSpace(strings.TrimPrefix(e.title, rest))
@@ -467,8 +467,13 @@ var (
 	// awsGUID matches the guid of an AWS Health item: "...#<service>-<region>_<epoch>".
 	awsGUID = regexp.MustCompile(`^(.*#.+)_(\d{9,})$`)
 	// updateGUID matches a guid that numbers the updates of one incident: Better Stack's
-	// ".../incident/123#2".
-	updateGUID = regexp.MustCompile(`^(.+)#\d{1,4}$`)
+	// ".../incident/123#2", Nunc's ".../incidents/<id>#2".
+	updateGUID = regexp.MustCompile(`^(.+)#\d{1,3}$`)
+	// childGUID matches the guid of an update that names its incident: Hetzner's
+	// "...de.html#4733-4142" is an update of "...de.html#4733".
+	childGUID = regexp.MustCompile(`^(.+#\d+)-\d+$`)
+	// updateSuffix is an update's number after its incident's title: "Störung vHost 1317 (1. Update)".
+	updateSuffix = regexp.MustCompile(`(?i)\s*\(\s*(\d+\.?\s*)?(update|aktualisierung|nachtrag|mise à jour|actualización|aggiornamento|atualização)\s*\)\s*$`)
 )
 
 // detectContent picks a flavour from entries when the address did not.
@@ -517,10 +522,12 @@ func group(es []entry, fl Flavor, home string, byTitle bool) []entry {
 	}
 	// A link every item shares is the page's, not an incident's.
 	links := map[string]int{}
+	guids := map[string]bool{}
 	for _, e := range es {
 		if e.link != "" {
 			links[e.link]++
 		}
+		guids[e.guid] = true
 	}
 	first := map[string]int{}
 	base := make([]string, len(es)) // the incident's own id, where a guid gives one
@@ -538,7 +545,12 @@ func group(es []entry, fl Flavor, home string, byTitle bool) []entry {
 		id := e.guid
 		if m := awsGUID.FindStringSubmatch(id); fl == AWS && m != nil {
 			id = m[1]
-		} else if m := updateGUID.FindStringSubmatch(id); m != nil && !strings.HasSuffix(m[1], "/") {
+		} else if m := childGUID.FindStringSubmatch(id); m != nil {
+			id = m[1]
+		} else if m := updateGUID.FindStringSubmatch(id); m != nil && !strings.HasSuffix(m[1], "/") &&
+			(e.link == "" || e.link == m[1] || guids[m[1]]) {
+			// "#2" numbers an update only where the rest names the incident: its link, or
+			// another item's guid. A page of many incidents ("status.html#4733") does not.
 			id = m[1]
 		}
 		join("guid", id, i)

@@ -83,6 +83,7 @@ var table = []struct {
 		"incident is closed", "all clear", "status resolved", "status completed"}},
 	{Resolved, "de", []string{"behoben", "gelöst", "wieder verfügbar", "wieder erreichbar", "wieder nutzbar", "wiederhergestellt",
 		"funktioniert wieder", "funktionieren wieder", "läuft wieder", "laufen wieder", "wieder normal", "wieder stabil",
+		"wieder online",
 		"erfolgreich abgeschlossen", "wurde abgeschlossen", "wurden abgeschlossen", "ist abgeschlossen", "sind abgeschlossen",
 		"wurde beendet", "wurden beendet", "ist beendet", "sind beendet"}},
 	{Resolved, "fr", []string{"résolu", "résolue", "résolus", "résolues", "rétabli", "rétablie", "rétablis", "rétablies",
