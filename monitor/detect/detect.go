@@ -85,7 +85,7 @@ func Detect(ctx context.Context, f *monitor.Fetcher, rawURL string, cands []Cand
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	d := &detector{f: f, cands: cands, asked: u, base: baseOf(u), seen: map[string]*answer{}}
+	d := &detector{f: f, cands: cands, asked: u, raw: asGiven(rawURL, u), base: baseOf(u), seen: map[string]*answer{}}
 
 	if platform, endpoint, ok, err := WellKnown(u.String(), cands); ok || err != nil {
 		if err != nil {
@@ -100,6 +100,7 @@ type detector struct {
 	f     *monitor.Fetcher
 	cands []Candidate
 	asked *url.URL // as given, path included
+	raw   string   // as given, with its query and trailing slash, for reading it as a feed
 	base  *url.URL // asked without a known endpoint path, query or fragment
 
 	seen     map[string]*answer
@@ -182,6 +183,11 @@ func (d *detector) search(ctx context.Context) (Result, error) {
 	if bogus.err == nil && bogus.status == http.StatusOK && len(bytes.TrimSpace(bogus.body)) > 0 {
 		d.catchAll = bogus.body
 	}
+	// People paste a feed's own address ("…/state_feed/feed", "…/xml/bank.xml"): the address
+	// itself is read first, and counts as a feed when its content is one.
+	if r, ok, err := d.self(ctx); ok || err != nil {
+		return r, err
+	}
 	var soft error // the most telling reason a recognised page was refused
 	for i := range d.cands {
 		r, err := d.try(ctx, &d.cands[i])
@@ -197,6 +203,34 @@ func (d *detector) search(ctx context.Context) (Result, error) {
 		}
 	}
 	return Result{}, &Error{URL: d.base.String(), Kind: ErrNotFound, CatchAll: d.catchAll != nil, ServerErrors: d.server, Err: soft}
+}
+
+// self reads the address as given with the feed candidates. Only the content decides: a path
+// that looks like a feed's or a feed content type proves nothing, and a web page that mentions
+// RSS is a web page.
+func (d *detector) self(ctx context.Context) (Result, bool, error) {
+	if u, err := url.Parse(d.raw); err != nil || (u.Path == "/" && u.RawQuery == "") {
+		return Result{}, false, nil // a bare address is a home page; Locate reads it
+	}
+	for i := range d.cands {
+		c := &d.cands[i]
+		if !c.Feed || c.Parse == nil {
+			continue
+		}
+		a := d.get(ctx, c.Fetcher, d.raw, acceptFeed)
+		if err := d.stop(ctx, a); err != nil {
+			return Result{}, false, err
+		}
+		if !d.usable(a, true) || (c.Accept != nil && !c.Accept(a.body)) {
+			continue
+		}
+		rep, err := c.Parse(bytes.NewReader(a.body))
+		if err != nil {
+			continue
+		}
+		return result(d.base.String(), c.Platform, d.raw, rep), true, nil
+	}
+	return Result{}, false, nil
 }
 
 // try reads one candidate. An *Error of kind errNoFit means "not this one, try the next".

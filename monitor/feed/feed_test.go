@@ -143,7 +143,7 @@ func TestParseDetails(t *testing.T) {
 	if r.PageName != "Example Pay Status" {
 		t.Errorf("page name: got %q", r.PageName)
 	}
-	if in.Status != "monitoring" || in.URL != "https://status.example-pay.com/incidents/z9x8c7v6b5n4" {
+	if in.Status != "monitoring (severity read from its words)" || in.URL != "https://status.example-pay.com/incidents/z9x8c7v6b5n4" {
 		t.Errorf("status, url: got %q, %q", in.Status, in.URL)
 	}
 	if r.Resolved[0].ResolvedAt.IsZero() || r.Resolved[0].Status != "resolved" {

@@ -141,17 +141,26 @@ type summary struct {
 }
 
 // Parse reads a summary.json document (or status.json / components.json, which are subsets).
-// Every array is optional, as incident.io leaves some out.
+// Every array is optional, as incident.io leaves some out. A summary without its page section is
+// read from its status and components; without both it could be anything, and is refused.
 func Parse(r io.Reader) (monitor.Report, error) {
 	var s summary
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&s); err != nil {
 		return monitor.Report{}, &monitor.PayloadError{Platform: "statuspage", Detail: "it is not a Statuspage summary", Err: err}
 	}
-	if s.Page == nil || (s.Status == nil && s.Components == nil) {
+	switch {
+	case s.Page != nil && (s.Status != nil || s.Components != nil):
+	case s.Page == nil && s.Status != nil && s.Components != nil:
+		// A summary whose page section was left out (mirrors and proxies do): its status and
+		// components say all that is needed.
+	default:
 		return monitor.Report{}, &monitor.PayloadError{Platform: "statuspage", Detail: "it has no page or status section"}
 	}
-	rep := monitor.Report{PageName: s.Page.Name, PageURL: s.Page.URL, Indicator: monitor.StateUnknown}
+	rep := monitor.Report{Indicator: monitor.StateUnknown}
+	if s.Page != nil {
+		rep.PageName, rep.PageURL = s.Page.Name, s.Page.URL
+	}
 	if s.Status != nil {
 		st, ok := indicatorState(s.Status.Indicator)
 		if !ok {
