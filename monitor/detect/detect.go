@@ -228,7 +228,7 @@ func (d *detector) self(ctx context.Context) (Result, bool, error) {
 		if err != nil {
 			continue
 		}
-		return result(d.base.String(), c.Platform, d.raw, rep), true, nil
+		return result(d.base.String(), c, d.raw, rep), true, nil
 	}
 	return Result{}, false, nil
 }

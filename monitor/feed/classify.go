@@ -7,8 +7,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/paywatch/paywatch/internal/wording"
 	"github.com/paywatch/paywatch/monitor"
-	"github.com/paywatch/paywatch/monitor/wording"
 )
 
 // wordsNote ends the status of an incident whose impact was read from its words, the feed

@@ -25,8 +25,8 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/paywatch/paywatch/internal/wording"
 	"github.com/paywatch/paywatch/monitor"
-	"github.com/paywatch/paywatch/monitor/wording"
 )
 
 const platform = "feed"
@@ -126,7 +126,14 @@ func New(u string, f *monitor.Fetcher) *Checker {
 // event), whether a listed maintenance is under way (AWS and Azure list current events only) and
 // the page name when the feed has none.
 func NewFlavor(u string, f *monitor.Fetcher, fl Flavor) *Checker {
+	return NewWith(u, f, Options{Flavor: fl})
+}
+
+// NewWith is New with the flavour and the age limit given (o.Now is ignored: each check reads
+// the feed at the time it is made). A zero MaxAge is DefaultMaxAge; a negative one turns it off.
+func NewWith(u string, f *monitor.Fetcher, o Options) *Checker {
 	u = strings.TrimSpace(u)
+	fl := o.Flavor
 	if fl == Auto {
 		fl = DetectFlavor(u)
 	}
@@ -134,7 +141,7 @@ func NewFlavor(u string, f *monitor.Fetcher, fl Flavor) *Checker {
 	if pu, err := url.Parse(u); err == nil {
 		page = pu.Scheme + "://" + pu.Host
 	}
-	return &Checker{PageChecker: monitor.NewPageChecker(monitor.Page{URL: u, PageURL: page, Accept: accept, Parse: readAs(u, fl)}, f), flavor: fl}
+	return &Checker{PageChecker: monitor.NewPageChecker(monitor.Page{URL: u, PageURL: page, Accept: accept, Parse: readAs(u, fl, o.MaxAge), Reparse: true}, f), flavor: fl}
 }
 
 // Flavor is the flavour the checker reads the feed as.
@@ -142,9 +149,10 @@ func (c *Checker) Flavor() Flavor { return c.flavor }
 
 const accept = "application/atom+xml, application/rss+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.7"
 
-// readAs reads the feed at u as fl, after refusing what the fetcher's own checks would refuse
+// readAs reads the feed at u as fl with the default age limit (so a 304 is read again: an
+// incident can age out while the feed stays the same), after refusing what the fetcher's own checks would refuse
 // in a JSON answer: nothing at all, or a web page.
-func readAs(u string, fl Flavor) func(io.Reader) (monitor.Report, error) {
+func readAs(u string, fl Flavor, maxAge time.Duration) func(io.Reader) (monitor.Report, error) {
 	return func(r io.Reader) (monitor.Report, error) {
 		b, err := io.ReadAll(r)
 		if err != nil {
@@ -153,7 +161,7 @@ func readAs(u string, fl Flavor) func(io.Reader) (monitor.Report, error) {
 		if kind, bad := sniff(b); bad {
 			return monitor.Report{}, &monitor.FetchError{Kind: kind, URL: u}
 		}
-		return ParseAs(bytes.NewReader(b), fl)
+		return ParseWith(bytes.NewReader(b), Options{Flavor: fl, Now: time.Now(), MaxAge: maxAge})
 	}
 }
 

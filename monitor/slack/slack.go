@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paywatch/paywatch/internal/wording"
 	"github.com/paywatch/paywatch/monitor"
-	"github.com/paywatch/paywatch/monitor/wording"
 )
 
 const platform = "slack"
