@@ -27,7 +27,7 @@ type IncidentQuery struct {
 
 // Update is one version of an incident's text as the page published it.
 type Update struct {
-	SeenAt      time.Time     `json:"seen_at"`                // when Paywatch first saw this version
+	SeenAt      time.Time     `json:"seen_at"`               // when Paywatch first saw this version
 	PublishedAt time.Time     `json:"published_at,omitzero"` // the page's own time for it
 	Status      string        `json:"status"`
 	Impact      monitor.State `json:"impact"`
@@ -68,9 +68,9 @@ type IncidentRecord struct {
 	// Start is the publisher's start (created, or a maintenance's scheduled start), or when
 	// Paywatch first saw it if earlier or not given; End the publisher's resolution, else when
 	// Paywatch saw it end, else now (Ongoing).
-	Start    time.Time `json:"start"`
-	End      time.Time `json:"end"`
-	Ongoing  bool      `json:"ongoing,omitempty"`
+	Start    time.Time     `json:"start"`
+	End      time.Time     `json:"end"`
+	Ongoing  bool          `json:"ongoing,omitempty"`
 	Duration time.Duration `json:"-"`
 	// BusinessDuration is the part of Duration inside business hours (zero without them).
 	BusinessDuration time.Duration `json:"-"`

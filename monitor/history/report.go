@@ -365,7 +365,7 @@ func timelineSVG(in IncidentRecord, loc *time.Location) template.HTML {
 		return left + max(0, min(1, f))*(width-left-10)
 	}
 	type mark struct {
-		x, w          float64 // a bar; w < 0 marks a dot at x
+		x, w         float64 // a bar; w < 0 marks a dot at x
 		class, title string
 	}
 	type row struct {
