@@ -450,7 +450,7 @@ func (w *writer) service(sv *monitor.ServiceStatus, at int64, offline bool) {
 
 const upsertIncident = `INSERT INTO incidents (service, kind, key, title, url, page_url, impact, status, components, filtered,
 		created_at, updated_at, resolved_at, starts_at, ends_at, first_seen, last_seen, ended_at)
-	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?18, ?17)
 	ON CONFLICT (service, kind, key) DO UPDATE SET
 		title = excluded.title, url = excluded.url, page_url = excluded.page_url,
 		impact = CASE WHEN (CASE excluded.impact WHEN 1 THEN 0 WHEN 0 THEN 1 ELSE excluded.impact END) >
@@ -505,9 +505,14 @@ func (w *writer) incident(m *svcMem, sv *monitor.ServiceStatus, in seenInc, open
 	if in.filtered {
 		filtered = 1
 	}
+	// Last seen is the last sighting in the open list; one seen only as resolved, now.
+	lastSeen := at
+	if !open && im.lastSeen != 0 {
+		lastSeen = im.lastSeen
+	}
 	pageURL := sv.URL
 	args := []any{k.service, k.kind, k.key, in.title, in.url, pageURL, int(in.impact), in.status, string(comps), filtered,
-		ms(in.created), ms(in.updated), ms(in.resolved), ms(in.starts), ms(in.ends), at, ended}
+		ms(in.created), ms(in.updated), ms(in.resolved), ms(in.starts), ms(in.ends), at, ended, lastSeen}
 	w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, upsertIncident, args...)
 		return err
@@ -530,7 +535,7 @@ func (w *writer) incident(m *svcMem, sv *monitor.ServiceStatus, in seenInc, open
 		})
 		im.sig = sig
 	}
-	im.open, im.last, im.lastSeen, im.lastWritten = open, in, at, at
+	im.open, im.last, im.lastSeen, im.lastWritten = open, in, lastSeen, at
 }
 
 // commit writes what is pending, and the heartbeat, in one transaction. On failure everything
