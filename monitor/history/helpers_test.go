@@ -2,6 +2,8 @@ package history
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -41,6 +43,8 @@ func statesOf(evs []Event) (out []string) {
 	}
 	return
 }
+
+func newTestLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
 
 // testStore opens a store in a temporary folder; its heartbeat is off unless o sets one, so
 // that a test's jumps of the wall clock are not taken for sleep.

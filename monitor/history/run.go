@@ -94,8 +94,8 @@ func (w *writer) take(it item, now time.Time, flushes []chan error) []chan error
 	return flushes
 }
 
-// prune applies retention: records older than Keep go, then the oldest tenth of what remains
-// until the database fits MaxBytes. Each service's and source's last state before the cut is
+// prune applies retention: records older than Keep go, then the oldest ones until the database
+// fits MaxBytes. Each service's and source's last state before the cut is
 // kept, moved to the cut, so the state at the start of the kept history stays known.
 func (s *Store) prune(ctx context.Context, now time.Time) {
 	removed, err := s.deleteBefore(ctx, now.Add(-s.opt.Keep).UnixMilli())
@@ -112,7 +112,10 @@ func (s *Store) prune(ctx context.Context, now time.Time) {
 		if err != nil || oldest == 0 || oldest >= now.UnixMilli() {
 			break
 		}
-		cut := oldest + (now.UnixMilli()-oldest)/10
+		// Drop the oldest share of the time span that should bring the size under 90 % of the
+		// cap, at least a twentieth of it.
+		frac := max(0.05, 1-0.9*float64(s.opt.MaxBytes)/float64(size))
+		cut := oldest + int64(frac*float64(now.UnixMilli()-oldest))
 		n, err := s.deleteBefore(ctx, cut)
 		if err != nil {
 			s.log.Warn("history retention failed", "err", err)
@@ -125,7 +128,11 @@ func (s *Store) prune(ctx context.Context, now time.Time) {
 		}
 	}
 	if removed > 0 {
+		// Give the freed pages back to the file system (the file shrinks at the checkpoint).
 		if _, err := s.w.ExecContext(ctx, "PRAGMA incremental_vacuum"); err != nil {
+			s.log.Warn("history could not release space", "err", err)
+		}
+		if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			s.log.Warn("history could not release space", "err", err)
 		}
 	}

@@ -541,7 +541,9 @@ func (w *writer) incident(m *svcMem, sv *monitor.ServiceStatus, in seenInc, open
 // commit writes what is pending, and the heartbeat, in one transaction. On failure everything
 // stays pending for the next try (up to maxPending; older writes are dropped beyond that).
 func (w *writer) commit(ctx context.Context, now time.Time) error {
-	if len(w.pending) == 0 && now.Sub(w.lastBeat) < w.s.opt.Heartbeat && !w.lastBeat.IsZero() {
+	// A round that changed nothing is not written, unless the heartbeat is due or the last
+	// look at the generation (a Clear from elsewhere) is 10 s old.
+	if len(w.pending) == 0 && now.Sub(w.lastBeat) < min(w.s.opt.Heartbeat, 10*time.Second) && !w.lastBeat.IsZero() {
 		return w.s.Err()
 	}
 	err := w.tx(ctx, now)
