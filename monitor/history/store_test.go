@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -376,8 +377,8 @@ func TestNotRunningNowIsNotWatched(t *testing.T) {
 
 func TestSleepIsNoticed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var jump time.Duration
-		now := func() time.Time { return time.Now().Add(jump) }
+		var jump atomic.Int64
+		now := func() time.Time { return time.Now().Add(time.Duration(jump.Load())) }
 		s, _, err := Open(filepath.Join(t.TempDir(), "history.db"), Options{Heartbeat: 30 * time.Second, Now: now})
 		must(err)
 		defer s.Close()
@@ -387,7 +388,7 @@ func TestSleepIsNoticed(t *testing.T) {
 		time.Sleep(45 * time.Second) // one heartbeat
 		synctest.Wait()
 		before := now()
-		jump = 2 * time.Hour // the computer slept: the wall clock moved, the ticker did not
+		jump.Store(int64(2 * time.Hour)) // the computer slept: the wall clock moved, the ticker did not
 		time.Sleep(20 * time.Second)
 		synctest.Wait()
 		cancel()
