@@ -76,7 +76,7 @@ func running(t *testing.T, s *Store) (stop func()) {
 	return stop
 }
 
-func flush(t *testing.T, s *Store) {
+func flush(t testing.TB, s *Store) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -176,8 +177,16 @@ func (s *Store) Incidents(ctx context.Context, q IncidentQuery) ([]IncidentRecor
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if len(out) == 0 {
+			return nil
+		}
+		f, err := s.newFiller(ctx, tx, out, now)
+		if err != nil {
+			return err
+		}
+		defer f.close()
 		for i := range out {
-			if err := s.fill(ctx, tx, &out[i], ids[i], now); err != nil {
+			if err := f.fill(ctx, &out[i], ids[i]); err != nil {
 				return err
 			}
 		}
@@ -189,10 +198,79 @@ func (s *Store) Incidents(ctx context.Context, q IncidentQuery) ([]IncidentRecor
 	return out, nil
 }
 
-// fill adds an incident's updates, sources, not-watched spells and messages.
-func (s *Store) fill(ctx context.Context, tx *sql.Tx, r *IncidentRecord, id int64, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT seen_at, published_at, status, impact, title, text, sha256
-		FROM incident_updates WHERE incident = ? ORDER BY id`, id)
+// filler adds to incidents their updates, sources, not-watched spells and messages, with
+// statements prepared once for them all.
+type filler struct {
+	updates, sources, before, window, messages *sql.Stmt
+	sourcesOf                                  map[string][]string
+	gaps                                       []Gap
+}
+
+func (s *Store) newFiller(ctx context.Context, tx *sql.Tx, recs []IncidentRecord, now time.Time) (*filler, error) {
+	f := &filler{sourcesOf: map[string][]string{}}
+	for _, p := range []struct {
+		st **sql.Stmt
+		q  string
+	}{
+		{&f.updates, "SELECT seen_at, published_at, status, impact, title, text, sha256 FROM incident_updates WHERE incident = ? ORDER BY id"},
+		{&f.sources, "SELECT DISTINCT source FROM changes WHERE service = ? AND source <> ''"},
+		{&f.before, "SELECT at, source, source_kind, from_state, to_state, reason FROM changes WHERE service = ? AND source = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1"},
+		{&f.window, "SELECT at, source, source_kind, from_state, to_state, reason FROM changes WHERE service = ? AND source <> '' AND at >= ? AND at <= ? ORDER BY at, id"},
+		{&f.messages, `SELECT m.at, m.service, coalesce(s.name, m.service), m.channel, m.outcome, m.title, m.body, m.state, m.severity, m.attempts, m.error
+			FROM messages m LEFT JOIN services s ON s.id = m.service WHERE m.service = ? AND m.at >= ? AND m.at <= ? ORDER BY m.at, m.id`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.q)
+		if err != nil {
+			f.close()
+			return nil, err
+		}
+		*p.st = st
+	}
+	from, to := recs[0].Start, recs[0].End
+	for _, r := range recs {
+		from, to = minTime(from, r.Start), maxTime(to, r.End)
+	}
+	gs, err := s.gaps(ctx, tx, from.UnixMilli(), to.UnixMilli()+1, now.UnixMilli())
+	if err != nil {
+		f.close()
+		return nil, err
+	}
+	f.gaps = gs
+	return f, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func (f *filler) close() {
+	for _, st := range []*sql.Stmt{f.updates, f.sources, f.before, f.window, f.messages} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func scanChange(rows interface{ Scan(...any) error }, r *IncidentRecord) (Event, error) {
+	e := Event{Kind: EventChange, ServiceID: r.ServiceID, Service: r.Service}
+	var at int64
+	err := rows.Scan(&at, &e.Source, &e.SourceKind, &e.From, &e.To, &e.Reason)
+	e.At = fromMS(at)
+	return e, err
+}
+
+func (f *filler) fill(ctx context.Context, r *IncidentRecord, id int64) error {
+	rows, err := f.updates.QueryContext(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -213,35 +291,73 @@ func (s *Store) fill(ctx context.Context, tx *sql.Tx, r *IncidentRecord, id int6
 
 	wfrom, wto := r.Start.Add(-around).UnixMilli(), r.End.Add(around).UnixMilli()
 	// Each source's state just before the window, then its changes inside it.
-	rows, err = tx.QueryContext(ctx, `SELECT c.at, c.source, c.source_kind, c.from_state, c.to_state, c.reason FROM changes c
-		WHERE c.service = ?1 AND c.source <> '' AND (
-			(c.at >= ?2 AND c.at <= ?3) OR
-			c.id = (SELECT id FROM changes d WHERE d.service = ?1 AND d.source = c.source AND d.at < ?2 ORDER BY d.at DESC, d.id DESC LIMIT 1))
-		ORDER BY c.at, c.id`, r.ServiceID, wfrom, wto)
+	srcs, ok := f.sourcesOf[r.ServiceID]
+	if !ok {
+		rows, err := f.sources.QueryContext(ctx, r.ServiceID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var src string
+			if err := rows.Scan(&src); err != nil {
+				rows.Close()
+				return err
+			}
+			srcs = append(srcs, src)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		f.sourcesOf[r.ServiceID] = srcs
+	}
+	for _, src := range srcs {
+		e, err := scanChange(f.before.QueryRowContext(ctx, r.ServiceID, src, wfrom), r)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		r.Sources = append(r.Sources, e)
+	}
+	rows, err = f.window.QueryContext(ctx, r.ServiceID, wfrom, wto)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		e := Event{Kind: EventChange, ServiceID: r.ServiceID, Service: r.Service}
-		var at int64
-		if err := rows.Scan(&at, &e.Source, &e.SourceKind, &e.From, &e.To, &e.Reason); err != nil {
+		e, err := scanChange(rows, r)
+		if err != nil {
 			rows.Close()
 			return err
 		}
-		e.At = fromMS(at)
 		r.Sources = append(r.Sources, e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	slices.SortStableFunc(r.Sources, func(a, b Event) int { return a.At.Compare(b.At) })
 
-	gs, err := s.gaps(ctx, tx, r.Start.UnixMilli(), r.End.UnixMilli()+1, now.UnixMilli())
+	for _, g := range f.gaps {
+		if g.From.Before(r.End) && g.To.After(r.Start) {
+			r.NotWatched = append(r.NotWatched, g)
+		}
+	}
+
+	rows, err = f.messages.QueryContext(ctx, r.ServiceID, wfrom, wto)
 	if err != nil {
 		return err
 	}
-	r.NotWatched = gs
-
-	r.Messages, err = queryMessages(ctx, tx, "m.service = ? AND m.at >= ? AND m.at <= ?", r.ServiceID, wfrom, wto)
-	return err
+	defer rows.Close()
+	for rows.Next() {
+		var m Message
+		var at int64
+		if err := rows.Scan(&at, &m.ServiceID, &m.Service, &m.Channel, &m.Outcome, &m.Title, &m.Body, &m.State, &m.Severity, &m.Attempts, &m.Error); err != nil {
+			return err
+		}
+		m.At = fromMS(at)
+		r.Messages = append(r.Messages, m)
+	}
+	return rows.Err()
 }

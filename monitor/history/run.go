@@ -22,6 +22,8 @@ func (s *Store) Run(ctx context.Context) error {
 		s.setWriteResult(err, 0, now)
 		s.log.Warn("history could not be loaded; recording from scratch", "err", err)
 	}
+	w.prepare(wctx)
+	defer w.close()
 	if err := w.start(wctx, now); err != nil {
 		s.setWriteResult(err, 0, now)
 	}

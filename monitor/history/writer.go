@@ -124,6 +124,50 @@ type svcMem struct {
 	open    map[incKey]*incMem
 }
 
+// The writer's statements, prepared once (SQLite spends more time parsing a statement than
+// running these).
+const (
+	qCloseAll   = "UPDATE gaps SET to_at = max(from_at, ?) WHERE to_at IS NULL"
+	qGap        = "INSERT INTO gaps (kind, from_at, to_at, reason) VALUES (?, ?, ?, ?)"
+	qOpenGap    = "INSERT INTO gaps (kind, from_at, to_at, reason) VALUES (?, ?, NULL, ?)"
+	qCloseGap   = "UPDATE gaps SET to_at = max(from_at, ?) WHERE kind = ? AND to_at IS NULL"
+	qMessage    = "INSERT INTO messages (at, service, channel, outcome, title, body, state, severity, attempts, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	qChange     = "INSERT INTO changes (at, service, source, source_kind, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	qService    = "INSERT INTO services (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name"
+	qEnd        = "UPDATE incidents SET ended_at = ?, last_seen = max(last_seen, ?) WHERE service = ? AND kind = ? AND key = ? AND ended_at = 0"
+	qHeartbeat  = "INSERT INTO meta (key, value) VALUES ('heartbeat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+	qGeneration = "SELECT coalesce((SELECT value FROM meta WHERE key = 'generation'), '')"
+)
+
+var writerQueries = []string{qCloseAll, qGap, qOpenGap, qCloseGap, qMessage, qChange, qService, qEnd, qHeartbeat, qGeneration, upsertIncident, insertUpdate}
+
+// prepare prepares the writer's statements. It must run outside a transaction (the writer has
+// one connection); a statement that fails to prepare is run unprepared.
+func (w *writer) prepare(ctx context.Context) {
+	for _, q := range writerQueries {
+		if w.stmts[q] != nil {
+			continue
+		}
+		if st, err := w.s.w.PrepareContext(ctx, q); err == nil {
+			w.stmts[q] = st
+		}
+	}
+}
+
+func (w *writer) close() {
+	for q, st := range w.stmts {
+		st.Close()
+		delete(w.stmts, q)
+	}
+}
+
+func (w *writer) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if st := w.stmts[q]; st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, q, args...)
+}
+
 // op is one write, run in order inside the round's transaction.
 type op func(ctx context.Context, tx *sql.Tx) error
 
@@ -138,6 +182,7 @@ type writer struct {
 	pending    []op
 	lastBeat   time.Time
 	failing    bool
+	stmts      map[string]*sql.Stmt
 }
 
 func ms(t time.Time) int64 {
@@ -155,7 +200,7 @@ func fromMS(v int64) time.Time {
 }
 
 func newWriter(s *Store) *writer {
-	return &writer{s: s, svcs: map[string]*svcMem{}, incs: map[incKey]*incMem{}}
+	return &writer{s: s, svcs: map[string]*svcMem{}, incs: map[incKey]*incMem{}, stmts: map[string]*sql.Stmt{}}
 }
 
 // load reads what the last run left: each service's and source's last state and the open and
@@ -241,7 +286,7 @@ func (w *writer) start(ctx context.Context, now time.Time) error {
 		last, perr := strconv.ParseInt(hb.String, 10, 64)
 		if perr == nil {
 			w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-				_, err := tx.ExecContext(ctx, "UPDATE gaps SET to_at = max(from_at, ?) WHERE to_at IS NULL", last)
+				_, err := w.exec(ctx, tx, qCloseAll, last)
 				return err
 			})
 			if now.UnixMilli() > last {
@@ -256,23 +301,21 @@ func (w *writer) start(ctx context.Context, now time.Time) error {
 func (w *writer) addGap(g gapRec) {
 	from, to, kind, reason := ms(g.from), ms(g.to), string(g.kind), g.reason
 	w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO gaps (kind, from_at, to_at, reason) VALUES (?, ?, ?, ?)", kind, from, to, reason)
+		_, err := w.exec(ctx, tx, qGap, kind, from, to, reason)
 		return err
 	})
 }
 
 func (w *writer) addMessage(at int64, service, channel string, outcome Outcome, title, body string, state, sev monitor.State, attempts int, errText string) {
 	w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO messages (at, service, channel, outcome, title, body, state, severity, attempts, error)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, at, service, channel, string(outcome), title, body, int(state), int(sev), attempts, errText)
+		_, err := w.exec(ctx, tx, qMessage, at, service, channel, string(outcome), title, body, int(state), int(sev), attempts, errText)
 		return err
 	})
 }
 
 func (w *writer) addChange(at int64, service, source, kind string, from, to monitor.State, reason string) {
 	w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO changes (at, service, source, source_kind, from_state, to_state, reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, at, service, source, kind, int(from), int(to), reason)
+		_, err := w.exec(ctx, tx, qChange, at, service, source, kind, int(from), int(to), reason)
 		return err
 	})
 }
@@ -308,12 +351,12 @@ func (w *writer) update(u monitor.Update, now time.Time) {
 		if snap.Offline {
 			reason := snap.OfflineReason
 			w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-				_, err := tx.ExecContext(ctx, "INSERT INTO gaps (kind, from_at, to_at, reason) VALUES (?, ?, NULL, ?)", string(GapOffline), at, reason)
+				_, err := w.exec(ctx, tx, qOpenGap, string(GapOffline), at, reason)
 				return err
 			})
 		} else {
 			w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-				_, err := tx.ExecContext(ctx, "UPDATE gaps SET to_at = max(from_at, ?) WHERE kind = ? AND to_at IS NULL", at, string(GapOffline))
+				_, err := w.exec(ctx, tx, qCloseGap, at, string(GapOffline))
 				return err
 			})
 		}
@@ -380,7 +423,7 @@ func (w *writer) service(sv *monitor.ServiceStatus, at int64, offline bool) {
 		m.name = sv.Name
 		id, name := sv.ID, sv.Name
 		w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, "INSERT INTO services (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name", id, name)
+			_, err := w.exec(ctx, tx, qService, id, name)
 			return err
 		})
 	}
@@ -441,8 +484,7 @@ func (w *writer) service(sv *monitor.ServiceStatus, at int64, offline bool) {
 		delete(m.open, k)
 		lastSeen := im.lastSeen
 		w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `UPDATE incidents SET ended_at = ?, last_seen = max(last_seen, ?)
-				WHERE service = ? AND kind = ? AND key = ? AND ended_at = 0`, at, lastSeen, k.service, k.kind, k.key)
+			_, err := w.exec(ctx, tx, qEnd, at, lastSeen, k.service, k.kind, k.key)
 			return err
 		})
 	}
@@ -514,7 +556,7 @@ func (w *writer) incident(m *svcMem, sv *monitor.ServiceStatus, in seenInc, open
 	args := []any{k.service, k.kind, k.key, in.title, in.url, pageURL, int(in.impact), in.status, string(comps), filtered,
 		ms(in.created), ms(in.updated), ms(in.resolved), ms(in.starts), ms(in.ends), at, ended, lastSeen}
 	w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, upsertIncident, args...)
+		_, err := w.exec(ctx, tx, upsertIncident, args...)
 		return err
 	})
 	text := in.updateText()
@@ -530,7 +572,7 @@ func (w *writer) incident(m *svcMem, sv *monitor.ServiceStatus, in seenInc, open
 		}
 		uargs := []any{k.service, k.kind, k.key, at, ms(published), in.status, int(in.impact), in.title, text, hash}
 		w.pending = append(w.pending, func(ctx context.Context, tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, insertUpdate, uargs...)
+			_, err := w.exec(ctx, tx, insertUpdate, uargs...)
 			return err
 		})
 		im.sig = sig
@@ -580,12 +622,15 @@ func (w *writer) tx(ctx context.Context, now time.Time) error {
 			return fmt.Errorf("history: write: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('heartbeat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-		strconv.FormatInt(now.UnixMilli(), 10)); err != nil {
+	if _, err := w.exec(ctx, tx, qHeartbeat, strconv.FormatInt(now.UnixMilli(), 10)); err != nil {
 		return fmt.Errorf("history: write heartbeat: %w", err)
 	}
 	var gen string
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM meta WHERE key = 'generation'), '')").Scan(&gen); err != nil {
+	row := func() *sql.Row { return tx.QueryRowContext(ctx, qGeneration) }
+	if st := w.stmts[qGeneration]; st != nil {
+		row = func() *sql.Row { return tx.StmtContext(ctx, st).QueryRowContext(ctx) }
+	}
+	if err := row().Scan(&gen); err != nil {
 		return fmt.Errorf("history: write: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
