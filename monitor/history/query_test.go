@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -275,6 +276,50 @@ func TestUptimeAcrossDaylightSaving(t *testing.T) {
 		}
 		if d.NotWatched != 0 {
 			t.Errorf("%s: %.1f minutes not watched, want none", d.Date, d.NotWatched)
+		}
+	}
+}
+
+func TestBusinessPart(t *testing.T) {
+	utc := func(s string) time.Time { return at(s) }
+	weekdays := BusinessHours(&monitor.TimeWindow{Days: []string{"mon", "tue", "wed", "thu", "fri"}, From: "09:00", To: "17:00"}, berlin)
+	nights := BusinessHours(&monitor.TimeWindow{From: "22:00", To: "06:00"}, time.UTC)
+	for _, tc := range []struct {
+		name     string
+		from, to time.Time
+		in       func(time.Time) bool
+		want     time.Duration
+	}{
+		{"no business hours", utc("2026-03-10T08:00:00Z"), utc("2026-03-10T12:00:00Z"), nil, 0},
+		// 08:00–12:00 UTC is 09:00–13:00 in Berlin: all inside.
+		{"inside", utc("2026-03-10T08:00:00Z"), utc("2026-03-10T12:00:00Z"), weekdays, 4 * time.Hour},
+		{"seconds at both ends", utc("2026-03-10T07:59:30Z"), utc("2026-03-10T08:01:15Z"), weekdays, 75 * time.Second},
+		{"across the evening", utc("2026-03-10T15:00:00Z"), utc("2026-03-10T18:00:00Z"), weekdays, time.Hour},
+		{"over a weekend", utc("2026-03-13T15:30:00Z"), utc("2026-03-16T08:30:00Z"), weekdays, 30*time.Minute + 30*time.Minute},
+		{"a night window across midnight", utc("2026-03-10T21:00:00Z"), utc("2026-03-11T07:00:00Z"), nights, 8 * time.Hour},
+		{"empty", utc("2026-03-10T10:00:00Z"), utc("2026-03-10T10:00:00Z"), weekdays, 0},
+	} {
+		if got := businessPart(tc.from, tc.to, tc.in); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestEventJSON(t *testing.T) {
+	for _, tc := range []struct {
+		e    Event
+		want string
+	}{
+		{Event{At: hm(9, 50), Kind: EventChange, ServiceID: "stripe", Service: "Stripe", Source: "probe:stripe.com", SourceKind: "probe", From: NotWatched, To: monitor.StateMajorOutage, Reason: "failing"},
+			`{"at":"2026-03-10T09:50:00Z","kind":"change","service_id":"stripe","service":"Stripe","source":"probe:stripe.com","source_kind":"probe","from":"not_watched","to":"major_outage","reason":"failing"}`},
+		{Event{At: hm(10, 45), Kind: EventNotWatched, Gap: GapOffline, Until: hm(10, 55), Reason: "no network"},
+			`{"at":"2026-03-10T10:45:00Z","kind":"not_watched","reason":"no network","gap":"offline","until":"2026-03-10T10:55:00Z"}`},
+		{Event{At: hm(10, 0), Kind: EventIncident, ServiceID: "stripe", IncidentKind: KindIncident, Title: "T", Status: "investigating", Impact: monitor.StateDegraded, Text: "x", SHA256: Hash("x")},
+			`{"at":"2026-03-10T10:00:00Z","kind":"incident","service_id":"stripe","incident_kind":"incident","title":"T","status":"investigating","impact":"degraded","text":"x","sha256":"` + Hash("x") + `"}`},
+	} {
+		b, err := json.Marshal(tc.e)
+		if err != nil || string(b) != tc.want {
+			t.Errorf("json %s, %v\nwant %s", b, err, tc.want)
 		}
 	}
 }

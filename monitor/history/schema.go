@@ -110,10 +110,10 @@ CREATE INDEX messages_by_service ON messages (service, at);
 // SchemaVersion is the version this Paywatch writes.
 var SchemaVersion = len(migrations)
 
-// ErrNewerSchema says the database was written by a newer Paywatch; it is left alone.
-type ErrNewerSchema struct{ Have, Know int }
+// NewerSchemaError says the database was written by a newer Paywatch; it is left alone.
+type NewerSchemaError struct{ Have, Know int }
 
-func (e *ErrNewerSchema) Error() string {
+func (e *NewerSchemaError) Error() string {
 	return fmt.Sprintf("history: the database has schema version %d, newer than this Paywatch knows (%d); update Paywatch to use it", e.Have, e.Know)
 }
 
@@ -133,7 +133,7 @@ func migrate(ctx context.Context, db *sql.DB, target int) error {
 		return err
 	}
 	if v > len(migrations) {
-		return &ErrNewerSchema{Have: v, Know: len(migrations)}
+		return &NewerSchemaError{Have: v, Know: len(migrations)}
 	}
 	for ; v < target; v++ {
 		tx, err := db.BeginTx(ctx, nil)

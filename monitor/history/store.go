@@ -4,7 +4,19 @@
 // watching, in an SQLite database in the user's state folder. Nothing leaves the machine.
 //
 // One Store per process: Run is the only writer, fed by the non-blocking Record methods; the
-// queries (Timeline, Uptime, DailyWorst, Incidents, Report) read while it writes.
+// queries (Timeline, Uptime, DailyWorst, Incidents, Report) read while it writes, from this
+// process or another (the CLI). Wiring it is a few lines:
+//
+//	path, err := history.DefaultPath()
+//	st, notice, err := history.Open(path, history.Options{Logger: log})
+//	if !notice.IsZero() { /* show notice.String() */ }
+//	go st.Run(ctx)             // owned by the caller; returns after flushing when ctx ends
+//	st.Record(update)          // for every monitor.Update, never blocks
+//	st.RecordDelivery(d)       // from the channels dispatcher: delivered, failed, expired
+//	st.Status()                // Err (a full disk), Dropped, Notice for the window
+//
+// Run notices sleep by itself (the wall clock jumping past its heartbeat); RecordGap is there
+// for a caller that knows better.
 package history
 
 import (
@@ -196,7 +208,7 @@ type item struct {
 // Open opens (creating it and its folder if needed) the history at path. A file that cannot be
 // used as a database (corrupt, not a database, unreadable) is moved aside to
 // "<path>.corrupt-<time>" and a fresh one started: the returned Notice says so. A database
-// from a newer Paywatch is left alone and reported as *ErrNewerSchema.
+// from a newer Paywatch is left alone and reported as *NewerSchemaError.
 func Open(path string, o Options) (*Store, Notice, error) {
 	o = o.withDefaults()
 	if strings.ContainsRune(path, '?') {
@@ -210,7 +222,7 @@ func Open(path string, o Options) (*Store, Notice, error) {
 	if err == nil {
 		return s, Notice{}, nil
 	}
-	if _, newer := errors.AsType[*ErrNewerSchema](err); newer || !unusable(err) {
+	if _, newer := errors.AsType[*NewerSchemaError](err); newer || !unusable(err) {
 		return nil, Notice{}, err
 	}
 	if _, serr := os.Lstat(path); serr != nil {

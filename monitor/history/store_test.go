@@ -121,8 +121,8 @@ func TestMigrations(t *testing.T) {
 		must(err)
 		must(db.Close())
 		_, _, err = Open(path, Options{})
-		if _, ok := errors.AsType[*ErrNewerSchema](err); !ok {
-			t.Fatalf("open: %v, want ErrNewerSchema", err)
+		if _, ok := errors.AsType[*NewerSchemaError](err); !ok {
+			t.Fatalf("open: %v, want NewerSchemaError", err)
 		}
 		if _, err := os.Stat(path); err != nil {
 			t.Errorf("the newer database was moved: %v", err)
