@@ -174,7 +174,7 @@ func (s *Store) Timeline(ctx context.Context, f Filter) ([]Event, error) {
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		cond, cargs := in("c.service", f.Services)
 		rows, err := tx.QueryContext(ctx, `SELECT c.at, c.service, coalesce(s.name, c.service), c.source, c.source_kind, c.from_state, c.to_state, c.reason
-			FROM changes c LEFT JOIN services s ON s.id = c.service WHERE c.at >= ? AND c.at < ?`+cond, append([]any{from, to}, cargs...)...)
+			FROM changes c LEFT JOIN services s ON s.id = c.service WHERE c.at >= ? AND c.at < ?`+cond+` ORDER BY c.at, c.id`, append([]any{from, to}, cargs...)...)
 		if err != nil {
 			return err
 		}
@@ -197,7 +197,7 @@ func (s *Store) Timeline(ctx context.Context, f Filter) ([]Event, error) {
 		rows, err = tx.QueryContext(ctx, `SELECT u.seen_at, i.service, coalesce(s.name, i.service), i.kind, u.title, u.status, u.impact, u.text, u.sha256, i.url,
 				u.published_at, u.id = (SELECT min(id) FROM incident_updates WHERE incident = u.incident)
 			FROM incident_updates u JOIN incidents i ON i.id = u.incident LEFT JOIN services s ON s.id = i.service
-			WHERE u.seen_at >= ? AND u.seen_at < ?`+cond, append([]any{from, to}, cargs...)...)
+			WHERE u.seen_at >= ? AND u.seen_at < ?`+cond+` ORDER BY u.seen_at, u.id`, append([]any{from, to}, cargs...)...)
 		if err != nil {
 			return err
 		}
@@ -222,7 +222,7 @@ func (s *Store) Timeline(ctx context.Context, f Filter) ([]Event, error) {
 
 		rows, err = tx.QueryContext(ctx, `SELECT i.ended_at, i.service, coalesce(s.name, i.service), i.kind, i.title, i.status, i.impact, i.url, i.resolved_at
 			FROM incidents i LEFT JOIN services s ON s.id = i.service
-			WHERE i.ended_at <> 0 AND i.ended_at >= ? AND i.ended_at < ?`+cond, append([]any{from, to}, cargs...)...)
+			WHERE i.ended_at <> 0 AND i.ended_at >= ? AND i.ended_at < ?`+cond+` ORDER BY i.ended_at, i.id`, append([]any{from, to}, cargs...)...)
 		if err != nil {
 			return err
 		}

@@ -536,3 +536,43 @@ func TestSizeCap(t *testing.T) {
 		t.Errorf("the newest record went: newest %s, want %s", fromMS(newest), clk.now())
 	}
 }
+
+// A service taken out of the watchlist is "not watched" from then on, and so are the sources
+// a service no longer has.
+func TestRemovedServiceIsNotWatched(t *testing.T) {
+	clk := newClock(at("2026-03-10T00:00:00Z"))
+	s := testStore(t, clk.opts(Options{}))
+	running(t, s)
+	w := &world{clock: clk, services: []monitor.ServiceStatus{
+		{ID: "stripe", Name: "Stripe", Sources: []monitor.SourceStatus{page(monitor.StateOperational, ""), probe("stripe.com", monitor.StateOperational, "reachable")}},
+		{ID: "adyen", Name: "Adyen", Sources: []monitor.SourceStatus{page(monitor.StateOperational, "")}},
+	}}
+	w.set("stripe", monitor.StateOperational, "")
+	w.set("adyen", monitor.StateOperational, "")
+	w.setProbe("stripe", monitor.StateOperational, "reachable")
+	s.Record(w.update())
+	clk.set(at("2026-03-10T06:00:00Z"))
+	w.services = w.services[:1]
+	w.services[0].Sources = w.services[0].Sources[:1]
+	s.Record(w.update())
+	flush(t, s)
+	evs, err := s.Timeline(context.Background(), Filter{From: at("2026-03-10T05:00:00Z")})
+	must(err)
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.ServiceID+"/"+e.Source+" "+e.SourceKind+" "+StateName(e.From)+">"+StateName(e.To)+" "+e.Reason)
+	}
+	want := []string{"stripe/probe:stripe.com probe operational>not_watched no longer watched",
+		"adyen/ service operational>not_watched no longer watched", "adyen/page page operational>not_watched no longer watched"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("timeline =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	up, err := s.Uptime(context.Background(), 1, at("2026-03-10T12:00:00Z"), time.UTC)
+	must(err)
+	if len(up) != 2 || up[0].ServiceID != "adyen" {
+		t.Fatalf("uptime %+v", up)
+	}
+	if d := up[0].Days[0]; !near(d.Minutes.Operational, 360) || !near(d.NotWatched, 360) {
+		t.Errorf("Adyen's day %+v, want 6 hours operational and 6 not watched", d)
+	}
+}

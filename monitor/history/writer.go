@@ -111,6 +111,7 @@ type incMem struct {
 
 type srcMem struct {
 	state monitor.State
+	kind  string // "page" or "probe"
 	at    int64
 	round uint64
 }
@@ -224,16 +225,16 @@ func (w *writer) load(ctx context.Context, now time.Time) error {
 		w.svcs[id] = &svcMem{name: name, state: NotWatched, sources: map[string]*srcMem{}, open: map[incKey]*incMem{}}
 	}
 	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT service, source, to_state, at FROM changes
+	rows, err = db.QueryContext(ctx, `SELECT service, source, source_kind, to_state, at FROM changes
 		WHERE id IN (SELECT max(id) FROM changes GROUP BY service, source)`)
 	if err != nil {
 		return fmt.Errorf("history: load states: %w", err)
 	}
 	for rows.Next() {
-		var svc, src string
+		var svc, src, kind string
 		var state monitor.State
 		var at int64
-		if err := rows.Scan(&svc, &src, &state, &at); err != nil {
+		if err := rows.Scan(&svc, &src, &kind, &state, &at); err != nil {
 			rows.Close()
 			return fmt.Errorf("history: load states: %w", err)
 		}
@@ -245,7 +246,7 @@ func (w *writer) load(ctx context.Context, now time.Time) error {
 		if src == "" {
 			m.state, m.at = state, at
 		} else {
-			m.sources[src] = &srcMem{state: state, at: at}
+			m.sources[src] = &srcMem{state: state, kind: kind, at: at}
 		}
 	}
 	rows.Close()
@@ -374,7 +375,7 @@ func (w *writer) update(u monitor.Update, now time.Time) {
 		}
 		for src, sm := range m.sources {
 			if sm.state != NotWatched {
-				w.addChange(max(at, sm.at), id, src, "", sm.state, NotWatched, "no longer watched")
+				w.addChange(max(at, sm.at), id, src, sm.kind, sm.state, NotWatched, "no longer watched")
 				sm.state, sm.at = NotWatched, max(at, sm.at)
 			}
 		}
@@ -439,7 +440,7 @@ func (w *writer) service(sv *monitor.ServiceStatus, at int64, offline bool) {
 			sm = &srcMem{state: NotWatched}
 			m.sources[src.ID] = sm
 		}
-		sm.round = w.round
+		sm.round, sm.kind = w.round, src.Kind
 		if sm.state != src.State {
 			t := when(src.CheckedAt, at, sm.at)
 			reason := src.Reason
@@ -455,7 +456,7 @@ func (w *writer) service(sv *monitor.ServiceStatus, at int64, offline bool) {
 	}
 	for id, sm := range m.sources {
 		if sm.round != w.round && sm.state != NotWatched {
-			w.addChange(max(at, sm.at), sv.ID, id, "", sm.state, NotWatched, "no longer watched")
+			w.addChange(max(at, sm.at), sv.ID, id, sm.kind, sm.state, NotWatched, "no longer watched")
 			sm.state, sm.at = NotWatched, max(at, sm.at)
 		}
 	}
