@@ -239,6 +239,22 @@ func TestReportInChromium(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("chromium: %v\n%s", err, out)
 	}
+	// The page as the browser built it: the summary row and every update with its hash.
+	cmd = exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+page)
+	dom, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium dump-dom: %v", err)
+	}
+	row := regexp.MustCompile(`(?s)<tr>\s*<td>Stripe</td>\s*<td><a href="#incident-1">Elevated errors on card payments</a>.*?</tr>`)
+	if !row.Match(dom) {
+		t.Error("the rendered page has no summary row for the incident")
+	}
+	for _, h := range []string{Hash(text1), Hash(text2), Hash(text3)} {
+		if !bytes.Contains(dom, []byte(h)) {
+			t.Errorf("the rendered page lacks the hash %s", h)
+		}
+	}
 	pdf := filepath.Join(dir, "report.pdf")
 	cmd = exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--user-data-dir="+filepath.Join(dir, "profile"), "--no-pdf-header-footer", "--print-to-pdf="+pdf, "file://"+page)
