@@ -19,8 +19,8 @@ import (
 // HashNote says how the report's hashes can be checked; every format carries it.
 const HashNote = "Each update's SHA-256 is computed over its text exactly as shown here and as the status page " +
 	"published it: the text's UTF-8 bytes, with line breaks kept as they were (a line feed, byte 0x0A, where the " +
-	"page had one), nothing trimmed, no newline added at the end, and no HTML escaping (the report shows \"&\" " +
-	"where the page had \"&\"). To check one, save the text in a file with no final newline and run " +
+	"page had one), nothing trimmed, no newline added at the end, and no HTML escaping (an ampersand is the one " +
+	"byte \"&\", never \"&amp;\"). To check one, save the text in a file with no final newline and run " +
 	"\"sha256sum FILE\" (Linux), \"shasum -a 256 FILE\" (macOS) or \"Get-FileHash -Algorithm SHA256 FILE\" " +
 	"(Windows PowerShell); for a one-line text, printf '%s' 'the text' | sha256sum does the same (write any ' " +
 	"in the text as '\\''). The result must equal the hash given. The hash proves the text has not changed since " +
