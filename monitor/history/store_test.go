@@ -576,3 +576,63 @@ func TestRemovedServiceIsNotWatched(t *testing.T) {
 		t.Errorf("Adyen's day %+v, want 6 hours operational and 6 not watched", d)
 	}
 }
+
+// The CLI opens the same file while the tray app writes to it: it reads a consistent history,
+// and `paywatch history --clear` there makes the app record its current states afresh.
+func TestSecondStoreOnTheSameFile(t *testing.T) {
+	clk := newClock(at("2026-03-10T07:00:00Z"))
+	path := filepath.Join(t.TempDir(), "history.db")
+	app, _, err := Open(path, clk.opts(Options{Heartbeat: time.Hour}))
+	must(err)
+	defer app.Close()
+	running(t, app)
+	w := &world{clock: clk, services: []monitor.ServiceStatus{{ID: "stripe", Name: "Stripe", Sources: []monitor.SourceStatus{page(monitor.StateOperational, "")}}}}
+	w.set("stripe", monitor.StateOperational, "")
+	app.Record(w.update())
+	flush(t, app)
+
+	cli, n, err := Open(path, clk.opts(Options{Heartbeat: time.Hour}))
+	if err != nil || !n.IsZero() {
+		t.Fatalf("second open: %v %s", err, n)
+	}
+	defer cli.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			clk.add(time.Minute)
+			w.set("stripe", []monitor.State{monitor.StateDegraded, monitor.StateOperational}[i%2], "")
+			app.Record(w.update())
+		}
+	}()
+	for range 20 {
+		evs, err := cli.Timeline(context.Background(), Filter{})
+		if err != nil {
+			t.Fatalf("reading while the app writes: %v", err)
+		}
+		for i := 1; i < len(evs); i++ {
+			if evs[i].At.Before(evs[i-1].At) {
+				t.Fatalf("timeline out of order at %d", i)
+			}
+		}
+	}
+	<-done
+	flush(t, app)
+	if err := cli.Clear(context.Background()); err != nil {
+		t.Fatalf("clear while the app runs: %v", err)
+	}
+	clk.add(time.Minute) // the app's next round, after its 10 s look at the generation
+	app.Record(w.update())
+	flush(t, app)
+	clk.add(time.Minute)
+	app.Record(w.update())
+	flush(t, app)
+	evs, err := cli.Timeline(context.Background(), Filter{})
+	must(err)
+	if len(evs) != 2 || evs[0].From != NotWatched {
+		t.Errorf("after a clear elsewhere: %+v, want the current states recorded afresh", evs)
+	}
+	if err := app.Err(); err != nil {
+		t.Errorf("the app's writes: %v", err)
+	}
+}
