@@ -1,6 +1,7 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	_ "embed"
@@ -145,7 +146,7 @@ func WriteCSV(w io.Writer, r Report) error {
 		}
 		return t.In(loc).Format(time.RFC3339)
 	}
-	min := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	mins := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("history: write csv: %w", err)
@@ -170,9 +171,9 @@ func WriteCSV(w io.Writer, r Report) error {
 			return m
 		}
 		row(with("record", "incident", "impact", StateName(in.Impact), "status", cell(in.Status), "start", tf(in.Start), "end", tf(in.End),
-			"ongoing", strconv.FormatBool(in.Ongoing), "duration_minutes", min(in.DurationMinutes), "business_hours_minutes", min(in.BusinessMinutes),
+			"ongoing", strconv.FormatBool(in.Ongoing), "duration_minutes", mins(in.DurationMinutes), "business_hours_minutes", mins(in.BusinessMinutes),
 			"first_seen", tf(in.FirstSeen), "last_seen", tf(in.LastSeen), "ended_at", tf(in.EndedAt), "published_at", tf(in.ResolvedAt),
-			"url", cell(cmpOr(in.URL, in.PageURL))))
+			"url", cell(cmp.Or(in.URL, in.PageURL))))
 		for _, u := range in.Updates {
 			row(with("record", "update", "impact", StateName(u.Impact), "status", cell(u.Status), "at", tf(u.SeenAt), "published_at", tf(u.PublishedAt),
 				"text", cell(u.Text), "sha256", u.SHA256))
@@ -195,13 +196,6 @@ func WriteCSV(w io.Writer, r Report) error {
 		return fmt.Errorf("history: write csv: %w", err)
 	}
 	return nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 //go:embed report.html.tmpl
