@@ -107,9 +107,6 @@ CREATE INDEX messages_by_service ON messages (service, at);
 `,
 }
 
-// SchemaVersion is the version this Paywatch writes.
-var SchemaVersion = len(migrations)
-
 // NewerSchemaError says the database was written by a newer Paywatch; it is left alone.
 type NewerSchemaError struct{ Have, Know int }
 
