@@ -516,9 +516,6 @@ func (c *Config) Validate() []error {
 		if s.MinSeverity != nil && (*s.MinSeverity == StateUnknown || *s.MinSeverity == StateOperational) {
 			add(where, "min_severity: use maintenance, degraded, partial_outage or major_outage")
 		}
-		if s.Platform != "" && !knownPlatform(s.Platform) {
-			add(where, "platform: %q is not one Paywatch knows (%s)", s.Platform, strings.Join(Platforms, ", "))
-		}
 		if s.Platform != "" && s.URL == "" && s.Catalog == "" {
 			add(where, "platform: given without url:")
 		}
@@ -607,18 +604,6 @@ var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 // Slug turns a name into an id: "Acme Pay" → "acme-pay".
 func Slug(s string) string {
 	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
-}
-
-// Platforms lists the platform names config and detection use.
-var Platforms = []string{"statuspage", "incidentio", "incidentio_widget", "instatus", "statusio", "betterstack", "cachet", "statuspal", "sorry", "slack", "gcp", "stripe", "feed"}
-
-func knownPlatform(p string) bool {
-	for _, k := range Platforms {
-		if k == p {
-			return true
-		}
-	}
-	return false
 }
 
 func checkURL(raw string) error {

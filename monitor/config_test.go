@@ -154,7 +154,7 @@ func TestEveryProblemAtOnce(t *testing.T) {
 	}
 	lines[0] = strings.TrimPrefix(lines[0], prefix)
 	services := []string{"Acme Pay", "Northwind Bank", "Contoso Card", "Globex"}
-	fields := []string{"url", "platform", "method", "interval"}
+	fields := []string{"url", "min_severity", "method", "interval"}
 	named := regexp.MustCompile(`^services\[(\d)\] \(([^)]+)\)(?:\.probe)?: ([a-z_]+): `)
 	for i, l := range lines {
 		m := named.FindStringSubmatch(l)
@@ -376,6 +376,13 @@ func TestResolve(t *testing.T) {
 				b.Detect = func(string) (string, string, error) { return "", "", errors.New("no status page found there") }
 			},
 			wantErr: "services[1] (Acme): url: no status page found there"},
+		{name: "unknown platform",
+			cfg: "services:\n  - name: Northwind Bank\n    url: https://status.northwind.example\n    platform: wordpress\n",
+			b: func(b *monitor.Builders) {
+				b.Platforms = []string{"statuspage", "cachet"}
+				b.Page = func(p, u string) (monitor.Checker, error) { return nil, errors.New("should not be called") }
+			},
+			wantErr: `services[1] (Northwind Bank): platform: "wordpress" is not one Paywatch knows (statuspage, cachet)`},
 		{name: "platform not built",
 			cfg: "services:\n  - name: Acme\n    url: https://status.acme.example\n    platform: sorry\n",
 			b: func(b *monitor.Builders) {
@@ -457,7 +464,6 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"duplicate id", good + good, "catalog[2] acme: duplicate id"},
 		{"no guidance", strings.Replace(good, "  guidance: Wait.\n", "", 1), "catalog[1] acme: name, category, guidance and support_url are required"},
 		{"nothing to watch", strings.Replace(good, "  url: https://status.acme.example\n", "", 1), "catalog[1] acme: needs a status page or a probe"},
-		{"unknown platform", strings.Replace(good, "platform: statuspage", "platform: wordpress", 1), `catalog[1] acme: platform "wordpress" is not a known source kind`},
 		{"credentials", strings.Replace(good, "https://status", "https://bob:pw@status", 1), `catalog[1] acme: "https://bob:pw@status.acme.example" contains a user name or password; Paywatch never sends credentials`},
 		{"unknown key", good + "  colour: red\n", "field colour not found"},
 		{"unknown probe key", good + "  probes:\n    - {url: 'https://www.acme.example/', metod: HEAD}\n", `unknown setting "metod"`},
@@ -472,6 +478,25 @@ func TestParseCatalogRejects(t *testing.T) {
 				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A catalog entry's platform is judged like the user's own: by Resolve, against the platforms
+// the builders know.
+func TestResolveCatalogPlatform(t *testing.T) {
+	cat, err := monitor.ParseCatalog([]byte("- id: acme\n  name: Acme\n  category: Processors\n  url: https://status.acme.example\n  platform: wordpress\n  guidance: Wait.\n  support_url: https://acme.example/help\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := monitor.ParseConfig([]byte("services:\n  - catalog: acme\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := acceptAll()
+	b.Platforms = []string{"statuspage"}
+	_, err = monitor.Resolve(cfg, cat, b)
+	if want := `services[1] (Acme): platform: "wordpress" is not one Paywatch knows (statuspage)`; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
 	}
 }
 

@@ -80,7 +80,7 @@ func cmdDetect(args []string, stdout, stderr io.Writer) int {
 	if name == "" {
 		name, shown = nameFromURL(r.URL), "(the page gives no name)"
 	}
-	fmt.Fprintf(stdout, "Platform:  %s (%s)\n", detect.Label(r.Platform), r.Platform)
+	fmt.Fprintf(stdout, "Platform:  %s (%s)\n", r.Label, r.Platform)
 	fmt.Fprintf(stdout, "Endpoint:  %s\n", r.Endpoint)
 	fmt.Fprintf(stdout, "Page:      %s\n", shown)
 	fmt.Fprintf(stdout, "State:     %s\n", r.State.Label())

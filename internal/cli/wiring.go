@@ -3,67 +3,25 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
-	"github.com/paywatch/paywatch/monitor/betterstack"
-	"github.com/paywatch/paywatch/monitor/cachet"
 	"github.com/paywatch/paywatch/monitor/detect"
-	"github.com/paywatch/paywatch/monitor/feed"
 	"github.com/paywatch/paywatch/monitor/gcp"
-	"github.com/paywatch/paywatch/monitor/incidentio"
-	"github.com/paywatch/paywatch/monitor/instatus"
+	"github.com/paywatch/paywatch/monitor/platforms"
 	"github.com/paywatch/paywatch/monitor/probe"
-	"github.com/paywatch/paywatch/monitor/slack"
-	"github.com/paywatch/paywatch/monitor/sorry"
-	"github.com/paywatch/paywatch/monitor/statusio"
-	"github.com/paywatch/paywatch/monitor/statuspage"
-	"github.com/paywatch/paywatch/monitor/statuspal"
-	"github.com/paywatch/paywatch/monitor/stripe"
 )
 
-// pageBuilders knows every status platform; it is the one place that imports them all.
-// Google Cloud's incident history is large, so it gets a fetcher with a bigger body cap.
+// pageBuilders builds a checker for every platform in the table. Google Cloud's incident history
+// is large, so it gets big, a fetcher with a bigger body cap.
 func pageBuilders(f, big *monitor.Fetcher) map[string]func(url string) monitor.Checker {
-	return map[string]func(string) monitor.Checker{
-		"statuspage":        func(u string) monitor.Checker { return statuspage.New(u, f) },
-		"incidentio":        func(u string) monitor.Checker { return statuspage.New(u, f) },
-		"incidentio_widget": func(u string) monitor.Checker { return incidentio.New(u, f) },
-		"instatus":          func(u string) monitor.Checker { return instatus.New(u, f) },
-		"statusio":          func(u string) monitor.Checker { return statusio.New(u, f) },
-		"betterstack":       func(u string) monitor.Checker { return betterstack.New(u, f) },
-		"cachet":            func(u string) monitor.Checker { return cachet.New(u, f) },
-		"statuspal":         func(u string) monitor.Checker { return statuspal.New(u, f) },
-		"sorry":             func(u string) monitor.Checker { return sorry.New(u, f) },
-		"slack":             func(u string) monitor.Checker { return slack.New(u, f) },
-		"gcp":               func(u string) monitor.Checker { return gcp.New(u, big) },
-		"stripe":            func(u string) monitor.Checker { return stripe.New(u, f) },
-		"feed":              func(u string) monitor.Checker { return feed.New(u, f) },
-	}
+	return platforms.Checkers(f, big)
 }
 
 // detectCandidates lends detection every platform's parser; big reads Google Cloud's history.
 func detectCandidates(big *monitor.Fetcher) []detect.Candidate {
-	return detect.Candidates(detect.Parsers{
-		"statuspage":        {Parse: statuspage.Parse},
-		"incidentio":        {Parse: statuspage.Parse},
-		"incidentio_widget": {Parse: incidentio.Parse},
-		"instatus":          {Parse: instatus.Parse},
-		"statusio":          {Parse: statusio.Parse},
-		"betterstack":       {Parse: func(r io.Reader) (monitor.Report, error) { return betterstack.ParseAt(r, time.Now()) }},
-		"cachet": {Parse: func(r io.Reader) (monitor.Report, error) {
-			c, err := cachet.ParseComponents(r)
-			return monitor.Report{Indicator: monitor.StateUnknown, Components: c}, err
-		}},
-		"statuspal": {Parse: statuspal.Parse},
-		"sorry":     {Parse: sorry.Parse},
-		"slack":     {Parse: slack.Parse},
-		"gcp":       {Parse: gcp.Parse, Fetcher: big},
-		"stripe":    {Parse: stripe.Parse},
-		"feed":      {Parse: feed.Parse},
-	})
+	return platforms.Candidates(big)
 }
 
 func builders(f *monitor.Fetcher) monitor.Builders {
@@ -75,6 +33,7 @@ func builders(f *monitor.Fetcher) monitor.Builders {
 	// never waits on the network and a page unreachable at start is still watched.
 	cache := detectCache()
 	return monitor.Builders{
+		Platforms: platforms.Names(),
 		Page: func(platform, url string) (monitor.Checker, error) {
 			if platform == autoPlatform {
 				return &detectingChecker{url: url, detect: func(ctx context.Context) (detect.Entry, error) {
