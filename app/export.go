@@ -136,10 +136,10 @@ func (w *StatusWindow) writeReport(from, to time.Time, services []string, path s
 		}
 		path += ".html"
 	}
-	export := w.export
+	export, do := w.export, w.do
 	w.ex.writes.Go(func() {
 		err := export(from, to, services, path)
-		fyne.Do(func() {
+		do(func() {
 			if err != nil {
 				dialog.ShowError(fmt.Errorf("the evidence report could not be saved: %w", err), w.win)
 				return

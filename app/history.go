@@ -116,12 +116,12 @@ func (v *historyView) reload() {
 	now := v.w.now()
 	v.loadedAt = now
 	v.seq++
-	seq, h := v.seq, v.w.history
+	seq, h, do := v.seq, v.w.history, v.w.do
 	v.loads.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 		defer cancel()
 		days, err := h.DailyWorst(ctx, historyDays, now, now.Location())
-		fyne.Do(func() {
+		do(func() {
 			if seq == v.seq {
 				v.apply(days, err, now)
 			}
@@ -239,12 +239,12 @@ func (v *historyView) choose(b *dayBar) {
 	v.day.Objects = []fyne.CanvasObject{widget.NewLabel("Reading the history…")}
 	v.day.Refresh()
 	v.daySeq++
-	seq, h, now, id, state := v.daySeq, v.w.history, v.w.now(), b.service, b.day.State
+	seq, h, now, id, state, do := v.daySeq, v.w.history, v.w.now(), b.service, b.day.State, v.w.do
 	v.loads.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 		defer cancel()
 		recs, err := h.Incidents(ctx, history.IncidentQuery{From: start, To: end, Services: []string{id}, Now: now})
-		fyne.Do(func() {
+		do(func() {
 			if seq == v.daySeq {
 				v.showDay(recs, err, start, state)
 			}

@@ -55,11 +55,14 @@ type StatusWindow struct {
 	export  ExportFunc
 	hist    *historyView
 	ex      exportState
+	// do runs a function on the Fyne goroutine, as fyne.Do; the reads of the record and the
+	// writing of a report hand their results back through it.
+	do func(func())
 }
 
 // NewStatusWindow prepares the window; nothing is drawn until Show.
 func NewStatusWindow(a fyne.App, act Actions, open func(string)) *StatusWindow {
-	return &StatusWindow{app: a, actions: act, open: open, now: time.Now}
+	return &StatusWindow{app: a, actions: act, open: open, now: time.Now, do: fyne.Do}
 }
 
 // SetHistory gives the window Paywatch's record for its History tab, and the evidence export
@@ -118,7 +121,14 @@ func (w *StatusWindow) build() {
 	p := w.app.Preferences()
 	w.size = fyne.NewSize(float32(p.FloatWithFallback(prefWidth, defaultWidth)), float32(p.FloatWithFallback(prefHeight, defaultHeight)))
 	w.win.Resize(w.size)
-	w.win.SetCloseIntercept(func() { w.saveSize(); w.visible = false; w.win.Hide() })
+	w.win.SetCloseIntercept(w.hide)
+}
+
+// hide is the window's close button: it keeps the size and hides the window.
+func (w *StatusWindow) hide() {
+	w.saveSize()
+	w.visible = false
+	w.win.Hide()
 }
 
 // saveSize keeps the window's size for the next run, when it changed.
