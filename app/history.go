@@ -62,6 +62,8 @@ type historyView struct {
 	content  fyne.CanvasObject
 	status   *widget.Label
 	rows     *fyne.Container
+	scroll   *container.Scroll
+	dayPane  *container.Scroll
 	dayTitle *widget.Label
 	day      *fyne.Container
 
@@ -83,9 +85,13 @@ func newHistoryView(w *StatusWindow) *historyView {
 	v.rows = container.NewVBox()
 	v.dayTitle = heading("")
 	v.dayTitle.Wrapping = fyne.TextWrapWord
-	v.day = container.NewVBox()
-	body := container.NewVBox(v.status, v.rows, widget.NewSeparator(), v.dayTitle, v.day)
-	v.content = container.NewBorder(container.NewVBox(intro, legend()), nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
+	v.day = container.NewVBox(widget.NewLabel("Choose a day above to see its incidents and maintenance."))
+	v.scroll = container.NewVScroll(container.NewPadded(container.NewVBox(v.status, v.rows)))
+	// The chosen day's incidents stay in view below the bars, however far they are scrolled.
+	v.dayPane = container.NewVScroll(container.NewPadded(container.NewVBox(v.dayTitle, v.day)))
+	split := container.NewVSplit(v.scroll, v.dayPane)
+	split.Offset = 0.6
+	v.content = container.NewBorder(container.NewVBox(intro, legend()), nil, nil, nil, split)
 	return v
 }
 
@@ -177,7 +183,17 @@ func (v *historyView) apply(days []history.ServiceDays, err error, now time.Time
 		}
 	}
 	v.rows.Objects = rows
+	v.relayout()
+}
+
+// relayout fits the scrolled content to what it now holds.
+func (v *historyView) relayout() {
 	v.rows.Refresh()
+	v.day.Refresh()
+	for _, sc := range []*container.Scroll{v.scroll, v.dayPane} {
+		sc.Content.Refresh()
+		sc.Refresh()
+	}
 }
 
 // unwatchedDays are the bars of a service with nothing recorded: every day not watched.
@@ -237,7 +253,7 @@ func (v *historyView) choose(b *dayBar) {
 	end := time.Date(start.Year(), start.Month(), start.Day()+1, 0, 0, 0, 0, start.Location())
 	v.dayTitle.SetText(fmt.Sprintf("%s, %s: %s", b.name, start.Format("Monday 2 January 2006"), dayWords(b.day.State)))
 	v.day.Objects = []fyne.CanvasObject{widget.NewLabel("Reading the history…")}
-	v.day.Refresh()
+	v.relayout()
 	v.daySeq++
 	seq, h, now, id, state, do := v.daySeq, v.w.history, v.w.now(), b.service, b.day.State, v.w.do
 	v.loads.Go(func() {
@@ -276,7 +292,8 @@ func (v *historyView) showDay(recs []history.IncidentRecord, err error, day time
 		objs = append(objs, recordObjects(r, day)...)
 	}
 	v.day.Objects = objs
-	v.day.Refresh()
+	v.relayout()
+	v.dayPane.ScrollToTop()
 }
 
 // recordObjects is an incident or maintenance as the history has it: its title, kind, impact,

@@ -287,6 +287,8 @@ func (w *StatusWindow) renderDetail(now time.Time) {
 	}
 	w.detail.Objects = w.detailObjects(w.last.Services[i], now)
 	w.detail.Refresh()
+	w.scroll.Content.Refresh()
+	w.scroll.Refresh()
 }
 
 func heading(s string) *widget.Label {
