@@ -35,8 +35,9 @@ const historyDays = 90
 // queryTimeout bounds one read of the record.
 const queryTimeout = 30 * time.Second
 
-// The bars' colours: the tray icons' colours for the states, a darker grey for "could not tell"
-// and a light grey where Paywatch was not watching.
+// The bars' colours: the tray icons' colours for the states, a grey for "could not tell", and
+// for the days Paywatch was not watching a see-through grey, faint on a light theme and on a
+// dark one alike.
 var stateColors = map[monitor.State]color.NRGBA{
 	monitor.StateOperational:   {0x1f, 0x9d, 0x55, 0xff},
 	monitor.StateMaintenance:   {0x25, 0x63, 0xeb, 0xff},
@@ -44,7 +45,7 @@ var stateColors = map[monitor.State]color.NRGBA{
 	monitor.StatePartialOutage: {0xea, 0x6a, 0x0a, 0xff},
 	monitor.StateMajorOutage:   {0xd1, 0x24, 0x2f, 0xff},
 	monitor.StateUnknown:       {0x8a, 0x8f, 0x98, 0xff},
-	history.NotWatched:         {0xd0, 0xd4, 0xda, 0xff},
+	history.NotWatched:         {0x9a, 0xa0, 0xa8, 0x55},
 }
 
 // BarColor is the colour of a day's bar for its worst state.

@@ -240,7 +240,7 @@ func (w *StatusWindow) updateListRow(id widget.ListItemID, o fyne.CanvasObject) 
 	row := o.(*fyne.Container)
 	texts := row.Objects[0].(*fyne.Container)
 	img := row.Objects[1].(*fyne.Container).Objects[0].(*canvas.Image)
-	if res, err := TrayIcon(iconOf(sv)); err == nil {
+	if res, err := TrayIcon(iconOf(sv)); err == nil && (img.Resource == nil || img.Resource.Name() != res.Name()) {
 		img.Resource = res
 		img.Refresh()
 	}
