@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -62,6 +63,7 @@ type historyView struct {
 	w        *StatusWindow
 	content  fyne.CanvasObject
 	status   *widget.Label
+	hint     *widget.Label
 	rows     *fyne.Container
 	scroll   *container.Scroll
 	dayPane  *container.Scroll
@@ -83,6 +85,8 @@ func newHistoryView(w *StatusWindow) *historyView {
 	intro := wrapped("The last 90 days, each day coloured by its worst moment. Grey days are days Paywatch was not watching (the computer was off, asleep or offline). Choose a day to see what happened.")
 	v.status = widget.NewLabel("")
 	v.status.Hide()
+	v.hint = widget.NewLabel(hintText)
+	v.hint.SizeName = theme.SizeNameCaptionText
 	v.rows = container.NewVBox()
 	v.dayTitle = heading("")
 	v.dayTitle.Wrapping = fyne.TextWrapWord
@@ -92,8 +96,19 @@ func newHistoryView(w *StatusWindow) *historyView {
 	v.dayPane = container.NewVScroll(container.NewPadded(container.NewVBox(v.dayTitle, v.day)))
 	split := container.NewVSplit(v.scroll, v.dayPane)
 	split.Offset = 0.6
-	v.content = container.NewBorder(container.NewVBox(intro, legend()), nil, nil, nil, split)
+	v.content = container.NewBorder(container.NewVBox(intro, legend(), v.hint), nil, nil, nil, split)
 	return v
+}
+
+const hintText = "Point at a day to see its date."
+
+// hover names the day under the pointer.
+func (v *historyView) hover(b *dayBar, in bool) {
+	if !in {
+		v.hint.SetText(hintText)
+		return
+	}
+	v.hint.SetText(fmt.Sprintf("%s, %s: %s", b.name, b.day.Start.Format("Mon 2 Jan 2006"), dayWords(b.day.State)))
 }
 
 // legend names the bars' colours.
@@ -215,6 +230,7 @@ func (v *historyView) serviceRow(sd history.ServiceDays) fyne.CanvasObject {
 			problems++
 		}
 		b := newDayBar(sd.ServiceID, sd.Name, d, v.choose)
+		b.onHover = v.hover
 		v.bars[sd.ServiceID] = append(v.bars[sd.ServiceID], b)
 		bars[i] = b
 	}
@@ -351,6 +367,7 @@ type dayBar struct {
 	day           history.DayState
 	rect          *canvas.Rectangle
 	onTap         func(*dayBar)
+	onHover       func(b *dayBar, in bool)
 }
 
 func newDayBar(service, name string, d history.DayState, onTap func(*dayBar)) *dayBar {
@@ -367,6 +384,23 @@ func (b *dayBar) MinSize() fyne.Size { return fyne.NewSize(3, 30) }
 
 // Tapped chooses the day.
 func (b *dayBar) Tapped(*fyne.PointEvent) { b.onTap(b) }
+
+// MouseIn names the day (desktop.Hoverable).
+func (b *dayBar) MouseIn(*desktop.MouseEvent) {
+	if b.onHover != nil {
+		b.onHover(b, true)
+	}
+}
+
+// MouseMoved does nothing: the day under the pointer is named once, on entering.
+func (b *dayBar) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut takes the name away.
+func (b *dayBar) MouseOut() {
+	if b.onHover != nil {
+		b.onHover(b, false)
+	}
+}
 
 func (b *dayBar) setChosen(on bool) {
 	if on {

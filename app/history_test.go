@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -198,6 +199,16 @@ func TestHistoryBars(t *testing.T) {
 		if !strings.Contains(rows, want) {
 			t.Errorf("the bars' labels lack %q:\n%s", want, rows)
 		}
+	}
+
+	// Pointing at a day names it.
+	stripe[87].MouseIn(&desktop.MouseEvent{})
+	if got, want := w.hist.hint.Text, "Stripe, Tue 10 Mar 2026: worst major outage"; got != want {
+		t.Errorf("pointing at the outage day says %q, want %q", got, want)
+	}
+	stripe[87].MouseOut()
+	if got := w.hist.hint.Text; got != hintText {
+		t.Errorf("after pointing away the hint says %q", got)
 	}
 
 	// Choosing the outage day lists its incident with every text and how long it lasted.
