@@ -22,6 +22,8 @@ const (
 	prefHeight    = "status_window.height"
 	defaultWidth  = 820
 	defaultHeight = 560
+	minWidth      = 480
+	minHeight     = 320
 )
 
 // StatusWindow shows every service in a list, and the chosen one in a detail pane: its state,
@@ -119,7 +121,8 @@ func (w *StatusWindow) build() {
 	}
 	w.win.SetContent(container.NewBorder(top, nil, nil, nil, w.tabs))
 	p := w.app.Preferences()
-	w.size = fyne.NewSize(float32(p.FloatWithFallback(prefWidth, defaultWidth)), float32(p.FloatWithFallback(prefHeight, defaultHeight)))
+	// A size saved too small to use (a window squeezed by a tiling desktop) is not kept.
+	w.size = fyne.NewSize(float32(max(p.FloatWithFallback(prefWidth, defaultWidth), minWidth)), float32(max(p.FloatWithFallback(prefHeight, defaultHeight), minHeight)))
 	w.win.Resize(w.size)
 	w.win.SetCloseIntercept(w.hide)
 }

@@ -182,6 +182,13 @@ func TestStatusWindowRemembersItsSize(t *testing.T) {
 	if got, want := again.win.Canvas().Size(), fyne.NewSize(700, 480); got != want {
 		t.Errorf("size after a restart %v, want %v", got, want)
 	}
+
+	again.win.Resize(fyne.NewSize(100, 60))
+	again.hide()
+	third := shownWindow(t, a, nil)
+	if got, want := third.win.Canvas().Size(), fyne.NewSize(minWidth, minHeight); got != want {
+		t.Errorf("a window saved at 100×60 opens at %v, want at least %v", got, want)
+	}
 }
 
 func TestMenuShowsPlannedMaintenance(t *testing.T) {
