@@ -609,15 +609,32 @@ func Slug(s string) string {
 func checkURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not a web address (write it like https://status.example.com)", raw)
+		return fmt.Errorf("%q is not a web address (write it like https://status.example.com)", shownURL(raw))
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("%q must start with https:// (or http://)", raw)
+		return fmt.Errorf("%q must start with https:// (or http://)", shownURL(raw))
 	}
 	if u.User != nil {
-		return fmt.Errorf("%q contains a user name or password; Paywatch never sends credentials", raw)
+		return fmt.Errorf("%q contains a user name or password; Paywatch never sends credentials", shownURL(raw))
 	}
 	return nil
+}
+
+// shownURL is a web address as messages may quote it: without its user name and password
+// ("…@" in their place), and cleaned of control characters; an address that does not parse
+// keeps only what follows its last "@".
+func shownURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if u, err := url.Parse(raw); err == nil {
+		if u.User != nil {
+			u.User = nil
+			raw = strings.Replace(u.String(), "://", "://…@", 1)
+		}
+	} else if i := strings.LastIndex(raw, "@"); i >= 0 {
+		scheme, _, _ := strings.Cut(raw, "://")
+		raw = scheme + "://…@" + raw[i+1:]
+	}
+	return Sanitize(raw, 200)
 }
 
 func hostOf(raw string) string {

@@ -464,7 +464,7 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"duplicate id", good + good, "catalog[2] acme: duplicate id"},
 		{"no guidance", strings.Replace(good, "  guidance: Wait.\n", "", 1), "catalog[1] acme: name, category, guidance and support_url are required"},
 		{"nothing to watch", strings.Replace(good, "  url: https://status.acme.example\n", "", 1), "catalog[1] acme: needs a status page or a probe"},
-		{"credentials", strings.Replace(good, "https://status", "https://bob:pw@status", 1), `catalog[1] acme: "https://bob:pw@status.acme.example" contains a user name or password; Paywatch never sends credentials`},
+		{"credentials", strings.Replace(good, "https://status", "https://bob:pw@status", 1), `catalog[1] acme: "https://…@status.acme.example" contains a user name or password; Paywatch never sends credentials`},
 		{"unknown key", good + "  colour: red\n", "field colour not found"},
 		{"unknown probe key", good + "  probes:\n    - {url: 'https://www.acme.example/', metod: HEAD}\n", `unknown setting "metod"`},
 	}
