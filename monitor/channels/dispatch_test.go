@@ -321,7 +321,7 @@ func TestTestReportsEachChannel(t *testing.T) {
 		if !slices.Equal(res, want) {
 			t.Errorf("Test() =\n%+v\nwant\n%+v", res, want)
 		}
-		if _, got := ok.snapshot(); len(got) != 1 || got[0] != (message{TestTitle, TestBody}) {
+		if _, got := ok.snapshot(); len(got) != 1 || got[0] != (message{Title: TestTitle, Body: TestBody}) {
 			t.Errorf("test message = %+v", got)
 		}
 	})
@@ -345,7 +345,7 @@ func TestRunDoesNotWaitForeverForTheLibrary(t *testing.T) {
 		d := newDispatcher(log)
 		h := hungService{release: make(chan struct{})}
 		defer close(h.release)
-		d.add(monitor.ChannelConfig{URL: "generic+https://hooks.example.com/in"}, "generic", newShoutrrrSender(h, "generic", &d.calls))
+		d.add(monitor.ChannelConfig{URL: "generic+https://hooks.example.com/in"}, "generic", newShoutrrrSender(h, "generic", "", &d.calls))
 		stop := start(t, d)
 		d.Send(outage)
 		synctest.Wait()
@@ -367,7 +367,7 @@ func TestAttemptTimeoutSerializesCalls(t *testing.T) {
 		h := hungService{release: make(chan struct{})}
 		defer close(h.release)
 		var calls sync.WaitGroup
-		s := newShoutrrrSender(h, "generic", &calls)
+		s := newShoutrrrSender(h, "generic", "", &calls)
 		d.add(monitor.ChannelConfig{URL: "generic+https://hooks.example.com/in"}, "generic", s)
 		stop := start(t, d)
 		defer stop()

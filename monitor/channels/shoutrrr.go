@@ -18,9 +18,11 @@ import (
 	"github.com/nicholas-fedor/shoutrrr/pkg/types"
 )
 
-// message is what a channel receives: the notification's title and body as plain text.
+// message is what a channel receives: the notification's title and body as plain text, and
+// its idempotency key (the same for every attempt; empty for a test message).
 type message struct {
 	Title, Body string
+	Key         string
 }
 
 // sender delivers one message to one channel, once; retrying is the Dispatcher's job. It
@@ -93,13 +95,37 @@ func newService(rawURL string) (types.Service, string, error) {
 // services that change their config while sending (Slack) free of races.
 type shoutrrrSender struct {
 	svc    types.Service
+	rawURL string // for webhooks, which get a service of their own per message (its key header)
 	titled bool
 	busy   chan struct{}   // a one-slot semaphore
 	calls  *sync.WaitGroup // the Dispatcher waits for calls on shutdown
 }
 
-func newShoutrrrSender(svc types.Service, scheme string, calls *sync.WaitGroup) *shoutrrrSender {
-	return &shoutrrrSender{svc: svc, titled: titled[scheme], busy: make(chan struct{}, 1), calls: calls}
+func newShoutrrrSender(svc types.Service, scheme, rawURL string, calls *sync.WaitGroup) *shoutrrrSender {
+	s := &shoutrrrSender{svc: svc, titled: titled[scheme], busy: make(chan struct{}, 1), calls: calls}
+	if scheme == "generic" {
+		s.rawURL = rawURL
+	}
+	return s
+}
+
+// IdempotencyHeader carries a message's key to webhooks, the same on every attempt, so that a
+// receiver can tell a retry (after a lost answer, or a crash just after delivering) from a new
+// message.
+const IdempotencyHeader = "Idempotency-Key"
+
+// withKey is a webhook address that sends the key as IdempotencyHeader (shoutrrr's generic
+// service sends query parameters starting with "@" as headers, "idempotencyKey" as
+// "Idempotency-Key").
+func withKey(rawURL, key string) string {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	q.Set("@idempotencyKey", key)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func (s *shoutrrrSender) send(ctx context.Context, m message) error {
@@ -112,6 +138,14 @@ func (s *shoutrrrSender) send(ctx context.Context, m message) error {
 	default:
 		text = m.Title + m.Body
 	}
+	svc := s.svc
+	if s.rawURL != "" && m.Key != "" {
+		keyed, _, err := newService(withKey(s.rawURL, m.Key))
+		if err != nil {
+			return err
+		}
+		svc = keyed
+	}
 	select {
 	case s.busy <- struct{}{}:
 	case <-ctx.Done():
@@ -120,7 +154,7 @@ func (s *shoutrrrSender) send(ctx context.Context, m message) error {
 	done := make(chan error, 1)
 	s.calls.Go(func() {
 		defer func() { <-s.busy }()
-		done <- s.svc.Send(text, &params)
+		done <- svc.Send(text, &params)
 	})
 	select {
 	case err := <-done:
