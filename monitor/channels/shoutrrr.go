@@ -95,14 +95,15 @@ func newService(rawURL string) (types.Service, string, error) {
 // services that change their config while sending (Slack) free of races.
 type shoutrrrSender struct {
 	svc    types.Service
-	rawURL string // for webhooks, which get a service of their own per message (its key header)
+	escape func(string) string // the channel's own syntax (markup.go)
+	rawURL string              // for webhooks, which get a service of their own per message (its key header)
 	titled bool
 	busy   chan struct{}   // a one-slot semaphore
 	calls  *sync.WaitGroup // the Dispatcher waits for calls on shutdown
 }
 
 func newShoutrrrSender(svc types.Service, scheme, rawURL string, calls *sync.WaitGroup) *shoutrrrSender {
-	s := &shoutrrrSender{svc: svc, titled: titled[scheme], busy: make(chan struct{}, 1), calls: calls}
+	s := &shoutrrrSender{svc: svc, titled: titled[scheme], escape: markupFor(svc, scheme), busy: make(chan struct{}, 1), calls: calls}
 	if scheme == "generic" {
 		s.rawURL = rawURL
 	}
@@ -129,15 +130,21 @@ func withKey(rawURL, key string) string {
 }
 
 func (s *shoutrrrSender) send(ctx context.Context, m message) error {
+	// The final text, as the channel shows it, escaped for its syntax as a whole.
 	text, params := m.Body, types.Params{}
+	escape := s.escape
+	if escape == nil {
+		escape = plainText
+	}
 	switch {
 	case s.titled:
-		params.SetTitle(m.Title)
+		params.SetTitle(escape(m.Title))
 	case m.Title != "" && m.Body != "":
 		text = m.Title + "\n" + m.Body
 	default:
 		text = m.Title + m.Body
 	}
+	text = escape(text)
 	svc := s.svc
 	if s.rawURL != "" && m.Key != "" {
 		keyed, _, err := newService(withKey(s.rawURL, m.Key))
