@@ -3,6 +3,7 @@ package channels
 import (
 	"strings"
 
+	"github.com/nicholas-fedor/shoutrrr/pkg/services/chat/telegram"
 	"github.com/nicholas-fedor/shoutrrr/pkg/services/email/smtp"
 	"github.com/nicholas-fedor/shoutrrr/pkg/types"
 )
@@ -24,6 +25,17 @@ func markupFor(svc types.Service, scheme string) func(string) string {
 		return teamsText
 	case "mattermost", "rocketchat", "zulip", "googlechat", "lark", "matrix":
 		return markdownText
+	case "telegram":
+		// Without a parse mode shoutrrr sends the text as it is, or (with a title) escapes it
+		// for HTML itself; a parse mode in the address makes the text that syntax.
+		if s, ok := svc.(*telegram.Service); ok && s.Config != nil {
+			switch s.Config.ParseMode {
+			case telegram.ParseModeHTML:
+				return htmlText
+			case telegram.ParseModeMarkdown, telegram.ParseModeMarkdownV2:
+				return markdownText
+			}
+		}
 	case "smtp":
 		if s, ok := svc.(*smtp.Service); ok && s.Config != nil && s.Config.UseHTML {
 			return htmlText

@@ -74,3 +74,25 @@ func TestChannelTextEscapedForEachSyntax(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkupFollowsTheAddress: Telegram and e-mail take the syntax their address asks for.
+func TestMarkupFollowsTheAddress(t *testing.T) {
+	tests := []struct {
+		url, in, want string
+	}{
+		{"telegram://" + telegramToken + "@telegram?chats=@ops", "<b>x</b>", "<b>x</b>"},
+		{"telegram://" + telegramToken + "@telegram?chats=@ops&parsemode=HTML", "<b>x</b> & y", "&lt;b&gt;x&lt;/b&gt; &amp; y"},
+		{"telegram://" + telegramToken + "@telegram?chats=@ops&parsemode=Markdown", "[a](b)", `\[a\]\(b\)`},
+		{"smtp://u:p@mail.example.com:25/?from=a@example.com&to=b@example.com", "<a>", "<a>"},
+		{"smtp://u:p@mail.example.com:25/?from=a@example.com&to=b@example.com&usehtml=yes", "<a>", "&lt;a&gt;"},
+	}
+	for _, tt := range tests {
+		svc, scheme, err := newService(tt.url)
+		if err != nil {
+			t.Fatalf("%s: %v", Redact(tt.url), err)
+		}
+		if got := markupFor(svc, scheme)(tt.in); got != tt.want {
+			t.Errorf("%s: %q → %q, want %q", tt.url[len(tt.url)-20:], tt.in, got, tt.want)
+		}
+	}
+}
