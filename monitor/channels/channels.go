@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nicholas-fedor/shoutrrr/pkg/services/chat/telegram"
+
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -164,7 +166,11 @@ func New(cfgs []monitor.ChannelConfig, log *slog.Logger) (*Dispatcher, error) {
 		if err != nil {
 			return nil, err // Validate passed, so this does not happen
 		}
-		d.add(c, scheme, newShoutrrrSender(svc, scheme, c.URL, &d.calls))
+		var snd sender = newShoutrrrSender(svc, scheme, c.URL, &d.calls)
+		if tg, ok := svc.(*telegram.Service); ok {
+			snd = newTelegramSender(tg, markupFor(svc, scheme)) // see telegram.go
+		}
+		d.add(c, scheme, snd)
 	}
 	return d, nil
 }
