@@ -284,6 +284,8 @@ func ParseConfigKnown(b []byte, k Known) (*Config, error) {
 	}
 	// Each problem once (an alias repeats its anchor's problem wherever it is used), in the
 	// order found; control characters from the file escaped, never sent to a terminal.
+	// In the file's order: problems with the whole file first, then by line.
+	slices.SortStableFunc(msgs, func(a, b string) int { return msgLine(a) - msgLine(b) })
 	var errs []error
 	seen := map[string]bool{}
 	for _, m := range msgs {
@@ -296,6 +298,15 @@ func ParseConfigKnown(b []byte, k Known) (*Config, error) {
 	return nil, errors.Join(errs...)
 }
 
+// msgLine is the line a message starts with ("line 12: …"), or 0.
+func msgLine(m string) int {
+	if sm := lineMsg.FindStringSubmatch(m); sm != nil {
+		n, _ := strconv.Atoi(sm[1])
+		return n
+	}
+	return 0
+}
+
 // checkKnown reports catalog ids, platforms and channel addresses that k does not know.
 func (c *Config) checkKnown(k Known) []error {
 	var errs []error
@@ -303,8 +314,10 @@ func (c *Config) checkKnown(k Known) []error {
 		where, bare := fmt.Sprintf("services[%d]", i+1), fmt.Sprintf("services[%d]", i+1)
 		if s.Name != "" {
 			where += fmt.Sprintf(" (%s)", s.Name)
+		} else if s.Catalog != "" {
+			where += fmt.Sprintf(" (%s)", s.Catalog)
 		}
-		if id := strings.TrimSpace(s.Catalog); id != "" && k.Catalog != nil && !slices.Contains(k.Catalog, Slug(id)) && !slices.Contains(k.Catalog, id) {
+		if id := strings.TrimSpace(s.Catalog); id != "" && k.Catalog != nil && !slices.Contains(k.Catalog, strings.ToLower(id)) {
 			msg := fmt.Sprintf("%s: catalog: %q is not in the catalog", where, s.Catalog)
 			if near := nearest(id, slices.Clone(k.Catalog)); near != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", near)
@@ -316,7 +329,7 @@ func (c *Config) checkKnown(k Known) []error {
 			if near := nearest(p, slices.Clone(k.Platforms)); near != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", near)
 			}
-			errs = append(errs, &settingError{path: bare + ".platform", msg: msg + " (" + strings.Join(k.Platforms, ", ") + ")"})
+			errs = append(errs, &settingError{path: bare + ".platform", msg: msg + "; it knows " + strings.Join(k.Platforms, ", ")})
 		}
 	}
 	if k.Channel != nil {

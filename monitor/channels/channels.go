@@ -151,6 +151,13 @@ func Validate(cfgs []monitor.ChannelConfig) error {
 	return errors.Join(errs...)
 }
 
+// CheckAddress checks one channel address without touching the network: the address as it
+// may be shown (Redact), and what is wrong with it in plain English, or nil.
+func CheckAddress(rawURL string) (shown string, err error) {
+	_, _, err = newService(rawURL)
+	return Redact(rawURL), err
+}
+
 // New checks every channel address (see Validate) and makes a Dispatcher for them. It does not
 // touch the network.
 func New(cfgs []monitor.ChannelConfig, log *slog.Logger) (*Dispatcher, error) {
