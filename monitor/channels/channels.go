@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nicholas-fedor/shoutrrr/pkg/services/chat/telegram"
@@ -79,6 +81,8 @@ type Dispatcher struct {
 	attemptTimeout, testTimeout time.Duration
 	// calls are the notification library's sends in progress.
 	calls sync.WaitGroup
+
+	seq atomic.Uint64 // numbers messages without a time of their own
 
 	// outboxPath, when set (UseOutbox), is where queued messages are kept across restarts.
 	outboxPath string
@@ -209,6 +213,11 @@ func (d *Dispatcher) Send(n monitor.Notification) {
 	for _, ch := range d.chans {
 		for _, m := range ch.sink.Filter([]monitor.Notification{n}) {
 			it := item{Key: messageKey(ch.key, m), Notification: m, Queued: time.Now()}
+			if m.At.IsZero() {
+				// No time of its own (the alert policy always gives one): nothing tells two
+				// such messages apart as one change, so each is its own.
+				it.Key = messageKey(ch.key+"#"+strconv.FormatInt(it.Queued.UnixNano(), 10)+"#"+strconv.FormatUint(d.seq.Add(1), 10), m)
+			}
 			if d.known(it.Key) || ch.holds(it.Key) {
 				ch.log.Info("channel message already queued or delivered; not sending it twice", "service_id", m.ServiceID, "key", it.Key)
 				continue

@@ -328,3 +328,27 @@ func TestOutboxOnceForOneChange(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxMessagesWithoutATime: notifications without a time of their own are never taken
+// for one another, in one run or across a restart.
+func TestOutboxMessagesWithoutATime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		log, _ := testLogger(t)
+		path := filepath.Join(t.TempDir(), "outbox.json")
+		r := &recorder{url: "generic+https://hooks.example.com/x"}
+		for run := range 2 {
+			d := newDispatcher(log)
+			d.add(monitor.ChannelConfig{URL: r.url}, "generic", r)
+			d.UseOutbox(path)
+			stop := start(t, d)
+			d.Send(outage) // no At
+			d.Send(outage)
+			synctest.Wait()
+			stop()
+			if _, got := r.snapshot(); len(got) != 2*(run+1) {
+				t.Fatalf("run %d: %d delivered, want %d", run+1, len(got), 2*(run+1))
+			}
+			time.Sleep(time.Second)
+		}
+	})
+}
