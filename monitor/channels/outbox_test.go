@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -205,8 +206,8 @@ func TestOutboxSurvivesKill(t *testing.T) {
 
 // TestOutboxSurvivesSIGTERM: a clean stop while retrying keeps the message too.
 func TestOutboxSurvivesSIGTERM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs subprocesses")
+	if testing.Short() || runtime.GOOS == "windows" {
+		t.Skip("runs subprocesses and signals them")
 	}
 	hook := newFlakyHook(t)
 	path := filepath.Join(t.TempDir(), "outbox.json")
