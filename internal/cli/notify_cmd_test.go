@@ -144,3 +144,34 @@ func TestNotifyUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestChannelsShownByHostOnly: paths whose secrets look like plain words or short numbers
+// (Zapier's /hooks/catch/1234567/3ab9xk2/, /webhook/mysecrettoken) never show in `notify test`,
+// `status --json` or their logs: a channel is its scheme and host (issue 10 item 8).
+func TestChannelsShownByHostOnly(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	broken, _ := notifyHook(t, http.StatusInternalServerError)
+	cfg := notifyConfig(t, fmt.Sprintf(`connectivity: {canaries: [http://127.0.0.1:9/]}
+channels:
+  - url: "generic+%[1]s/hooks/catch/1234567/3ab9xk2/"
+  - name: Ops
+    url: "generic+%[1]s/webhook/mysecrettoken"
+`, broken.URL))
+	secrets := []string{"1234567", "3ab9xk2", "mysecrettoken", "catch", "webhook/"}
+	code, out, errOut := runNotify(t, "test", "--config", cfg)
+	if code != 1 || !strings.Contains(out, "✗ generic+"+broken.URL+": ") {
+		t.Errorf("notify test: exit %d\n%s%s", code, out, errOut)
+	}
+	var sout, serr bytes.Buffer
+	Run([]string{"status", "--json", "--timeout", "5s", "--config", cfg}, &sout, &serr)
+	if !strings.Contains(sout.String(), `"url": "generic+`+broken.URL+`"`) {
+		t.Errorf("status --json does not list the channel by its host:\n%s", sout.String())
+	}
+	for _, s := range secrets {
+		for what, text := range map[string]string{"notify test": out + errOut, "status --json": sout.String() + serr.String()} {
+			if strings.Contains(text, s) {
+				t.Errorf("%s shows %q:\n%s", what, s, text)
+			}
+		}
+	}
+}
