@@ -1,6 +1,9 @@
 package monitor
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Caps on text that comes from status pages and websites, in runes. Page text is cleaned and
 // capped once, where it enters (the tracker's Observe) and where the tracker reports reasons
@@ -15,6 +18,31 @@ const (
 
 // PageLine is page text for one line: cleaned (Sanitize) and capped at MaxPageLine.
 func PageLine(s string) string { return Sanitize(s, MaxPageLine) }
+
+// PageText is page text of several lines (an incident's update): each line cleaned as
+// Sanitize does, blank lines between paragraphs kept (one at most), the whole capped at
+// MaxPageText.
+func PageText(s string) string {
+	var lines []string
+	blank := false
+	for l := range strings.SplitSeq(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		l = Sanitize(l, 0)
+		if l == "" {
+			blank = len(lines) > 0
+			continue
+		}
+		if blank {
+			lines = append(lines, "")
+		}
+		blank = false
+		lines = append(lines, l)
+	}
+	out := strings.Join(lines, "\n")
+	if r := []rune(out); len(r) > MaxPageText {
+		out = strings.TrimSpace(string(r[:MaxPageText-1])) + "…"
+	}
+	return out
+}
 
 // cleaned is the report with every text that comes from the page cleaned and capped.
 func (r Report) cleaned() Report {
@@ -44,7 +72,7 @@ func cleanIncidents(in []Incident) []Incident {
 	for i := range in {
 		x := &in[i]
 		x.Title, x.Status = PageLine(x.Title), PageLine(x.Status)
-		x.LatestUpdate = Sanitize(x.LatestUpdate, MaxPageText)
+		x.LatestUpdate = PageText(x.LatestUpdate)
 	}
 	return in
 }
