@@ -97,7 +97,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("paywatch.png", assets.AppIcon()))
 
-	disp := newChannels(cfg, log)
+	disp := newChannels(cfg, log, wo.statePath)
 	wo.channels = disp
 	watcher, desktop := newWatcher(wo)
 	tray, hasTray := app.NewFyneTray(a)
