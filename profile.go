@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"runtime/pprof"
 )
 
@@ -35,7 +34,8 @@ func startProfiles(cpu, mem string) (stop func(), err error) {
 			return
 		}
 		defer mf.Close()
-		runtime.GC()
+		// No collection first: the profile's in-use figures stay those of the last collection
+		// made while the engine ran.
 		if err := pprof.Lookup("allocs").WriteTo(mf, 0); err != nil {
 			fmt.Fprintf(os.Stderr, "paywatch: memory profile: %v\n", err)
 		}

@@ -82,7 +82,9 @@ func (e *Engine) Run(ctx context.Context, out chan<- Observation) error {
 }
 
 func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, first time.Duration, out chan<- Observation) {
-	log := e.log.With("target", t.Key())
+	key := t.Key()
+	hs := e.hostSlot(t.URL)
+	log := e.log.With("target", key)
 	timer := time.NewTimer(first)
 	defer timer.Stop()
 	fails := 0
@@ -107,7 +109,7 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 				}
 			}
 		}
-		o, ok := e.check(ctx, t)
+		o, ok := e.check(ctx, t, key, hs)
 		if !ok {
 			return
 		}
@@ -156,8 +158,7 @@ func politeGap(t Target, delay time.Duration, err error) time.Duration {
 // check runs one attempt under the concurrency limits; ok is false when ctx ended first. The
 // host's slot is taken first, so that checks queued behind a slow host do not hold the global
 // slots other hosts need.
-func (e *Engine) check(ctx context.Context, t Target) (Observation, bool) {
-	hs := e.hostSlot(t.URL)
+func (e *Engine) check(ctx context.Context, t Target, key string, hs chan struct{}) (Observation, bool) {
 	select {
 	case hs <- struct{}{}:
 	case <-ctx.Done():
@@ -170,7 +171,7 @@ func (e *Engine) check(ctx context.Context, t Target) (Observation, bool) {
 		return Observation{}, false
 	}
 	defer func() { <-e.sem }()
-	return CheckTarget(ctx, t), ctx.Err() == nil
+	return checkTarget(ctx, t, key), ctx.Err() == nil
 }
 
 func (e *Engine) hostSlot(raw string) chan struct{} {
@@ -189,10 +190,13 @@ func (e *Engine) hostSlot(raw string) chan struct{} {
 }
 
 // CheckTarget runs one check of t and wraps the result as an observation.
-func CheckTarget(ctx context.Context, t Target) Observation {
+func CheckTarget(ctx context.Context, t Target) Observation { return checkTarget(ctx, t, t.Key()) }
+
+func checkTarget(ctx context.Context, t Target, key string) Observation {
 	start := time.Now()
 	r, err := t.Checker.Check(ctx)
-	return Observation{Target: t.Key(), At: time.Now(), Latency: time.Since(start), Report: r, Err: err}
+	end := time.Now()
+	return Observation{Target: key, At: end, Latency: end.Sub(start), Report: r, Err: err}
 }
 
 // NextDelay picks the wait before the next attempt: the interval with ±15 % jitter; after

@@ -20,12 +20,36 @@ type LastParse struct {
 // Check fetches url with f.GetJSON and returns what parse makes of the body, or the last report
 // when the server answers 304 Not Modified. parse may finish the report (a page address, say):
 // what it returns is what a later 304 returns.
+//
+// The fetcher keeps no copy of the body for it (the report is kept instead); in the rare case
+// that a 304 comes while no report is kept (the last parse failed), the page is fetched again
+// in full.
 func (l *LastParse) Check(ctx context.Context, f *Fetcher, url string, parse func(io.Reader) (Report, error)) (Report, error) {
-	resp, err := f.GetJSON(ctx, url)
+	req := Request{URL: url, Accept: "application/json", Conditional: true, Parsed: true}
+	resp, err := f.getJSON(ctx, req)
 	if err != nil {
 		return Report{}, err
 	}
+	if resp.NotModified {
+		if r, ok := l.kept(); ok {
+			return r, nil
+		}
+		req.Conditional = false
+		if resp, err = f.getJSON(ctx, req); err != nil {
+			return Report{}, err
+		}
+	}
 	return l.Parse(resp.NotModified, func() (Report, error) { return parse(bytes.NewReader(resp.Body)) })
+}
+
+// kept returns the last report, if one is kept.
+func (l *LastParse) kept() (Report, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last == nil {
+		return Report{}, false
+	}
+	return *l.last, true
 }
 
 // Parse is Check for checkers that fetch for themselves (several endpoints, a feed): unchanged

@@ -8,8 +8,9 @@ import (
 )
 
 // Update is what the desktop, the alert channels and the history receive after each round of
-// observations.
+// observations that changed something (check times alone go out at most every 10 s).
 type Update struct {
+	// Snapshot is shared with the watcher and with later updates: read it, never modify it.
 	Snapshot      Snapshot
 	Changes       []Change
 	Notifications []Notification
@@ -130,7 +131,8 @@ func (w *Watcher) commands() []func(*PolicyState, Snapshot) {
 	return q
 }
 
-// Run sends an initial snapshot, then one Update per batch of observations, until ctx ends.
+// Run sends an initial snapshot, then an Update per batch of observations that changed
+// something (see Update), until ctx ends.
 // It owns the engine, the connectivity checks, the sleep tick and the policy's timer; it only
 // carries what they say to the gate, which decides, and does what the gate asks back.
 func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {

@@ -35,6 +35,7 @@ func main() {
 	latency := flag.Int("latency", 10, "official changes to time (0: none); made on the smallest N in unchanged mode")
 	bin := flag.String("bin", "", "a paywatch binary already built (default: go build one)")
 	profile := flag.String("profile", "", "write pprof CPU and allocation profiles of Paywatch into this folder")
+	keep := flag.Bool("keep", false, "keep the working folder (configs and logs) and say where it is")
 	flag.Parse()
 	if *warmup == 0 {
 		*warmup = *interval + 2*time.Second
@@ -53,7 +54,11 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	defer os.RemoveAll(tmp)
+	if *keep {
+		fmt.Println("bench-engine: working folder", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
 	paywatch, floor, err := build(tmp, *bin)
 	if err != nil {
 		fatal(err)
