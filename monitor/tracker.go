@@ -164,8 +164,8 @@ type tracked struct {
 	since     time.Time
 	known     State                // last confirmed known state; StateUnknown until the baseline
 	problemAt time.Time            // when the current problem began
-	incidents map[string]time.Time // incident key → its latest update time
-	maints    map[string]bool
+	incidents map[string]time.Time // incident key → its latest update time; nil until one
+	maints    map[string]bool      // nil until one
 	primed    bool
 }
 
@@ -206,7 +206,7 @@ func NewTracker(specs []ServiceSpec, th Thresholds) *Tracker {
 	}
 	t := &Tracker{th: th, byTarget: map[string]*trackedSource{}}
 	for i, sp := range specs {
-		sv := &tracked{idx: i, dirty: changed, spec: sp, incidents: map[string]time.Time{}, maints: map[string]bool{}}
+		sv := &tracked{idx: i, dirty: changed, spec: sp}
 		for _, tg := range sp.Targets {
 			ts := &trackedSource{svc: sv, target: tg, status: SourceStatus{
 				ID: tg.SourceID, Kind: tg.Kind.String(), Platform: tg.Platform, URL: tg.URL,
@@ -430,10 +430,10 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 		}
 		if page != nil {
 			for _, in := range page.report.Incidents {
-				sv.incidents[incidentKey(in)] = in.UpdatedAt
+				sv.seeIncident(incidentKey(in), in.UpdatedAt)
 			}
 			for _, m := range page.report.Maintenances {
-				sv.maints[maintKey(m)] = true
+				sv.seeMaint(maintKey(m))
 			}
 		}
 		st := t.status(sv)
@@ -470,13 +470,13 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 			}
 			if seen, ok := sv.incidents[k]; ok {
 				if in.UpdatedAt.After(seen) {
-					sv.incidents[k] = in.UpdatedAt
+					sv.seeIncident(k, in.UpdatedAt)
 					in := in
 					changes = append(changes, Change{Kind: ChangeIncidentUpdate, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Incident: &in, Sources: status().Sources})
 				}
 				continue
 			}
-			sv.incidents[k] = in.UpdatedAt
+			sv.seeIncident(k, in.UpdatedAt)
 			if !hasStateChange(changes) {
 				in := in
 				changes = append(changes, Change{Kind: ChangeNewIncident, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Incident: &in, Sources: status().Sources})
@@ -487,12 +487,26 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 			if sv.maints[k] || m.Filtered {
 				continue
 			}
-			sv.maints[k] = true
+			sv.seeMaint(k)
 			m := m
 			changes = append(changes, Change{Kind: ChangeMaintenance, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Maintenance: &m})
 		}
 	}
 	return changes
+}
+
+func (sv *tracked) seeIncident(k string, updated time.Time) {
+	if sv.incidents == nil {
+		sv.incidents = map[string]time.Time{}
+	}
+	sv.incidents[k] = updated
+}
+
+func (sv *tracked) seeMaint(k string) {
+	if sv.maints == nil {
+		sv.maints = map[string]bool{}
+	}
+	sv.maints[k] = true
 }
 
 func hasStateChange(cs []Change) bool {
@@ -679,7 +693,14 @@ func (t *Tracker) status(sv *tracked) ServiceStatus {
 			reasons = append(reasons, s.status.Reason)
 		}
 		if s.target.Kind == KindPage && s.have {
-			st.Components = append(st.Components, s.comps...)
+			switch {
+			case len(s.comps) == 0:
+			case len(st.Components) == 0:
+				// Statuses are read-only: one page's components are shared, not copied.
+				st.Components = slices.Clip(s.comps)
+			default:
+				st.Components = append(slices.Clip(st.Components), s.comps...)
+			}
 			st.Incidents = append(st.Incidents, s.report.Incidents...)
 			st.Maintenances = append(st.Maintenances, s.report.Maintenances...)
 			st.Resolved = append(st.Resolved, s.report.Resolved...)
