@@ -67,6 +67,12 @@ func (l *LastParse) Parse(unchanged bool, parse func() (Report, error)) (Report,
 		l.last = nil
 		return Report{}, err
 	}
+	if l.last != nil && sameReport(r, *l.last) {
+		// A new body with the same news (a page that only moved its updated_at): the report
+		// kept stays, so that one copy of it is kept here and downstream, and the tracker sees
+		// at a glance that nothing changed.
+		return *l.last, nil
+	}
 	l.last = &r
 	return r, nil
 }
