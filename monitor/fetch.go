@@ -107,6 +107,20 @@ type Response struct {
 	Body        []byte
 	NotModified bool
 	Latency     time.Duration
+	// pooled holds Body when the caller parses it and lets it go (Request.Parsed): release
+	// gives it back for the next answer.
+	pooled *bytes.Buffer
+}
+
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// release gives a body read for a parse back to the pool; Body must not be used afterwards.
+func (r *Response) release() {
+	if r.pooled != nil {
+		r.Body = nil
+		bodyPool.Put(r.pooled)
+		r.pooled = nil
+	}
 }
 
 // Request describes one GET or HEAD.
@@ -183,7 +197,17 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, &HTTPError{URL: r.URL, Code: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	}
 	if method != http.MethodHead {
-		body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
+		var body []byte
+		var err error
+		if r.Parsed {
+			// Nobody keeps this body past its parse: it is read into a reused buffer.
+			out.pooled = bodyPool.Get().(*bytes.Buffer)
+			out.pooled.Reset()
+			_, err = out.pooled.ReadFrom(io.LimitReader(resp.Body, f.maxBody+1))
+			body = out.pooled.Bytes()
+		} else {
+			body, err = io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
+		}
 		if err != nil {
 			return nil, f.classify(ctx, r.URL, err)
 		}

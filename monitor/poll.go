@@ -39,6 +39,7 @@ func (l *LastParse) Check(ctx context.Context, f *Fetcher, url string, parse fun
 			return Report{}, err
 		}
 	}
+	defer resp.release() // a parse copies what it keeps
 	return l.Parse(resp.NotModified, func() (Report, error) { return parse(bytes.NewReader(resp.Body)) })
 }
 
