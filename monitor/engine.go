@@ -90,7 +90,6 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 	key := t.Key()
 	hs := e.hostSlot(t.URL)
 	done := make(chan Observation, 1)
-	log := e.log.With("target", key)
 	timer := time.NewTimer(first)
 	defer timer.Stop()
 	fails := 0
@@ -105,7 +104,7 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 		case <-timer.C:
 		case <-nudge:
 			if time.Now().Round(0).Before(notBefore) {
-				log.Debug("check now skipped: too soon for this site", "until", notBefore)
+				e.log.Debug("check now skipped: too soon for this site", "target", key, "until", notBefore)
 				continue
 			}
 			if !timer.Stop() {
@@ -132,7 +131,7 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 		}
 		if err != nil {
 			fails++
-			log.Debug("check failed", "err", err, "failures", fails)
+			e.log.Debug("check failed", "target", key, "err", err, "failures", fails)
 		} else {
 			fails = 0
 		}
