@@ -13,7 +13,7 @@ LIB_PKGS = $(shell $(GO) list ./... | grep -v -e '^github.com/paywatch/paywatch$
 PORTABLE_PKGS = ./monitor/... ./app/autostart/... ./app/logfile/... ./assets/...
 FYNE_TOOL     = fyne.io/tools/cmd/fyne@v1.7.4
 
-.PHONY: all build run demo test unit e2e lint vet-cross windows package bench deps-build deps-test clean
+.PHONY: all build run demo test unit e2e lint vet-cross windows package bench bench-engine deps-build deps-test clean
 
 all: build
 
@@ -69,6 +69,11 @@ test: deps-test lint vet-cross windows unit e2e
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./monitor/...
 	$(GO) test -run '^$$' -bench Idle -benchtime 1x ./internal/e2e
+
+# The whole engine against the floor poller (a measurement, not a test; Linux; a few minutes).
+# Options go in BENCH_ENGINE, e.g. make bench-engine BENCH_ENGINE="-n 500 -window 20s".
+bench-engine: deps-build
+	$(GO) run ./internal/benchengine $(BENCH_ENGINE)
 
 clean:
 	rm -f $(BIN)

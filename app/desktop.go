@@ -106,6 +106,7 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 	tick := time.NewTicker(10 * time.Second)
 	defer tick.Stop()
 	var shown string
+	var shownServices []monitor.ServiceStatus // what shown was computed from
 	for {
 		select {
 		case <-ctx.Done():
@@ -118,9 +119,14 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 					d.log.Warn("notification dropped: queue full", "service", n.ServiceID)
 				}
 			}
-			sig := signature(u)
+			// A snapshot's services are shared, never modified: the same ones as last time
+			// need no new signature unless what surrounds them moved.
+			sig := shown
+			if !sameServices(u.Snapshot.Services, shownServices) || !strings.HasPrefix(shown, signatureHead(u)) {
+				sig = signature(u)
+			}
 			now := sig != shown
-			shown = sig
+			shown, shownServices = sig, u.Snapshot.Services
 			fyne.Do(func() {
 				d.snap, d.alerts = u.Snapshot, u.Alerts
 				if now {
@@ -136,7 +142,7 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 // signature is what a person would see change in an update, apart from ages.
 func signature(u monitor.Update) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%v|%s|%v|%d|%d;", u.Snapshot.Offline, u.Snapshot.OfflineReason, u.Alerts.SnoozedAll.Unix(), len(u.Alerts.Snoozed), len(u.Alerts.Acked))
+	b.WriteString(signatureHead(u))
 	for _, sv := range u.Snapshot.Services {
 		fmt.Fprintf(&b, "%s=%d,%v,%v,%s", sv.ID, sv.State, sv.Stale, sv.CheckedAt.IsZero(), sv.Reason)
 		for _, in := range sv.Incidents {
@@ -151,6 +157,16 @@ func signature(u monitor.Update) string {
 		b.WriteByte(';')
 	}
 	return b.String()
+}
+
+// signatureHead is the part of the signature outside the services.
+func signatureHead(u monitor.Update) string {
+	return fmt.Sprintf("%v|%s|%v|%d|%d;", u.Snapshot.Offline, u.Snapshot.OfflineReason, u.Alerts.SnoozedAll.Unix(), len(u.Alerts.Snoozed), len(u.Alerts.Acked))
+}
+
+// sameServices reports whether a and b are the very same slice.
+func sameServices(a, b []monitor.ServiceStatus) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }
 
 // Apply sets a snapshot and redraws; for the Fyne goroutine (and tests).

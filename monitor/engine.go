@@ -20,12 +20,14 @@ type EngineOptions struct {
 }
 
 // Engine polls targets: one goroutine per target, a jittered timer chosen after each attempt,
-// capped exponential backoff on errors, Retry-After honoured, bounded concurrency.
+// capped exponential backoff on errors, Retry-After honoured, bounded concurrency. The checks
+// themselves run on MaxInFlight workers: a target's goroutine only waits, so its stack stays
+// small however deep a check's parsing goes (thousands of targets, a few KB each).
 type Engine struct {
 	targets []Target
 	opt     EngineOptions
 	log     *slog.Logger
-	sem     chan struct{}
+	jobs    chan job
 	nudges  []chan struct{}
 
 	mu    sync.Mutex
@@ -47,7 +49,7 @@ func NewEngine(targets []Target, opt EngineOptions) *Engine {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{targets: targets, opt: opt, log: log, sem: make(chan struct{}, opt.MaxInFlight), hosts: map[string]chan struct{}{}}
+	e := &Engine{targets: targets, opt: opt, log: log, jobs: make(chan job), hosts: map[string]chan struct{}{}}
 	for range targets {
 		e.nudges = append(e.nudges, make(chan struct{}, 1))
 	}
@@ -69,6 +71,9 @@ func (e *Engine) CheckNow() {
 // goroutine it started has returned.
 func (e *Engine) Run(ctx context.Context, out chan<- Observation) error {
 	var wg sync.WaitGroup
+	for range e.opt.MaxInFlight {
+		wg.Go(func() { e.work(ctx) })
+	}
 	n := len(e.targets)
 	for i, t := range e.targets {
 		first := time.Duration(0)
@@ -82,7 +87,9 @@ func (e *Engine) Run(ctx context.Context, out chan<- Observation) error {
 }
 
 func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, first time.Duration, out chan<- Observation) {
-	log := e.log.With("target", t.Key())
+	key := t.Key()
+	hs := e.hostSlot(t.URL)
+	done := make(chan Observation, 1)
 	timer := time.NewTimer(first)
 	defer timer.Stop()
 	fails := 0
@@ -97,7 +104,7 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 		case <-timer.C:
 		case <-nudge:
 			if time.Now().Round(0).Before(notBefore) {
-				log.Debug("check now skipped: too soon for this site", "until", notBefore)
+				e.log.Debug("check now skipped: too soon for this site", "target", key, "until", notBefore)
 				continue
 			}
 			if !timer.Stop() {
@@ -107,7 +114,7 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 				}
 			}
 		}
-		o, ok := e.check(ctx, t)
+		o, ok := e.check(ctx, job{t: t, key: key, done: done}, hs)
 		if !ok {
 			return
 		}
@@ -124,7 +131,7 @@ func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, firs
 		}
 		if err != nil {
 			fails++
-			log.Debug("check failed", "err", err, "failures", fails)
+			e.log.Debug("check failed", "target", key, "err", err, "failures", fails)
 		} else {
 			fails = 0
 		}
@@ -153,11 +160,29 @@ func politeGap(t Target, delay time.Duration, err error) time.Duration {
 	return gap
 }
 
+// job is one check for a worker; the observation comes back on done.
+type job struct {
+	t    Target
+	key  string
+	done chan Observation
+}
+
+// work runs checks until ctx ends.
+func (e *Engine) work(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case j := <-e.jobs:
+			j.done <- checkTarget(ctx, j.t, j.key)
+		}
+	}
+}
+
 // check runs one attempt under the concurrency limits; ok is false when ctx ended first. The
-// host's slot is taken first, so that checks queued behind a slow host do not hold the global
-// slots other hosts need.
-func (e *Engine) check(ctx context.Context, t Target) (Observation, bool) {
-	hs := e.hostSlot(t.URL)
+// host's slot is taken first, so that checks queued behind a slow host do not hold the workers
+// other hosts need.
+func (e *Engine) check(ctx context.Context, j job, hs chan struct{}) (Observation, bool) {
 	select {
 	case hs <- struct{}{}:
 	case <-ctx.Done():
@@ -165,12 +190,12 @@ func (e *Engine) check(ctx context.Context, t Target) (Observation, bool) {
 	}
 	defer func() { <-hs }()
 	select {
-	case e.sem <- struct{}{}:
+	case e.jobs <- j:
 	case <-ctx.Done():
 		return Observation{}, false
 	}
-	defer func() { <-e.sem }()
-	return CheckTarget(ctx, t), ctx.Err() == nil
+	o := <-j.done // a worker that took the job always answers
+	return o, ctx.Err() == nil
 }
 
 func (e *Engine) hostSlot(raw string) chan struct{} {
@@ -189,10 +214,13 @@ func (e *Engine) hostSlot(raw string) chan struct{} {
 }
 
 // CheckTarget runs one check of t and wraps the result as an observation.
-func CheckTarget(ctx context.Context, t Target) Observation {
+func CheckTarget(ctx context.Context, t Target) Observation { return checkTarget(ctx, t, t.Key()) }
+
+func checkTarget(ctx context.Context, t Target, key string) Observation {
 	start := time.Now()
 	r, err := t.Checker.Check(ctx)
-	return Observation{Target: t.Key(), At: time.Now(), Latency: time.Since(start), Report: r, Err: err}
+	end := time.Now()
+	return Observation{Target: key, At: end, Latency: end.Sub(start), Report: r, Err: err}
 }
 
 // NextDelay picks the wait before the next attempt: the interval with ±15 % jitter; after

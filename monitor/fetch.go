@@ -107,6 +107,20 @@ type Response struct {
 	Body        []byte
 	NotModified bool
 	Latency     time.Duration
+	// pooled holds Body when the caller parses it and lets it go (Request.Parsed): release
+	// gives it back for the next answer.
+	pooled *bytes.Buffer
+}
+
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// release gives a body read for a parse back to the pool; Body must not be used afterwards.
+func (r *Response) release() {
+	if r.pooled != nil {
+		r.Body = nil
+		bodyPool.Put(r.pooled)
+		r.pooled = nil
+	}
 }
 
 // Request describes one GET or HEAD.
@@ -116,6 +130,9 @@ type Request struct {
 	Accept string
 	// Conditional enables If-None-Match / If-Modified-Since with the last answer's validators.
 	Conditional bool
+	// Parsed says the caller keeps what it made of the last full answer, so the fetcher keeps
+	// only its validators: on a 304 Body is nil. (Without it the body is kept for the 304s.)
+	Parsed bool
 	// AnyStatus returns non-2xx answers as a Response instead of an *HTTPError (probes judge them).
 	AnyStatus bool
 }
@@ -152,6 +169,8 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 		f.mu.Lock()
 		prev, have = f.cache[key]
 		f.mu.Unlock()
+		// Validators kept without a body serve only callers that keep their own parse.
+		have = have && (r.Parsed || prev.body != nil)
 		if have {
 			if prev.etag != "" {
 				req.Header.Set("If-None-Match", prev.etag)
@@ -178,7 +197,17 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, &HTTPError{URL: r.URL, Code: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	}
 	if method != http.MethodHead {
-		body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
+		var body []byte
+		var err error
+		if r.Parsed {
+			// Nobody keeps this body past its parse: it is read into a reused buffer.
+			out.pooled = bodyPool.Get().(*bytes.Buffer)
+			out.pooled.Reset()
+			_, err = out.pooled.ReadFrom(io.LimitReader(resp.Body, f.maxBody+1))
+			body = out.pooled.Bytes()
+		} else {
+			body, err = io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
+		}
 		if err != nil {
 			return nil, f.classify(ctx, r.URL, err)
 		}
@@ -192,7 +221,11 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 		etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 		f.mu.Lock()
 		if etag != "" || lm != "" {
-			f.cache[key] = cached{etag: etag, lastModified: lm, body: out.Body}
+			c := cached{etag: etag, lastModified: lm, body: out.Body}
+			if r.Parsed {
+				c.body = nil
+			}
+			f.cache[key] = c
 		} else {
 			delete(f.cache, key)
 		}
@@ -204,9 +237,17 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 // GetJSON fetches a JSON document conditionally and checks that it looks like JSON, so that a
 // web page served on a .json path is reported as such and never parsed as a status.
 func (f *Fetcher) GetJSON(ctx context.Context, rawURL string) (*Response, error) {
-	resp, err := f.Do(ctx, Request{URL: rawURL, Accept: "application/json", Conditional: true})
+	return f.getJSON(ctx, Request{URL: rawURL, Accept: "application/json", Conditional: true})
+}
+
+// getJSON is GetJSON for any request: a 304 without a body (Request.Parsed) is not checked.
+func (f *Fetcher) getJSON(ctx context.Context, req Request) (*Response, error) {
+	resp, err := f.Do(ctx, req)
 	if err != nil {
 		return nil, err
+	}
+	if resp.NotModified && resp.Body == nil {
+		return resp, nil
 	}
 	err = checkJSONType(resp)
 	if err == nil {
@@ -214,7 +255,7 @@ func (f *Fetcher) GetJSON(ctx context.Context, rawURL string) (*Response, error)
 	}
 	if err != nil {
 		fe := err.(*FetchError)
-		fe.URL = rawURL
+		fe.URL = req.URL
 		return nil, fe
 	}
 	// encoding/json refuses a byte-order mark; some servers send one.

@@ -18,6 +18,10 @@ const (
 	// offlineRetick is how soon the policy's timer is looked at again when it fell due while
 	// nothing may be said (offline, or catching up after a sleep).
 	offlineRetick = time.Minute
+	// timesRefresh: an update after checks that changed nothing but their check times carries
+	// the picture sent before, as it is (nothing is rebuilt); the new times go out with the
+	// next change, or after this long (the tray redraws ages as often).
+	timesRefresh = 10 * time.Second
 )
 
 // gate decides what the watcher believes and when the alert policy hears of it: nothing while
@@ -33,7 +37,7 @@ type gate struct {
 	log     *slog.Logger
 
 	targets []Target
-	urls    map[string]string // target key → URL, for provesOnline
+	public  map[string]bool // target key → not on this machine, for provesOnline
 	// checksNet is false when no connectivity checks run: the machine then always counts as
 	// online, and every check is as good as confirmed.
 	checksNet bool
@@ -56,6 +60,7 @@ type gate struct {
 	away            *away
 	lastWall        time.Time
 	tickAt          time.Time // when OnTimer is next due
+	builtAt         time.Time // when the tracker's picture was last brought up to date
 }
 
 // away collects what happens after the machine wakes up, for one summary.
@@ -85,11 +90,11 @@ type step struct {
 }
 
 func newGate(tr *Tracker, p *Policy, st *PolicyState, log *slog.Logger, c gateConfig) *gate {
-	g := &gate{tracker: tr, policy: p, state: st, log: log, targets: c.Targets, urls: map[string]string{},
+	g := &gate{tracker: tr, policy: p, state: st, log: log, targets: c.Targets, public: map[string]bool{},
 		checksNet: c.ChecksNet, sleepTick: c.SleepTick, net: NetState{Online: true}, netKnown: !c.ChecksNet}
 	var quickest time.Duration // among targets that are not on this machine
 	for _, t := range c.Targets {
-		g.urls[t.Key()] = t.URL
+		g.public[t.Key()] = t.URL != "" && !IsLoopback(t.URL)
 		if !IsLoopback(t.URL) && (quickest == 0 || t.Interval < quickest) {
 			quickest = t.Interval
 		}
@@ -122,7 +127,7 @@ func (g *gate) rearm(now time.Time) {
 // OnCommands applies the user's commands (snooze, resume, acknowledge) in order.
 func (g *gate) OnCommands(cmds []func(*PolicyState, Snapshot), now time.Time) step {
 	for _, f := range cmds {
-		f(g.state, g.tracker.Snapshot(now))
+		f(g.state, g.snapshot(now))
 	}
 	g.rearm(now) // a snooze may end before the next tick
 	return step{Save: true, Update: g.update(nil, nil, now)}
@@ -136,7 +141,7 @@ func (g *gate) OnTimer(now time.Time) step {
 		g.tickAt = now.Add(offlineRetick)
 		return step{}
 	}
-	notes := g.policy.Tick(g.state, g.tracker.Snapshot(now), now)
+	notes := g.policy.Tick(g.state, g.snapshot(now), now)
 	g.tickAt = g.policy.NextDue(g.state, now)
 	s := step{Save: true}
 	if len(notes) > 0 {
@@ -226,13 +231,14 @@ func (g *gate) canariesBlockedBy(st NetState) bool {
 	return !st.Online && !st.CaptivePortal && !g.lastProof.IsZero() && st.At.Sub(g.lastProof) < g.proofWindow
 }
 
-// OnBatch takes observations that arrived together, so the desktop redraws once.
+// OnBatch takes observations that arrived together, so the desktop redraws once. Checks that
+// changed nothing but their check times cost no rebuilding (see timesRefresh).
 func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 	var s step
 	var changes []Change
 	failed := false
 	for _, o := range batch {
-		if provesOnline(o, g.urls[o.Target]) {
+		if provesOnline(o, g.public[o.Target]) {
 			g.lastProof = o.At
 			if !g.net.Online {
 				// A real page answered: the internet works even if the canaries do not.
@@ -299,7 +305,7 @@ func (g *gate) finishAway(now time.Time) (notes []Notification, saved bool) {
 	if aw == nil || !g.net.Online || !g.confirmedSince(aw.woke) || (len(aw.pending) > 0 && now.Before(aw.deadline)) {
 		return nil, false
 	}
-	notes = g.policy.Away(g.state, aw.start, aw.end, aw.changes, g.tracker.Snapshot(now), now)
+	notes = g.policy.Away(g.state, aw.start, aw.end, aw.changes, g.snapshot(now), now)
 	g.log.Info("back from sleep", "gap", aw.end.Sub(aw.start).String(), "changes", len(aw.changes), "notifications", len(notes))
 	g.away = nil
 	return notes, true
@@ -320,17 +326,27 @@ func (g *gate) logChanges(changes []Change) {
 
 // update is what the desktop, the channels and the history receive.
 func (g *gate) update(changes []Change, notes []Notification, now time.Time) *Update {
-	snap := g.tracker.Snapshot(now)
+	snap := g.snapshot(now)
 	if !g.net.Online {
 		snap.Offline, snap.OfflineReason = true, g.net.Reason
 	}
 	return &Update{Snapshot: snap, Changes: changes, Notifications: notes, Alerts: g.state.View(now)}
 }
 
+// snapshot is the tracker's shared picture (read, never modified), brought up to date when
+// anything but check times changed, or the times are timesRefresh old.
+func (g *gate) snapshot(now time.Time) Snapshot {
+	if g.tracker.Changed() || g.tracker.Pending() && now.Sub(g.builtAt) >= timesRefresh {
+		g.builtAt = now
+		return Snapshot{At: now, Services: g.tracker.view()}
+	}
+	return Snapshot{At: now, Services: g.tracker.shown}
+}
+
 // provesOnline reports whether an observation shows that the internet works: a successful
-// answer from a host that is not this machine.
-func provesOnline(o Observation, url string) bool {
-	return o.Err == nil && url != "" && !IsLoopback(url) && (o.Report.Probe == nil || o.Report.Probe.StatusCode > 0)
+// answer from a host that is not this machine (public).
+func provesOnline(o Observation, public bool) bool {
+	return o.Err == nil && public && (o.Report.Probe == nil || o.Report.Probe.StatusCode > 0)
 }
 
 func probeFailed(o Observation) bool {

@@ -41,18 +41,26 @@ func NewPageChecker(p Page, f *Fetcher) *PageChecker {
 // URL is the endpoint the checker polls.
 func (c *PageChecker) URL() string { return c.page.URL }
 
-// Check fetches the endpoint and parses the answer.
+// Check fetches the endpoint and parses the answer. Unless every answer is parsed afresh
+// (Reparse), the fetcher keeps no copy of the body for a 304 (the report is kept instead); in
+// the rare case that a 304 comes while no report is kept (the last parse failed), the page is
+// fetched again in full.
 func (c *PageChecker) Check(ctx context.Context) (Report, error) {
-	var resp *Response
-	var err error
-	if c.page.Accept == "" {
-		resp, err = c.fetcher.GetJSON(ctx, c.page.URL)
-	} else {
-		resp, err = c.fetcher.Do(ctx, Request{URL: c.page.URL, Accept: c.page.Accept, Conditional: true})
-	}
+	req := Request{URL: c.page.URL, Accept: c.page.Accept, Conditional: true, Parsed: !c.page.Reparse}
+	resp, err := c.fetch(ctx, req)
 	if err != nil {
 		return Report{}, err
 	}
+	if resp.NotModified && !c.page.Reparse {
+		if r, ok := c.last.kept(); ok {
+			return r, nil
+		}
+		req.Conditional = false
+		if resp, err = c.fetch(ctx, req); err != nil {
+			return Report{}, err
+		}
+	}
+	defer resp.release() // a parse copies what it keeps
 	return c.last.Parse(resp.NotModified && !c.page.Reparse, func() (Report, error) {
 		r, err := c.page.Parse(bytes.NewReader(resp.Body))
 		if err != nil {
@@ -63,4 +71,13 @@ func (c *PageChecker) Check(ctx context.Context) (Report, error) {
 		}
 		return r, nil
 	})
+}
+
+// fetch asks for JSON, with the fetcher's JSON checks, unless the page says what it accepts.
+func (c *PageChecker) fetch(ctx context.Context, req Request) (*Response, error) {
+	if req.Accept == "" {
+		req.Accept = "application/json"
+		return c.fetcher.getJSON(ctx, req)
+	}
+	return c.fetcher.Do(ctx, req)
 }

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -184,14 +185,24 @@ func LoadPolicyState(path string) (*PolicyState, error) {
 
 // Save writes the state atomically (a temporary file renamed over the old one).
 func (s *PolicyState) Save(path string) error {
+	_, err := s.saveChanged(path, nil)
+	return err
+}
+
+// saveChanged is Save, skipped when the state encodes to last (what was saved before); it
+// returns what the state encodes to.
+func (s *PolicyState) saveChanged(path string, last []byte) ([]byte, error) {
 	b, err := json.MarshalIndent(s, "", " ")
 	if err != nil {
-		return err
+		return last, err
+	}
+	if last != nil && bytes.Equal(b, last) {
+		return last, nil
 	}
 	if err := WriteFileAtomic(path, b, 0o600); err != nil {
-		return fmt.Errorf("alert state: %w", err)
+		return last, fmt.Errorf("alert state: %w", err)
 	}
-	return nil
+	return b, nil
 }
 
 // Snooze silences one service (or all, with id "") until the given time.

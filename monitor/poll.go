@@ -12,6 +12,16 @@ type LastParse struct {
 	last *Report
 }
 
+// kept returns the last report, if one is kept.
+func (l *LastParse) kept() (Report, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last == nil {
+		return Report{}, false
+	}
+	return *l.last, true
+}
+
 // Parse is how a checker reads its answers (PageChecker for one endpoint; checkers of several
 // endpoints call it themselves): unchanged says every answer was a 304. It returns the last
 // report when unchanged and one is kept; otherwise it calls parse, keeps its report, or forgets
@@ -27,6 +37,12 @@ func (l *LastParse) Parse(unchanged bool, parse func() (Report, error)) (Report,
 	if err != nil {
 		l.last = nil
 		return Report{}, err
+	}
+	if l.last != nil && sameReport(r, *l.last) {
+		// A new body with the same news (a page that only moved its updated_at): the report
+		// kept stays, so that one copy of it is kept here and downstream, and the tracker sees
+		// at a glance that nothing changed.
+		return *l.last, nil
 	}
 	l.last = &r
 	return r, nil

@@ -49,22 +49,24 @@ func matchAny(patterns []string, c Component) bool {
 // incidents and in-progress maintenances. With a filter: only the kept components, and the
 // incidents and maintenances that touch them; the page-wide indicator no longer counts.
 // A maintenance never hides a worse signal, because worst-of ranks it below every problem.
+//
+// Without a filter the components come back as they are, not copied (no marks to set): they
+// are shared with r, and neither may be modified.
 func Rollup(r Report, f ComponentFilter) (State, []Component, string) {
-	comps := slices.Clone(r.Components)
 	if !f.Active() {
-		states := []State{r.Indicator}
+		comps := r.Components
+		s := worstKnown(r.Indicator)
 		for _, c := range comps {
-			states = append(states, c.State)
+			s = worstKnown(s, c.State)
 		}
 		for _, in := range r.Incidents {
-			states = append(states, in.Impact)
+			s = worstKnown(s, in.Impact)
 		}
 		for _, m := range r.Maintenances {
 			if m.InProgress {
-				states = append(states, StateMaintenance)
+				s = worstKnown(s, StateMaintenance)
 			}
 		}
-		s := worstKnown(states...)
 		if s == StateUnknown {
 			// A valid page with nothing wrong on it and no rollup of its own.
 			s = StateOperational
@@ -72,6 +74,7 @@ func Rollup(r Report, f ComponentFilter) (State, []Component, string) {
 		return s, comps, ""
 	}
 
+	comps := slices.Clone(r.Components)
 	kept := map[string]bool{}
 	var states []State
 	for i := range comps {

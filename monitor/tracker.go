@@ -138,34 +138,59 @@ type Change struct {
 
 // Tracker turns observations into service states and confirmed changes. It is pure: no clocks,
 // no I/O; the time comes from the observation. It is not safe for concurrent use.
+//
+// Its cost per observation does not grow with the number of services: an observation touches
+// its own service, and the picture of all of them (view) is rebuilt only for the services that
+// changed, only when someone asks for it.
 type Tracker struct {
 	th       Thresholds
 	services []*tracked
 	byTarget map[string]*trackedSource
+
+	// shown is the last picture view built, shared read-only with whoever got it; dirty lists
+	// the services changed since, by index. seen is set when something other than a check time
+	// changed since then.
+	shown []ServiceStatus
+	dirty []int
+	seen  bool
 }
 
 type tracked struct {
+	idx       int // in Tracker.services
+	dirty     dirt
 	spec      ServiceSpec
 	sources   []*trackedSource
 	state     State
 	since     time.Time
 	known     State                // last confirmed known state; StateUnknown until the baseline
 	problemAt time.Time            // when the current problem began
-	incidents map[string]time.Time // incident key → its latest update time
-	maints    map[string]bool
+	incidents map[string]time.Time // incident key → its latest update time; nil until one
+	maints    map[string]bool      // nil until one
 	primed    bool
 }
 
+// dirt says what changed in a service since the tracker last built its picture.
+type dirt uint8
+
+const (
+	clean     dirt = iota
+	timesOnly      // only check times (and latencies) moved
+	changed        // anything else: rebuild its status
+)
+
 type trackedSource struct {
-	svc     *tracked
-	target  Target
-	status  SourceStatus
-	report  Report
-	comps   []Component
-	have    bool
-	fails   int
-	goodRun int
-	badRun  int
+	svc    *tracked
+	target Target
+	status SourceStatus
+	raw    Report // the report as observed, to tell an unchanged page at a glance
+	report Report
+	comps  []Component
+	// goodReason is Rollup's reason for the last report ("" when the summary speaks).
+	goodReason string
+	have       bool
+	fails      int
+	goodRun    int
+	badRun     int
 }
 
 // NewTracker builds a tracker for the services.
@@ -180,8 +205,8 @@ func NewTracker(specs []ServiceSpec, th Thresholds) *Tracker {
 		th.PageStaleTries = DefaultThresholds.PageStaleTries
 	}
 	t := &Tracker{th: th, byTarget: map[string]*trackedSource{}}
-	for _, sp := range specs {
-		sv := &tracked{spec: sp, incidents: map[string]time.Time{}, maints: map[string]bool{}}
+	for i, sp := range specs {
+		sv := &tracked{idx: i, dirty: changed, spec: sp}
 		for _, tg := range sp.Targets {
 			ts := &trackedSource{svc: sv, target: tg, status: SourceStatus{
 				ID: tg.SourceID, Kind: tg.Kind.String(), Platform: tg.Platform, URL: tg.URL,
@@ -191,7 +216,9 @@ func NewTracker(specs []ServiceSpec, th Thresholds) *Tracker {
 			t.byTarget[tg.Key()] = ts
 		}
 		t.services = append(t.services, sv)
+		t.dirty = append(t.dirty, i)
 	}
+	t.seen = true
 	return t
 }
 
@@ -201,45 +228,97 @@ func (t *Tracker) Observe(o Observation) []Change {
 	if !ok {
 		return nil
 	}
-	o.Report = o.Report.cleaned() // page text is cleaned and capped once, here (pagetext.go)
+	before, state, since := ts.status, ts.svc.state, ts.svc.since
+	moved := t.observe(ts, o)
+	changes := t.rollService(ts.svc, o.At)
+	after := ts.status
+	before.CheckedAt, before.Latency, after.CheckedAt, after.Latency = time.Time{}, 0, time.Time{}, 0
+	switch {
+	case moved || before != after || state != ts.svc.state || since != ts.svc.since || len(changes) > 0:
+		t.touch(ts.svc, changed)
+	default:
+		t.touch(ts.svc, timesOnly)
+	}
+	return changes
+}
+
+// touch records that a service changed (at least) this much.
+func (t *Tracker) touch(sv *tracked, d dirt) {
+	if sv.dirty == clean {
+		t.dirty = append(t.dirty, sv.idx)
+	}
+	if d > sv.dirty {
+		sv.dirty = d
+	}
+	if d == changed {
+		t.seen = true
+	}
+}
+
+// observe applies an observation to its source; moved reports whether what the page says
+// changed (its report, or having one).
+func (t *Tracker) observe(ts *trackedSource, o Observation) (moved bool) {
+	first := ts.status.CheckedAt.IsZero()
 	ts.status.CheckedAt = o.At
 	ts.status.Latency = o.Latency
 	ts.status.Stale = false // a fresh answer; a page that could not be refreshed marks it again
 	if ts.target.Kind == KindProbe {
 		t.observeProbe(ts, o)
-	} else {
-		t.observePage(ts, o)
+		return first
 	}
-	return t.rollService(ts.svc, o.At)
+	return t.observePage(ts, o) || first
 }
 
-func (t *Tracker) observePage(ts *trackedSource, o Observation) {
+func (t *Tracker) observePage(ts *trackedSource, o Observation) (moved bool) {
 	if o.Err != nil {
+		moved = ts.have
 		ts.fails++
 		reason := Reason(o.Err)
 		if ts.have && ts.fails < t.th.PageStaleTries {
 			ts.status.Stale = true
 			ts.status.Reason = "could not refresh: " + reason
-			return
+			return false
 		}
 		ts.have = false
 		ts.status.State, ts.status.Stale, ts.status.Reason = StateUnknown, false, reason
 		ts.comps = nil
-		ts.report = Report{}
-		return
+		ts.report, ts.raw = Report{}, Report{}
+		return moved
 	}
 	ts.fails = 0
+	if ts.have && sameReport(o.Report, ts.raw) {
+		// The page says what it said last time (a 304, or a new body with the same news): the
+		// judgement stands; only what a failed refresh left on the source is undone.
+		if ts.status.Stale {
+			ts.status.Stale = false
+			ts.status.Reason = ts.report.summaryReasonOr(ts.status.State, ts.goodReason)
+		}
+		return false
+	}
 	ts.have = true
-	state, comps, reason := Rollup(o.Report, ts.svc.spec.Filter)
-	ts.report = markFiltered(o.Report, ts.svc.spec.Filter, comps)
-	if o.Report.Platform != "" {
-		ts.status.Platform = o.Report.Platform
+	ts.raw = o.Report         // as the checker gave it, so that the same answer is known at a glance
+	rep := o.Report.cleaned() // page text is cleaned and capped once, here (pagetext.go)
+	state, comps, reason := Rollup(rep, ts.svc.spec.Filter)
+	ts.report = markFiltered(rep, ts.svc.spec.Filter, comps)
+	if rep.Platform != "" {
+		ts.status.Platform = rep.Platform
 	}
 	ts.comps = comps
+	ts.goodReason = reason
 	ts.status.State, ts.status.Stale, ts.status.Reason = state, false, reason
 	if reason == "" {
 		ts.status.Reason = ts.report.summaryReason(state)
 	}
+	return true
+}
+
+// summaryReasonOr is the reason observePage gives a source for report r: Rollup's own reason
+// when it gave one, else the summary.
+func (r Report) summaryReasonOr(s State, rollupReason string) string {
+	if rollupReason != "" {
+		return rollupReason
+	}
+	return r.summaryReason(s)
 }
 
 // markFiltered returns r with its incidents and maintenances that touch none of the kept
@@ -272,7 +351,7 @@ func (t *Tracker) observeProbe(ts *trackedSource, o Observation) {
 	attempt, verdict, reason := StateMajorOutage, "failing", Reason(o.Err)
 	if o.Err == nil && o.Report.Probe != nil {
 		p := o.Report.Probe
-		attempt, verdict, reason = p.State, p.Verdict, p.Reason
+		attempt, verdict, reason = p.State, PageLine(p.Verdict), PageLine(p.Reason)
 	}
 	if attempt.IsProblem() {
 		ts.badRun++
@@ -352,18 +431,27 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 		}
 		if page != nil {
 			for _, in := range page.report.Incidents {
-				sv.incidents[incidentKey(in)] = in.UpdatedAt
+				sv.seeIncident(incidentKey(in), in.UpdatedAt)
 			}
 			for _, m := range page.report.Maintenances {
-				sv.maints[maintKey(m)] = true
+				sv.seeMaint(maintKey(m))
 			}
 		}
 		st := t.status(sv)
 		return []Change{{Kind: ChangeBaseline, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: StateUnknown, To: next, At: at,
 			Incident: worstIncident(st.Incidents), Sources: st.Sources}}
 	}
-	st := t.status(sv)
+	// The service's status goes into changes only; most observations confirm none.
+	var built *ServiceStatus
+	status := func() *ServiceStatus {
+		if built == nil {
+			st := t.status(sv)
+			built = &st
+		}
+		return built
+	}
 	if next != sv.known {
+		st := status()
 		c := Change{Kind: ChangeState, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: sv.known, To: next, At: at, Sources: st.Sources}
 		if next == StateOperational && !sv.problemAt.IsZero() {
 			c.Lasted = at.Sub(sv.problemAt)
@@ -383,16 +471,16 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 			}
 			if seen, ok := sv.incidents[k]; ok {
 				if in.UpdatedAt.After(seen) {
-					sv.incidents[k] = in.UpdatedAt
+					sv.seeIncident(k, in.UpdatedAt)
 					in := in
-					changes = append(changes, Change{Kind: ChangeIncidentUpdate, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Incident: &in, Sources: st.Sources})
+					changes = append(changes, Change{Kind: ChangeIncidentUpdate, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Incident: &in, Sources: status().Sources})
 				}
 				continue
 			}
-			sv.incidents[k] = in.UpdatedAt
+			sv.seeIncident(k, in.UpdatedAt)
 			if !hasStateChange(changes) {
 				in := in
-				changes = append(changes, Change{Kind: ChangeNewIncident, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Incident: &in, Sources: st.Sources})
+				changes = append(changes, Change{Kind: ChangeNewIncident, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Incident: &in, Sources: status().Sources})
 			}
 		}
 		for _, m := range page.report.Maintenances {
@@ -400,12 +488,26 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 			if sv.maints[k] || m.Filtered {
 				continue
 			}
-			sv.maints[k] = true
+			sv.seeMaint(k)
 			m := m
 			changes = append(changes, Change{Kind: ChangeMaintenance, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Maintenance: &m})
 		}
 	}
 	return changes
+}
+
+func (sv *tracked) seeIncident(k string, updated time.Time) {
+	if sv.incidents == nil {
+		sv.incidents = map[string]time.Time{}
+	}
+	sv.incidents[k] = updated
+}
+
+func (sv *tracked) seeMaint(k string) {
+	if sv.maints == nil {
+		sv.maints = map[string]bool{}
+	}
+	sv.maints[k] = true
 }
 
 func hasStateChange(cs []Change) bool {
@@ -460,12 +562,72 @@ func (sv *tracked) page() *trackedSource {
 
 // Snapshot returns the current picture. The result shares nothing with the tracker.
 func (t *Tracker) Snapshot(at time.Time) Snapshot {
-	snap := Snapshot{At: at, Services: make([]ServiceStatus, 0, len(t.services))}
-	for _, sv := range t.services {
-		snap.Services = append(snap.Services, t.status(sv))
+	view := t.view()
+	snap := Snapshot{At: at, Services: make([]ServiceStatus, len(view))}
+	for i, st := range view {
+		st.Sources = slices.Clone(st.Sources)
+		st.Components = slices.Clone(st.Components)
+		st.Incidents = cloneIncidents(st.Incidents)
+		st.Maintenances = slices.Clone(st.Maintenances)
+		for j := range st.Maintenances {
+			st.Maintenances[j].Components = slices.Clone(st.Maintenances[j].Components)
+		}
+		st.Resolved = cloneIncidents(st.Resolved)
+		snap.Services[i] = st
 	}
 	return snap
 }
+
+func cloneIncidents(in []Incident) []Incident {
+	out := slices.Clone(in)
+	for i := range out {
+		out[i].Components = slices.Clone(out[i].Components)
+	}
+	return out
+}
+
+// view returns the current picture of every service, shared: neither the caller nor the
+// tracker ever modifies it (the tracker builds a new one when something changed). Only the
+// services that changed since the last view are rebuilt, and only the check times of those
+// whose news did not change.
+func (t *Tracker) view() []ServiceStatus {
+	if len(t.dirty) == 0 && t.shown != nil {
+		return t.shown
+	}
+	next := make([]ServiceStatus, len(t.services))
+	copy(next, t.shown)
+	for _, i := range t.dirty {
+		sv := t.services[i]
+		if sv.dirty == timesOnly && t.shown != nil {
+			next[i] = t.retimed(sv, next[i])
+		} else {
+			next[i] = t.status(sv)
+		}
+		sv.dirty = clean
+	}
+	t.dirty = t.dirty[:0]
+	t.shown, t.seen = next, false
+	return next
+}
+
+// retimed is st, the last status built for sv, with its sources' check times brought up to
+// date: all that moved when a service's news did not.
+func (t *Tracker) retimed(sv *tracked, st ServiceStatus) ServiceStatus {
+	st.Sources = make([]SourceStatus, len(sv.sources))
+	for i, s := range sv.sources {
+		st.Sources[i] = s.status
+		if s.status.CheckedAt.After(st.CheckedAt) {
+			st.CheckedAt = s.status.CheckedAt
+		}
+	}
+	return st
+}
+
+// Changed reports whether anything besides check times changed since the last view.
+func (t *Tracker) Changed() bool { return t.seen }
+
+// Pending reports whether anything at all, check times included, changed since the last view.
+func (t *Tracker) Pending() bool { return len(t.dirty) > 0 }
 
 // MarkAllStale keeps every known state but marks it stale (used while offline).
 func (t *Tracker) MarkAllStale(reason string) {
@@ -476,8 +638,41 @@ func (t *Tracker) MarkAllStale(reason string) {
 			}
 			s.status.Stale = true
 			s.status.Reason = reason
+			t.touch(sv, changed)
 		}
 	}
+}
+
+// sameReport reports whether a page's new report says exactly what the old one did. A 304
+// gives back the very report parsed before, which is seen without looking inside.
+func sameReport(a, b Report) bool {
+	if a.PageName != b.PageName || a.PageURL != b.PageURL || a.Platform != b.Platform || a.Indicator != b.Indicator {
+		return false
+	}
+	if (a.Probe == nil) != (b.Probe == nil) || (a.Probe != nil && *a.Probe != *b.Probe) {
+		return false
+	}
+	return (same(a.Components, b.Components) || slices.Equal(a.Components, b.Components)) &&
+		(same(a.Incidents, b.Incidents) || slices.EqualFunc(a.Incidents, b.Incidents, equalIncident)) &&
+		(same(a.Maintenances, b.Maintenances) || slices.EqualFunc(a.Maintenances, b.Maintenances, equalMaintenance)) &&
+		(same(a.Resolved, b.Resolved) || slices.EqualFunc(a.Resolved, b.Resolved, equalIncident))
+}
+
+// same reports whether two slices are the same one (same elements in the same memory).
+func same[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func equalIncident(a, b Incident) bool {
+	return a.ID == b.ID && a.Title == b.Title && a.Impact == b.Impact && a.Status == b.Status && a.URL == b.URL &&
+		a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt) && a.ResolvedAt.Equal(b.ResolvedAt) &&
+		a.LatestUpdate == b.LatestUpdate && a.Filtered == b.Filtered && slices.Equal(a.Components, b.Components)
+}
+
+func equalMaintenance(a, b Maintenance) bool {
+	return a.ID == b.ID && a.Title == b.Title && a.Status == b.Status && a.InProgress == b.InProgress &&
+		a.StartsAt.Equal(b.StartsAt) && a.EndsAt.Equal(b.EndsAt) && a.URL == b.URL && a.Filtered == b.Filtered &&
+		slices.Equal(a.Components, b.Components)
 }
 
 func (t *Tracker) status(sv *tracked) ServiceStatus {
@@ -501,7 +696,14 @@ func (t *Tracker) status(sv *tracked) ServiceStatus {
 			reasons = append(reasons, src.Reason)
 		}
 		if s.target.Kind == KindPage && s.have {
-			st.Components = append(st.Components, s.comps...)
+			switch {
+			case len(s.comps) == 0:
+			case len(st.Components) == 0:
+				// Statuses are read-only: one page's components are shared, not copied.
+				st.Components = slices.Clip(s.comps)
+			default:
+				st.Components = append(slices.Clip(st.Components), s.comps...)
+			}
 			st.Incidents = append(st.Incidents, s.report.Incidents...)
 			st.Maintenances = append(st.Maintenances, s.report.Maintenances...)
 			st.Resolved = append(st.Resolved, s.report.Resolved...)

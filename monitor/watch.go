@@ -8,8 +8,9 @@ import (
 )
 
 // Update is what the desktop, the alert channels and the history receive after each round of
-// observations.
+// observations that changed something (check times alone go out at most every 10 s).
 type Update struct {
+	// Snapshot is shared with the watcher and with later updates: read it, never modify it.
 	Snapshot      Snapshot
 	Changes       []Change
 	Notifications []Notification
@@ -51,7 +52,18 @@ type Watcher struct {
 	mu    sync.Mutex
 	queue []func(*PolicyState, Snapshot)
 	wake  chan struct{}
+
+	// The state file is written at most every saveGap (what comes sooner waits for saveTimer,
+	// and for the end of Run), and only when what it would hold changed: a burst of changes
+	// (every service's first check at start-up) is one write, not one per batch.
+	saved     []byte
+	savedAt   time.Time
+	savePend  bool
+	saveTimer *time.Timer
 }
+
+// saveGap is the least time between two writes of the state file.
+const saveGap = 2 * time.Second
 
 // NewWatcher returns a watcher for the services.
 func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
@@ -130,7 +142,8 @@ func (w *Watcher) commands() []func(*PolicyState, Snapshot) {
 	return q
 }
 
-// Run sends an initial snapshot, then one Update per batch of observations, until ctx ends.
+// Run sends an initial snapshot, then an Update per batch of observations that changed
+// something (see Update), until ctx ends.
 // It owns the engine, the connectivity checks, the sleep tick and the policy's timer; it only
 // carries what they say to the gate, which decides, and does what the gate asks back.
 func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
@@ -147,6 +160,10 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 	defer sleepTick.Stop()
 	policyTimer := time.NewTimer(time.Hour)
 	defer policyTimer.Stop()
+	w.saveTimer = time.NewTimer(time.Hour)
+	w.saveTimer.Stop()
+	defer w.saveTimer.Stop()
+	defer w.flushSave()
 
 	s := w.gate.Start(w.opt.Wall(), time.Now())
 	for {
@@ -162,6 +179,9 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 			s = w.gate.OnCommands(w.commands(), time.Now())
 		case <-policyTimer.C:
 			s = w.gate.OnTimer(time.Now())
+		case <-w.saveTimer.C:
+			w.flushSave()
+			s = step{}
 		case <-sleepTick.C:
 			s = w.gate.OnWallTick(w.opt.Wall(), time.Now())
 		case st := <-netRes:
@@ -175,7 +195,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 // do does what the gate asked, in order; false if ctx ended first.
 func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan<- struct{}) bool {
 	if s.Save {
-		w.save()
+		w.requestSave()
 	}
 	if s.CheckNet {
 		select {
@@ -212,11 +232,31 @@ func drain(obs <-chan Observation, first Observation) []Observation {
 	return batch
 }
 
-func (w *Watcher) save() {
-	if w.opt.StatePath == "" {
+// requestSave saves the policy's state now, or once saveGap has passed since the last write.
+func (w *Watcher) requestSave() {
+	if w.opt.StatePath == "" || w.savePend {
 		return
 	}
-	if err := w.state.Save(w.opt.StatePath); err != nil {
+	if wait := saveGap - time.Since(w.savedAt); wait > 0 && !w.savedAt.IsZero() {
+		w.savePend = true
+		w.saveTimer.Reset(wait)
+		return
+	}
+	w.save()
+}
+
+// flushSave writes a save that waits.
+func (w *Watcher) flushSave() {
+	if w.savePend {
+		w.save()
+	}
+}
+
+func (w *Watcher) save() {
+	w.savePend = false
+	w.savedAt = time.Now()
+	var err error
+	if w.saved, err = w.state.saveChanged(w.opt.StatePath, w.saved); err != nil {
 		w.log.Warn("could not save the alert state", "err", err)
 	}
 }

@@ -19,12 +19,20 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("paywatch run", stderr)
 	headless := fs.Bool("headless", false, "run without a tray icon")
 	cfgPath := fs.String("config", "", "settings file")
+	cpuProfile := fs.String("cpuprofile", "", "") // for make bench-engine; not in the help
+	memProfile := fs.String("memprofile", "", "")
 	if !parseOptions(fs, args, stderr) {
 		return 64
 	}
 	if !*headless {
 		return Run(append([]string{"--config", *cfgPath}, fs.Args()...), stdout, stderr)
 	}
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "paywatch: %v\n", err)
+		return 1
+	}
+	defer stopProfiles()
 	log, closeLog := openLog(stderr)
 	defer closeLog()
 	cfg, notice := loadConfigForTray(*cfgPath, log)

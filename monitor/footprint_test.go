@@ -1,0 +1,142 @@
+package monitor
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// What keeps the engine's cost per check flat however many services there are (issue 14).
+
+// TestLastParseKeepsNoBodyCopy: a checker that keeps its parse makes the fetcher keep only the
+// validators; the 304 that comes while no report is kept (the last parse failed) is followed by
+// a full fetch; and a caller that needs the body (GetJSON) is never handed a 304 without one.
+func TestLastParseKeepsNoBodyCopy(t *testing.T) {
+	var mu sync.Mutex
+	body := `{"name":"first"}`
+	rs := newRecordingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		b := body
+		mu.Unlock()
+		w.Header().Set("ETag", `"`+b+`"`)
+		if r.Header.Get("If-None-Match") == `"`+b+`"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Write([]byte(b))
+	})
+	f := testFetcher(t, "Paywatch test")
+	parse := func(r io.Reader) (Report, error) {
+		b, _ := io.ReadAll(r)
+		name, ok := strings.CutPrefix(string(b), `{"name":"`)
+		if !ok {
+			return Report{}, &PayloadError{Platform: "test", Detail: "not a page"}
+		}
+		return Report{PageName: strings.TrimSuffix(name, `"}`)}, nil
+	}
+	c := NewPageChecker(Page{URL: rs.URL, Parse: parse}, f)
+	ctx := context.Background()
+	if _, err := c.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	kept := f.cache["GET "+rs.URL]
+	f.mu.Unlock()
+	if kept.etag == "" || kept.body != nil {
+		t.Errorf("after a checked page the fetcher keeps etag %q and %d bytes, want the etag and no body", kept.etag, len(kept.body))
+	}
+
+	// A caller that needs the body gets it in full: no validators were kept for it.
+	resp, err := f.GetJSON(ctx, rs.URL)
+	if err != nil || resp.NotModified || string(resp.Body) != `{"name":"first"}` {
+		t.Fatalf("GetJSON after a checked page: %v, not modified %v, body %q; want the full body", err, resp != nil && resp.NotModified, body)
+	}
+	if got := rs.requests()[1].ifNoneMatch; got != "" {
+		t.Errorf("GetJSON sent If-None-Match %q, want none (no body kept to repeat)", got)
+	}
+
+	// A body that fails to parse, then a 304 for it: fetched again in full, and parsed again.
+	mu.Lock()
+	body = `{"title":"broken"}`
+	mu.Unlock()
+	if _, err := c.Check(ctx); err == nil {
+		t.Fatal("a broken page parsed")
+	}
+	before := len(rs.requests())
+	if _, err := c.Check(ctx); err == nil {
+		t.Fatal("the 304 after a broken page brought a report back")
+	}
+	seen := rs.requests()[before:]
+	if len(seen) != 2 || seen[0].ifNoneMatch == "" || seen[1].ifNoneMatch != "" {
+		t.Errorf("the 304 after a broken page made requests %+v, want a conditional one then a full one", seen)
+	}
+}
+
+// TestLastParseSameNews: a new body that says what the last one did gives back the report kept,
+// the very same slices, so that the tracker sees it unchanged without looking inside.
+func TestLastParseSameNews(t *testing.T) {
+	var l LastParse
+	// Each parse makes new slices, as a new body does (its updated_at is not in the report).
+	parse := func() (Report, error) {
+		return Report{PageName: "Acme", Components: []Component{{ID: "c1", Name: "API", State: StateOperational}}}, nil
+	}
+	first, _ := l.Parse(false, parse)
+	second, _ := l.Parse(false, parse)
+	if !same(first.Components, second.Components) {
+		t.Errorf("a body with the same news gave a new report")
+	}
+	third, _ := l.Parse(false, func() (Report, error) {
+		return Report{PageName: "Acme", Components: []Component{{ID: "c1", Name: "API", State: StateMajorOutage}}}, nil
+	})
+	if third.Components[0].State != StateMajorOutage {
+		t.Errorf("a changed component was not taken: %+v", third.Components)
+	}
+}
+
+// TestGateSharesAnUnchangedPicture: updates after checks that changed nothing but their times
+// carry the picture sent before, not a rebuilt one; the times follow within timesRefresh, and
+// real news at once.
+func TestGateSharesAnUnchangedPicture(t *testing.T) {
+	g := newTestGate(false)
+	g.Start(gateT0, gateT0)
+	at := func(d time.Duration) time.Time { return gateT0.Add(d) }
+	bank := func(s step) ServiceStatus {
+		t.Helper()
+		if s.Update == nil {
+			t.Fatal("no update")
+		}
+		for _, sv := range s.Update.Snapshot.Services {
+			if sv.ID == "bank" {
+				return sv
+			}
+		}
+		t.Fatal("no bank in the snapshot")
+		return ServiceStatus{}
+	}
+	first := g.OnBatch([]Observation{pageSays(StateOperational)(at(time.Second))}, at(time.Second))
+	if sv := bank(first); sv.State != StateOperational || !sv.CheckedAt.Equal(at(time.Second)) {
+		t.Fatalf("first check: %v checked %v", sv.State, sv.CheckedAt)
+	}
+	again := g.OnBatch([]Observation{pageSays(StateOperational)(at(2 * time.Second))}, at(2*time.Second))
+	if !sameServices(first, again) {
+		t.Errorf("a check that changed nothing rebuilt the picture")
+	}
+	later := at(time.Second + timesRefresh)
+	refreshed := g.OnBatch([]Observation{pageSays(StateOperational)(later)}, later)
+	if sameServices(first, refreshed) || !bank(refreshed).CheckedAt.Equal(later) {
+		t.Errorf("after %s the check time is %v, want %v", timesRefresh, bank(refreshed).CheckedAt, later)
+	}
+	news := at(time.Second + timesRefresh + time.Second)
+	changed := g.OnBatch([]Observation{pageSays(StateMajorOutage)(news)}, news)
+	if sv := bank(changed); sv.State != StateMajorOutage || !sv.CheckedAt.Equal(news) {
+		t.Errorf("an outage shows %v checked %v, want it at once", sv.State, sv.CheckedAt)
+	}
+}
+
+func sameServices(a, b step) bool {
+	return a.Update != nil && b.Update != nil && same(a.Update.Snapshot.Services, b.Update.Snapshot.Services)
+}
