@@ -88,6 +88,8 @@ type channel struct {
 	sink     monitor.Sink // which notifications it wants
 	sender   sender
 	log      *slog.Logger
+	// onOutcome, when set, hears what became of each message (see OnOutcome).
+	onOutcome func(Outcome)
 
 	wake chan struct{} // one slot: "the queue has something"
 
@@ -190,7 +192,9 @@ func (d *Dispatcher) Send(n monitor.Notification) {
 func (ch *channel) enqueue(n monitor.Notification) {
 	ch.mu.Lock()
 	dropped := len(ch.queue) >= queueSize
+	var oldest monitor.Notification
 	if dropped {
+		oldest = ch.queue[0]
 		ch.queue = append(ch.queue[:0], ch.queue[1:]...)
 		ch.dropped++
 	}
@@ -198,6 +202,7 @@ func (ch *channel) enqueue(n monitor.Notification) {
 	ch.mu.Unlock()
 	if dropped {
 		ch.log.Warn("channel queue full; dropped the oldest message", "queue", queueSize)
+		ch.told(oldest, Dropped, 0, "the channel's queue was full")
 	}
 	select {
 	case ch.wake <- struct{}{}:
@@ -294,11 +299,13 @@ func (d *Dispatcher) deliver(ctx context.Context, ch *channel, n monitor.Notific
 			ch.lastSent, ch.lastErr = time.Now(), ""
 			ch.mu.Unlock()
 			ch.log.Info("channel message delivered", "service_id", n.ServiceID, "attempt", attempt)
+			ch.told(n, Delivered, attempt, "")
 			return
 		}
 		reason := describe(err, ch.url)
 		if ctx.Err() != nil {
 			ch.log.Info("channel delivery stopped at shutdown", "service_id", n.ServiceID, "attempt", attempt)
+			ch.told(n, Dropped, attempt, "Paywatch stopped before it could be delivered")
 			return
 		}
 		if attempt >= d.retry.tries {
@@ -307,6 +314,7 @@ func (d *Dispatcher) deliver(ctx context.Context, ch *channel, n monitor.Notific
 			ch.mu.Unlock()
 			ch.log.Warn("channel delivery failed; giving up", "service_id", n.ServiceID, "attempts", attempt,
 				"reason", reason, "error", redactErr(err, ch.url))
+			ch.told(n, Failed, attempt, reason)
 			return
 		}
 		wait := d.retry.delay(attempt)
@@ -316,6 +324,7 @@ func (d *Dispatcher) deliver(ctx context.Context, ch *channel, n monitor.Notific
 		select {
 		case <-ctx.Done():
 			timer.Stop()
+			ch.told(n, Dropped, attempt, "Paywatch stopped before it could be delivered")
 			return
 		case <-timer.C:
 		}
