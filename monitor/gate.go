@@ -82,6 +82,8 @@ type step struct {
 	CheckNet bool
 	CheckNow bool
 	Update   *Update // nil: nothing to send
+	// SleptFrom and SleptTo are a sleep this event noticed, by the wall clock (zero: none).
+	SleptFrom, SleptTo time.Time
 }
 
 func newGate(tr *Tracker, p *Policy, st *PolicyState, log *slog.Logger, c gateConfig) *gate {
@@ -153,6 +155,7 @@ func (g *gate) OnWallTick(wall, now time.Time) step {
 	if gap := wall.Sub(g.lastWall); gap > g.sleepTick+sleepGap {
 		g.log.Info("woke up from sleep", "gap", gap.String())
 		g.away = &away{start: g.lastWall, end: wall, woke: now, deadline: now.Add(awayWait)}
+		s.SleptFrom, s.SleptTo = g.lastWall, wall
 		g.expectAll()
 		g.away.changes, g.held = g.held, nil // seen just before sleeping: part of the summary
 		s.CheckNet, s.CheckNow = g.checksNet, true

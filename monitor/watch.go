@@ -36,6 +36,9 @@ type WatcherOptions struct {
 	// State is the policy's memory; StatePath, when set, is where it is saved after each change.
 	State     *PolicyState
 	StatePath string
+	// OnSleep, when set, is told of each sleep Run notices, by the wall clock (for the history).
+	// Run calls it itself: it must return quickly.
+	OnSleep func(from, to time.Time)
 }
 
 // Watcher runs the engine and feeds the gate, one goroutine deep.
@@ -176,6 +179,9 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan<- struct{}) bool {
 	if s.Save {
 		w.save()
+	}
+	if !s.SleptTo.IsZero() && w.opt.OnSleep != nil {
+		w.opt.OnSleep(s.SleptFrom, s.SleptTo)
 	}
 	if s.CheckNet {
 		select {
