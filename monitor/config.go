@@ -199,6 +199,7 @@ type Config struct {
 	Connectivity ConnectivityConfig `yaml:"connectivity,omitempty"`
 	Alerts       AlertConfig        `yaml:"alerts,omitempty"`
 	Channels     []ChannelConfig    `yaml:"channels,omitempty"`
+	History      HistoryConfig      `yaml:"history,omitempty"`
 }
 
 // ConfigPath is where Paywatch keeps its settings: the user's config folder.
@@ -562,6 +563,7 @@ func (c *Config) Validate() []error {
 		}
 	}
 	errs = append(errs, c.Alerts.validate()...)
+	errs = append(errs, c.History.validate()...)
 	for i, ch := range c.Channels {
 		where := fmt.Sprintf("channels[%d]", i+1)
 		if strings.TrimSpace(ch.URL) == "" || !strings.Contains(ch.URL, "://") {
