@@ -8,6 +8,7 @@ import (
 
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/channels"
+	"github.com/paywatch/paywatch/monitor/history"
 )
 
 // watchOptions are what the watcher is built from, with or without a tray.
@@ -21,7 +22,9 @@ type watchOptions struct {
 	// channels, when set up, have thresholds of their own, which may be more sensitive than
 	// the desktop's.
 	channels *channels.Dispatcher
-	log      *slog.Logger
+	// history, when open, hears of the sleeps the watcher notices.
+	history *history.Store
+	log     *slog.Logger
 }
 
 // newWatcher builds the watcher, and says what of its notifications the desktop is to show.
@@ -37,12 +40,12 @@ func newWatcher(o watchOptions) (*monitor.Watcher, monitor.Sink) {
 	policy := monitor.NewPolicy(o.cfg.Alerts, monitor.PerServiceSeverity(o.specs), time.Local, chans...)
 	return monitor.NewWatcher(o.specs, monitor.WatcherOptions{
 		Alerts: o.cfg.Alerts, Logger: o.log, Connectivity: o.conn,
-		Policy: policy, State: state, StatePath: o.statePath,
+		Policy: policy, State: state, StatePath: o.statePath, OnSleep: recordSleep(o.history),
 	}), policy.Desktop()
 }
 
 // A sink takes the watcher's updates: the tray with its notifications, desktop notifications
-// alone, the team channels (and, later, the history).
+// alone, the team channels, the history.
 type sink struct {
 	name string
 	// wants is the sink's threshold: it is given only the notifications its threshold wants.
