@@ -112,7 +112,9 @@ func withHistory(t *testing.T, f func(t *testing.T)) {
 			time.Sleep(3 * time.Minute)
 			in := monitor.Incident{ID: "x1", Title: incTitle, Impact: monitor.StatePartialOutage, Status: "investigating",
 				URL: "https://status.stripe.com/incidents/x1", CreatedAt: time.Now().Add(-time.Minute), UpdatedAt: time.Now(), LatestUpdate: incText1, Components: []string{"api"}}
-			w.set(func() { w.indicator, w.incidents, w.probeFails = monitor.StatePartialOutage, []monitor.Incident{in}, true })
+			w.set(func() {
+				w.indicator, w.incidents, w.probeFails = monitor.StatePartialOutage, []monitor.Incident{in}, true
+			})
 			time.Sleep(5 * time.Minute)
 			in.Status, in.UpdatedAt, in.LatestUpdate = "identified", time.Now(), incText2
 			w.set(func() { w.incidents, w.probeFails = []monitor.Incident{in}, false })
