@@ -78,12 +78,13 @@ type gateConfig struct {
 // step is what the watcher must do after an event, in this order: save the policy's state,
 // ask for a connectivity check, ask for a round of checks, send the update.
 type step struct {
+	// SleptFrom and SleptTo are a sleep this event noticed, by the wall clock (zero: none).
+	SleptFrom, SleptTo time.Time
+
 	Save     bool
 	CheckNet bool
 	CheckNow bool
 	Update   *Update // nil: nothing to send
-	// SleptFrom and SleptTo are a sleep this event noticed, by the wall clock (zero: none).
-	SleptFrom, SleptTo time.Time
 }
 
 func newGate(tr *Tracker, p *Policy, st *PolicyState, log *slog.Logger, c gateConfig) *gate {

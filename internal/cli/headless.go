@@ -41,14 +41,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		notifier = b
 	}
 	engine := func(ctx context.Context) error {
-		disp := newChannels(cfg, log)
 		hist, _ := openHistory(cfg, log) // its notice is logged; paywatch status shows a file moved aside
 		if hist != nil {
 			defer hist.Close()
 		}
+		disp := newChannels(cfg, log)
+		w, desktop := newWatcher(watchOptions{cfg: cfg, specs: specs, log: log, statePath: alertStatePath(), channels: disp,
+			conn: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher), history: hist})
 		recordOutcomes(disp, hist)
-		w, desktop := newWatcher(watchOptions{cfg: cfg, specs: specs, log: log, statePath: alertStatePath(), channels: disp, history: hist,
-			conn: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)})
 		err := watch(ctx, w, notifySink(notifier, desktop, log), channelSink(disp), historySink(hist, log))
 		if errors.Is(err, context.Canceled) {
 			return nil

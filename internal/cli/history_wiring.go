@@ -87,7 +87,7 @@ func recordOutcomes(d *channels.Dispatcher, st *history.Store) {
 // delivery is a channel's outcome as the history keeps it.
 func delivery(o channels.Outcome) history.Delivery {
 	out := map[channels.Result]history.Outcome{channels.Delivered: history.OutcomeDelivered, channels.Failed: history.OutcomeFailed,
-		channels.Dropped: history.OutcomeExpired}[o.Result]
+		channels.Expired: history.OutcomeExpired, channels.Dropped: history.OutcomeExpired}[o.Result]
 	n := o.Notification
 	return history.Delivery{At: o.At, Channel: o.Channel, ServiceID: n.ServiceID, Title: n.Title, Body: n.Body,
 		State: n.State, Severity: n.Severity, Outcome: out, Attempts: o.Attempts, Error: o.Error}

@@ -66,7 +66,7 @@ func TestHistoryProblems(t *testing.T) {
 func TestDeliveryFromChannelOutcome(t *testing.T) {
 	at := time.Date(2026, 3, 10, 9, 50, 0, 0, time.UTC)
 	n := monitor.Notification{ServiceID: "stripe", Title: "Stripe: Major outage", Body: "Card payments failing", State: monitor.StateMajorOutage, Severity: monitor.StateMajorOutage}
-	for r, want := range map[channels.Result]history.Outcome{channels.Delivered: history.OutcomeDelivered, channels.Failed: history.OutcomeFailed, channels.Dropped: history.OutcomeExpired} {
+	for r, want := range map[channels.Result]history.Outcome{channels.Delivered: history.OutcomeDelivered, channels.Failed: history.OutcomeFailed, channels.Expired: history.OutcomeExpired, channels.Dropped: history.OutcomeExpired} {
 		d := delivery(channels.Outcome{At: at, Channel: "Team", Notification: n, Result: r, Attempts: 6, Error: "the server said 500"})
 		if d != (history.Delivery{At: at, Channel: "Team", ServiceID: "stripe", Title: n.Title, Body: n.Body, State: n.State, Severity: n.Severity,
 			Outcome: want, Attempts: 6, Error: "the server said 500"}) {

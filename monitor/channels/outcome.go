@@ -13,6 +13,7 @@ type Result string
 const (
 	Delivered Result = "delivered" // the channel accepted it
 	Failed    Result = "failed"    // it refused it after every retry
+	Expired   Result = "expired"   // not delivered in time
 	Dropped   Result = "dropped"   // thrown away before it could be delivered (queue full, shutting down)
 )
 
