@@ -40,11 +40,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if b, err := app.NewBeeep(appName, iconDir()); err == nil {
 		notifier = b
 	}
+	hist, _ := openHistory(cfg, log) // its notice is logged; paywatch status shows a file moved aside
+	if hist != nil {
+		defer hist.Close() // after the engine, and so the history's writer, has returned
+	}
 	engine := func(ctx context.Context) error {
-		hist, _ := openHistory(cfg, log) // its notice is logged; paywatch status shows a file moved aside
-		if hist != nil {
-			defer hist.Close()
-		}
 		disp := newChannels(cfg, log)
 		w, desktop := newWatcher(watchOptions{cfg: cfg, specs: specs, log: log, statePath: alertStatePath(), channels: disp,
 			conn: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher), history: hist})
