@@ -26,11 +26,11 @@ import (
 // through watch() to historySink (and a channel's outcome through the channels hook's mapping),
 // in a synctest bubble, where a scripted incident takes no real time.
 //
-//	00:00  Stripe and PayPal operational, Stripe's website reachable
-//	00:03  Stripe's page posts an incident (partial outage); the website fails from here
-//	00:08  the incident is updated ("identified"); the website answers again
-//	00:13  it is resolved
-//	00:18  Paywatch stops; it starts again at 01:18 (an hour not running) and runs 5 minutes
+//	10:00  Stripe and PayPal operational, Stripe's website reachable (local time, in any zone)
+//	10:03  Stripe's page posts an incident (partial outage); the website fails from here
+//	10:08  the incident is updated ("identified"); the website answers again
+//	10:13  it is resolved
+//	10:18  Paywatch stops; it starts again at 11:18 (an hour not running) and runs 5 minutes
 const (
 	incTitle = "Card payments failing"
 	incText1 = "We are looking into failed card payments.\nSome may fail."
@@ -102,11 +102,17 @@ func runPaywatch(t *testing.T, w *scriptedWorld, script func(*history.Store)) {
 }
 
 // withHistory fills a history in a private state folder with the scripted incident and runs f in
-// the same bubble, at 01:23 on the bubble's first day.
+// the same bubble, at 11:23 local time.
 func withHistory(t *testing.T, f func(t *testing.T)) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	synctest.Test(t, func(t *testing.T) {
+		now := time.Now().In(time.Local)
+		ten := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, time.Local)
+		if ten.Before(now) {
+			ten = ten.AddDate(0, 0, 1)
+		}
+		time.Sleep(time.Until(ten))
 		w := &scriptedWorld{indicator: monitor.StateOperational}
 		runPaywatch(t, w, func(st *history.Store) {
 			time.Sleep(3 * time.Minute)
@@ -256,7 +262,7 @@ func TestHistoryClear(t *testing.T) {
 			t.Fatalf("clear: exit %d, %q", code, errOut)
 		}
 		path, _ := history.DefaultPath()
-		for _, want := range []string{"Cleared the history at " + path + ": ", "state changes", "1 incident,", "2 incident updates", "notifications and channel messages", "1 spell not watched,", "from 2000-01-01"} {
+		for _, want := range []string{"Cleared the history at " + path + ": ", "state changes", "1 incident,", "2 incident updates", "notifications and channel messages", "1 spell not watched,", "from " + time.Now().Format(time.DateOnly) + " 10:00:00"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("clear said %q, want %q in it", out, want)
 			}
@@ -293,7 +299,7 @@ func TestUptimeCommand(t *testing.T) {
 				t.Fatalf("%s: %d days", s.ServiceID, len(s.Days))
 			}
 			today := s.Days[2]
-			// Watched 00:00–00:18 and 01:18–01:23; not watched the hour between. The first minute
+			// Watched 10:00–10:18 and 11:18–11:23; not watched the hour between. The first minute
 			// or so is before the first check.
 			if w := today.Minutes.Total(); w < 21 || w > 23.01 {
 				t.Errorf("%s watched %.1f minutes today, want about 23", s.ServiceID, w)
@@ -301,7 +307,7 @@ func TestUptimeCommand(t *testing.T) {
 			if elapsed := time.Since(today.Start).Minutes(); today.Minutes.Total()+today.NotWatched < elapsed-0.01 || today.Minutes.Total()+today.NotWatched > elapsed+0.01 {
 				t.Errorf("%s: %.2f watched + %.2f not = %.2f, want the %.2f minutes of today so far", s.ServiceID, today.Minutes.Total(), today.NotWatched, today.Minutes.Total()+today.NotWatched, elapsed)
 			}
-			if s.Days[0].Minutes.Total() != 0 || s.Days[0].NotWatched != 24*60 {
+			if day := s.Days[0]; day.Minutes.Total() != 0 || day.NotWatched != day.End.Sub(day.Start).Minutes() {
 				t.Errorf("%s: the day before the history: %+v, want all of it not watched", s.ServiceID, s.Days[0])
 			}
 			problem := today.Minutes.PartialOutage + today.Minutes.MajorOutage + today.Minutes.Degraded
@@ -327,8 +333,8 @@ func TestReportCommand(t *testing.T) {
 	withHistory(t, func(t *testing.T) {
 		dir := t.TempDir()
 		cfg := filepath.Join(dir, "c.yaml")
-		// Business hours from midnight to 00:05 every day: five minutes of the incident.
-		if err := os.WriteFile(cfg, []byte("services: [{name: Stripe, url: https://status.stripe.com}]\nalerts: {business_hours: {from: \"00:00\", to: \"00:05\"}}\n"), 0o600); err != nil {
+		// Business hours from 10:00 to 10:05 every day: three minutes of the incident.
+		if err := os.WriteFile(cfg, []byte("services: [{name: Stripe, url: https://status.stripe.com}]\nalerts: {business_hours: {from: \"10:00\", to: \"10:05\"}}\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		today := time.Now().Format(time.DateOnly)
@@ -366,7 +372,7 @@ func TestReportCommand(t *testing.T) {
 		if !slices.Equal(r.Services, []string{"stripe"}) || r.BusinessHours == "" || len(in.Updates) != 3 || in.Updates[1].Text != incText2 || !strings.Contains(r.HashNote, "sha256sum") {
 			t.Errorf("report: services %q, business hours %q, updates %+v", r.Services, r.BusinessHours, in.Updates)
 		}
-		// The incident ran 00:02–00:13; business hours end at 00:05.
+		// The incident ran 10:02–10:13; business hours end at 10:05.
 		if in.DurationMinutes < 10 || in.DurationMinutes > 12 || in.BusinessMinutes < 2.9 || in.BusinessMinutes > 3.1 {
 			t.Errorf("duration %.1f, in business hours %.1f minutes; want about 11 and 3", in.DurationMinutes, in.BusinessMinutes)
 		}
