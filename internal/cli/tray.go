@@ -133,6 +133,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		}
 	}
 	desk := app.NewDesktop(a, t, act, log)
+	desk.SetHistory(trayHistory(wo.history, cfg))
 	notifier, err := app.NewBeeep(appName, iconDir())
 	if err != nil {
 		log.Error("notifications unavailable", "err", err)
