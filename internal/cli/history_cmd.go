@@ -579,8 +579,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		return usage("give the file to write with --out (report.html, report.csv or report.json)")
 	}
-	write := map[string]func(io.Writer, history.Report) error{".html": history.WriteHTML, ".htm": history.WriteHTML,
-		".csv": history.WriteCSV, ".json": history.WriteJSON}[strings.ToLower(filepath.Ext(*out))]
+	write := reportWriters[strings.ToLower(filepath.Ext(*out))]
 	if write == nil {
 		return usage(fmt.Sprintf("--out %q must end in .html, .csv or .json", *out))
 	}
