@@ -45,7 +45,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		defer hist.Close() // after the engine, and so the history's writer, has returned
 	}
 	engine := func(ctx context.Context) error {
-		disp := newChannels(cfg, log)
+		disp := newChannels(cfg, log, alertStatePath())
 		w, desktop := newWatcher(watchOptions{cfg: cfg, specs: specs, log: log, statePath: alertStatePath(), channels: disp,
 			conn: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher), history: hist})
 		recordOutcomes(disp, hist)

@@ -34,7 +34,7 @@ import (
 const (
 	incTitle = "Card payments failing"
 	incText1 = "We are looking into failed card payments.\nSome may fail."
-	incText2 = "Found it & fixing: <b>not</b> markup."
+	incText2 = "Found it & fixing: 5 < 6, no markup."
 	incText3 = "Resolved."
 )
 

@@ -98,7 +98,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("paywatch.png", assets.AppIcon()))
 
-	disp := newChannels(cfg, log)
+	disp := newChannels(cfg, log, wo.statePath)
 	wo.channels = disp
 	var hist *history.Store
 	if !o.demo { // the demo's made-up services stay out of the history

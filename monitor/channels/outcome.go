@@ -11,10 +11,10 @@ type Result string
 
 // Results.
 const (
-	Delivered Result = "delivered" // the channel accepted it
-	Failed    Result = "failed"    // it refused it after every retry
-	Expired   Result = "expired"   // not delivered in time
-	Dropped   Result = "dropped"   // thrown away before it could be delivered (queue full, shutting down)
+	Delivered Result = outcomeDelivered // the channel accepted it
+	Failed    Result = outcomeFailed    // it refused it after every retry (without an outbox)
+	Expired   Result = outcomeExpired   // not delivered within the expiry bound
+	Dropped   Result = outcomeDropped   // thrown away because the channel's queue was full
 )
 
 // Outcome tells what became of one notification on one channel, for the history.
@@ -27,9 +27,11 @@ type Outcome struct {
 	Error        string // plain English, redacted; empty when delivered
 }
 
-// OnOutcome has f told of every notification's outcome on every channel: delivered, failed after
-// every retry, or dropped. f is called from the delivering goroutines (and from Send for a full
-// queue), so it must be quick and safe for concurrent use. Call it before Send and Run.
+// OnOutcome has f told of every notification's outcome on every channel, when it leaves the
+// Dispatcher (finish): delivered, failed after every retry, expired, or dropped from a full
+// queue. A message still in the outbox at shutdown has no outcome yet. f is called from the
+// delivering goroutines (and from Send for a full queue), so it must be quick and safe for
+// concurrent use. Call it before Send and Run.
 func (d *Dispatcher) OnOutcome(f func(Outcome)) {
 	for _, ch := range d.chans {
 		ch.onOutcome = f
