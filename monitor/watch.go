@@ -31,14 +31,14 @@ type WatcherOptions struct {
 	SleepTick time.Duration
 	// Wall reads the wall clock (default time.Now without its monotonic reading). Tests move it.
 	Wall func() time.Time
+	// OnSleep, when set, is told of each sleep Run notices, by the wall clock (for the history).
+	// Run calls it itself: it must return quickly.
+	OnSleep func(from, to time.Time)
 	// Policy decides what notifies (default: NewPolicy(Alerts, nil, time.Local)).
 	Policy *Policy
 	// State is the policy's memory; StatePath, when set, is where it is saved after each change.
 	State     *PolicyState
 	StatePath string
-	// OnSleep, when set, is told of each sleep Run notices, by the wall clock (for the history).
-	// Run calls it itself: it must return quickly.
-	OnSleep func(from, to time.Time)
 }
 
 // Watcher runs the engine and feeds the gate, one goroutine deep.

@@ -41,13 +41,14 @@ func openHistory(cfg *monitor.Config, log *slog.Logger) (*history.Store, string)
 }
 
 // historySink records every update, with every notification (its threshold is "everything"),
-// in the history, through the store's own writer goroutine, which it owns: it returns once that
-// has written what was queued.
+// in the history, and owns the store's only writer (Store.Run): it returns once that has
+// written what was queued.
 func historySink(st *history.Store, log *slog.Logger) sink {
-	if st == nil {
-		return sink{name: "history"}
+	rec := historyRecorder(st, log)
+	if rec.run == nil {
+		return rec
 	}
-	return sink{name: "history", run: func(ctx context.Context, updates <-chan monitor.Update) {
+	return sink{name: rec.name, run: func(ctx context.Context, updates <-chan monitor.Update) {
 		var wg sync.WaitGroup
 		defer wg.Wait()
 		wg.Go(func() {
@@ -55,6 +56,17 @@ func historySink(st *history.Store, log *slog.Logger) sink {
 				log.Warn("history: last records not written at shutdown", "err", err)
 			}
 		})
+		rec.run(ctx, updates)
+	}}
+}
+
+// historyRecorder records every update in the history without running its writer: for a
+// watcher that may be replaced while the writer, started once, runs on.
+func historyRecorder(st *history.Store, log *slog.Logger) sink {
+	if st == nil {
+		return sink{name: "history"}
+	}
+	return sink{name: "history", run: func(ctx context.Context, updates <-chan monitor.Update) {
 		var failing bool
 		for {
 			select {

@@ -39,8 +39,10 @@ func newWatcher(o watchOptions) (*monitor.Watcher, monitor.Sink) {
 	}
 	policy := monitor.NewPolicy(o.cfg.Alerts, monitor.PerServiceSeverity(o.specs), time.Local, chans...)
 	return monitor.NewWatcher(o.specs, monitor.WatcherOptions{
+		OnSleep: recordSleep(o.history), // the history records each sleep noticed
+
 		Alerts: o.cfg.Alerts, Logger: o.log, Connectivity: o.conn,
-		Policy: policy, State: state, StatePath: o.statePath, OnSleep: recordSleep(o.history),
+		Policy: policy, State: state, StatePath: o.statePath,
 	}), policy.Desktop()
 }
 
