@@ -201,6 +201,7 @@ type Config struct {
 	Connectivity ConnectivityConfig `yaml:"connectivity,omitempty"`
 	Alerts       AlertConfig        `yaml:"alerts,omitempty"`
 	Channels     []ChannelConfig    `yaml:"channels,omitempty"`
+	History      HistoryConfig      `yaml:"history,omitempty"`
 }
 
 // ConfigPath is where Paywatch keeps its settings: the user's config folder.
@@ -771,7 +772,7 @@ func (c *Config) Validate() []error {
 			add(fmt.Sprintf("connectivity.canaries[%d]", i+1), "url: %v", err)
 		}
 	}
-	for _, e := range c.Alerts.validate() {
+	for _, e := range append(c.Alerts.validate(), c.History.validate()...) {
 		path := e.Error()
 		if f := fieldRE.FindStringSubmatch(path); f != nil {
 			path = f[1]

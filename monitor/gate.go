@@ -83,6 +83,9 @@ type gateConfig struct {
 // step is what the watcher must do after an event, in this order: save the policy's state,
 // ask for a connectivity check, ask for a round of checks, send the update.
 type step struct {
+	// SleptFrom and SleptTo are a sleep this event noticed, by the wall clock (zero: none).
+	SleptFrom, SleptTo time.Time
+
 	Save     bool
 	CheckNet bool
 	CheckNow bool
@@ -158,6 +161,7 @@ func (g *gate) OnWallTick(wall, now time.Time) step {
 	if gap := wall.Sub(g.lastWall); gap > g.sleepTick+sleepGap {
 		g.log.Info("woke up from sleep", "gap", gap.String())
 		g.away = &away{start: g.lastWall, end: wall, woke: now, deadline: now.Add(awayWait)}
+		s.SleptFrom, s.SleptTo = g.lastWall, wall
 		g.expectAll()
 		g.away.changes, g.held = g.held, nil // seen just before sleeping: part of the summary
 		s.CheckNet, s.CheckNow = g.checksNet, true

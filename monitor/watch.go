@@ -32,6 +32,9 @@ type WatcherOptions struct {
 	SleepTick time.Duration
 	// Wall reads the wall clock (default time.Now without its monotonic reading). Tests move it.
 	Wall func() time.Time
+	// OnSleep, when set, is told of each sleep Run notices, by the wall clock (for the history).
+	// Run calls it itself: it must return quickly.
+	OnSleep func(from, to time.Time)
 	// Policy decides what notifies (default: NewPolicy(Alerts, nil, time.Local)).
 	Policy *Policy
 	// State is the policy's memory; StatePath, when set, is where it is saved after each change.
@@ -196,6 +199,9 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan<- struct{}) bool {
 	if s.Save {
 		w.requestSave()
+	}
+	if !s.SleptTo.IsZero() && w.opt.OnSleep != nil {
+		w.opt.OnSleep(s.SleptFrom, s.SleptTo)
 	}
 	if s.CheckNet {
 		select {

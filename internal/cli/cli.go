@@ -45,6 +45,16 @@ Usage:
                                         watch and notify without a tray icon
   paywatch logs [-n LINES]              print where the log file is and its last lines
   paywatch notify test [--config FILE]  send a test message to every team channel
+  paywatch history [SERVICE…] [--since 7d | --from DATE --to DATE] [--json | --csv]
+                                        what happened: state changes, incidents with
+                                        their texts, notifications, spells not watched
+  paywatch history --clear              delete the whole history
+  paywatch uptime [--days 90] [--json]  per service and day, the time in each state
+                                        and the time not watched
+  paywatch report --from DATE --to DATE [--service ID…] --out FILE
+                                        the evidence pack for a period: FILE ends in
+                                        .html, .csv or .json
+                                        (DATE: 2026-03-10, local time, or RFC 3339)
   paywatch version                      print the version
 `)
 }
@@ -69,6 +79,12 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			return cmdLogs(args[1:], stdout, stderr)
 		case "run":
 			return cmdRun(args[1:], stdout, stderr)
+		case "history":
+			return cmdHistory(args[1:], stdout, stderr)
+		case "uptime":
+			return cmdUptime(args[1:], stdout, stderr)
+		case "report":
+			return cmdReport(args[1:], stdout, stderr)
 		case "version":
 			fmt.Fprintf(stdout, "%s %s\n", appName, version)
 			return 0

@@ -12,6 +12,7 @@ import (
 	"github.com/paywatch/paywatch/app"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/channels"
+	"github.com/paywatch/paywatch/monitor/history"
 )
 
 // Exit codes of `paywatch status`.
@@ -27,6 +28,8 @@ type statusJSON struct {
 	Offline  bool                `json:"offline"`
 	Services []statusServiceJSON `json:"services"`
 	Channels []channelJSON       `json:"channels"`
+	// HistorySetAside lists damaged history files moved aside (a new history was started).
+	HistorySetAside []string `json:"history_set_aside,omitempty"`
 }
 
 // channelJSON lists a team channel with its address redacted: tokens never leave the settings.
@@ -115,6 +118,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		out := toStatusJSON(snap)
 		out.Channels = channelList(cfg)
+		out.HistorySetAside = historySetAside()
 		if err := enc.Encode(out); err != nil {
 			fmt.Fprintf(stderr, "paywatch: %v\n", err)
 			return 1
@@ -128,8 +132,21 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			}
 			fmt.Fprintf(stdout, "%s: %s\n", name, ch.URL)
 		}
+		for _, f := range historySetAside() {
+			fmt.Fprintf(stdout, "History: a damaged history file was moved aside to %s and a new history started.\n", f)
+		}
 	}
 	return statusExit(snap)
+}
+
+// historySetAside lists the damaged history files moved aside, which a machine service can show
+// nowhere else.
+func historySetAside() []string {
+	p, err := history.DefaultPath()
+	if err != nil {
+		return nil
+	}
+	return setAside(p)
 }
 
 func loadConfigForStatus(path string) (*monitor.Config, error) {

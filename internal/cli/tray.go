@@ -17,6 +17,7 @@ import (
 	"github.com/paywatch/paywatch/assets"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/demo"
+	"github.com/paywatch/paywatch/monitor/history"
 )
 
 type trayOptions struct {
@@ -99,6 +100,17 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 
 	disp := newChannels(cfg, log, wo.statePath)
 	wo.channels = disp
+	var hist *history.Store
+	if !o.demo { // the demo's made-up services stay out of the history
+		var hnotice string
+		hist, hnotice = openHistory(cfg, log)
+		notice = joinNotices(notice, hnotice)
+	}
+	if hist != nil {
+		defer hist.Close() // after every goroutine, and so the history's writer, has returned
+	}
+	recordOutcomes(disp, hist)
+	wo.history = hist
 	watcher, desktop := newWatcher(wo)
 	tray, hasTray := app.NewFyneTray(a)
 	var t app.Tray
@@ -110,7 +122,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		log.Warn("start at login unavailable", "err", lerr)
 	}
 	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit, Snooze: watcher.Snooze, Resume: watcher.Resume, Acknowledge: watcher.Acknowledge,
-		Problems: channelProblems(disp)}
+		Problems: joinProblems(channelProblems(disp), historyProblems(statusOf(hist)))}
 	if login != nil {
 		act.StartAtLogin = login.Enabled
 		act.SetStartAtLogin = func(on bool) error {
@@ -139,7 +151,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		wg.Wait()
 	}}
 	a.Lifecycle().SetOnStarted(func() {
-		wg.Go(func() { watch(ctx, watcher, tr, channelSink(disp)) })
+		wg.Go(func() { watch(ctx, watcher, tr, channelSink(disp), historySink(hist, log)) })
 	})
 	a.Run()
 	cancel()

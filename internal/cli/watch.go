@@ -39,13 +39,15 @@ func newWatcher(o watchOptions) (*monitor.Watcher, monitor.Sink) {
 	}
 	policy := monitor.NewPolicy(o.cfg.Alerts, monitor.PerServiceSeverity(o.specs), time.Local, chans...)
 	return monitor.NewWatcher(o.specs, monitor.WatcherOptions{
+		OnSleep: recordSleep(o.history), // the history records each sleep noticed
+
 		Alerts: o.cfg.Alerts, Logger: o.log, Connectivity: o.conn,
 		Policy: policy, State: state, StatePath: o.statePath,
 	}), policy.Desktop()
 }
 
 // A sink takes the watcher's updates: the tray with its notifications, desktop notifications
-// alone, the team channels (and, later, the history).
+// alone, the team channels, the history.
 type sink struct {
 	name string
 	// wants is the sink's threshold: it is given only the notifications its threshold wants.

@@ -5,6 +5,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"image/color"
 	"image/png"
@@ -313,6 +315,56 @@ func TestTrayEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(p.Output(), "Error in Fyne call thread") {
 		t.Errorf("the app touched Fyne off its goroutine:\n%s", p.Output())
+	}
+	checkHistory(t, d, bin)
+}
+
+// checkHistory reads, with the real paywatch history command, what the run above left in the
+// real history.db in the desktop's private state folder: the outage and recovery of Acme Pay,
+// its incident with the text as published and its hash, both notifications.
+func checkHistory(t *testing.T, d *desktoptest.Desktop, bin string) {
+	t.Helper()
+	db := filepath.Join(d.Home(), ".local", "state", "paywatch", "history.db")
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("no history: %v", err)
+	}
+	cmd := exec.Command(bin, "history", "acme-pay", "--json")
+	cmd.Env = d.Env()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("paywatch history: %v\n%s", err, out)
+	}
+	var got struct {
+		Events []struct {
+			Kind, Service, Source, From, To, Title, Text, SHA256, Outcome string
+		}
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("paywatch history --json: %v\n%s", err, out)
+	}
+	var rows []string
+	for _, e := range got.Events {
+		if e.Service != "Acme Pay" {
+			t.Errorf("another service's event in Acme Pay's history: %+v", e)
+		}
+		switch {
+		case e.Kind == "change" && e.Source == "" && e.From != "not_watched" && e.From != "unknown":
+			rows = append(rows, e.From+" → "+e.To)
+		case e.Kind == "incident":
+			rows = append(rows, "incident "+e.Title)
+			if !strings.Contains(e.Text, "found") || e.SHA256 != fmt.Sprintf("%x", sha256.Sum256([]byte(e.Text))) {
+				t.Errorf("incident text %q with hash %s; want the update as published and its SHA-256", e.Text, e.SHA256)
+			}
+		case e.Kind == "incident_end":
+			rows = append(rows, "ended "+e.Title)
+		case e.Kind == "message":
+			rows = append(rows, e.Outcome+" "+e.Title)
+		}
+	}
+	want := []string{"operational → major_outage", "incident Card payments failing", "notified Acme Pay: Major outage",
+		"major_outage → operational", "ended Card payments failing", "notified Acme Pay is back to normal"}
+	if !slices.Equal(rows, want) {
+		t.Errorf("history rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
 }
 

@@ -104,6 +104,8 @@ type channel struct {
 	sink     monitor.Sink // which notifications it wants
 	sender   sender
 	log      *slog.Logger
+	// onOutcome, when set, hears what became of each message (see OnOutcome).
+	onOutcome func(Outcome)
 
 	wake chan struct{} // one slot: "the queue has something"
 
@@ -372,6 +374,7 @@ func (d *Dispatcher) finish(ch *channel, it item, outcome, reason string) {
 	case outcomeDropped:
 		ch.log.Warn("channel queue full; dropped the oldest message", append(attrs, "queue", queueSize)...)
 	}
+	ch.told(it.Notification, Result(outcome), it.Attempts, reason)
 	d.save()
 }
 
