@@ -31,6 +31,8 @@ type Actions struct {
 	Acknowledge func(key string)
 	// Problems returns extra lines for the menu, such as team channels that fail to deliver.
 	Problems func() []string
+	// Settings opens the settings window; nil leaves it out of the menu.
+	Settings func()
 }
 
 // Desktop keeps the tray, the status window and the notification queue in step with the
@@ -235,6 +237,9 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 			login.Label = "Start at login (" + d.login.err + ")"
 		}
 		items = append(items, login)
+	}
+	if d.actions.Settings != nil {
+		items = append(items, fyne.NewMenuItem("Settings…", d.actions.Settings))
 	}
 	quit := fyne.NewMenuItem("Quit", d.actions.Quit)
 	quit.IsQuit = true

@@ -109,8 +109,13 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	if lerr != nil {
 		log.Warn("start at login unavailable", "err", lerr)
 	}
-	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit, Snooze: watcher.Snooze, Resume: watcher.Resume, Acknowledge: watcher.Acknowledge,
-		Problems: channelProblems(disp)}
+	// The watcher is rebuilt when the settings change (the settings window); the tray's
+	// commands reach the watcher of the moment.
+	live := newLiveWatch(generation{watcher: watcher, desktop: desktop, disp: disp}, func() (generation, string) {
+		return buildGeneration(o, wo, fetcher, log)
+	}, log)
+	act := app.Actions{CheckNow: live.CheckNow, Quit: a.Quit, Snooze: live.Snooze, Resume: live.Resume, Acknowledge: live.Acknowledge,
+		Problems: live.Problems}
 	if login != nil {
 		act.StartAtLogin = login.Enabled
 		act.SetStartAtLogin = func(on bool) error {
@@ -120,6 +125,10 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 			return login.Disable()
 		}
 	}
+	settings := newSettingsUI(a, o, act.StartAtLogin, act.SetStartAtLogin, live, log)
+	if settings != nil {
+		act.Settings = settings.show
+	}
 	desk := app.NewDesktop(a, t, act, log)
 	notifier, err := app.NewBeeep(appName, iconDir())
 	if err != nil {
@@ -128,7 +137,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	desk.SetNotice(notice)
 	desk.Prepare()
 
-	tr := sink{name: "desktop", wants: &desktop, run: func(ctx context.Context, updates <-chan monitor.Update) {
+	tr := sink{name: "desktop", run: func(ctx context.Context, updates <-chan monitor.Update) {
 		var wg sync.WaitGroup
 		wg.Go(func() { desk.Run(ctx, updates) })
 		if notifier != nil {
@@ -137,8 +146,13 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		wg.Go(func() { watchTrayHost(ctx, desk, hasTray, log) })
 		wg.Wait()
 	}}
+	toDesktop := make(chan monitor.Update, 4)
 	a.Lifecycle().SetOnStarted(func() {
-		wg.Go(func() { watch(ctx, watcher, tr, channelSink(disp)) })
+		wg.Go(func() { tr.run(ctx, toDesktop) })
+		wg.Go(func() { live.run(ctx, toDesktop, func(n string) { fyne.Do(func() { desk.SetNotice(n) }) }) })
+		if settings != nil && settings.welcome != nil {
+			settings.welcome.Show()
+		}
 	})
 	a.Run()
 	cancel()
