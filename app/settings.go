@@ -127,6 +127,7 @@ type SettingsWindow struct {
 	found         *widget.Label
 	addFound      *widget.Button
 	foundPage     Page
+	foundFor      string // the address foundPage was read from
 	components    *fyne.Container
 	componentsFor string
 	// Notifications tab.
@@ -181,6 +182,7 @@ func (w *SettingsWindow) Show() {
 	w.refresh()
 	w.win.Show()
 	w.win.RequestFocus()
+	w.win.Canvas().Focus(w.search)
 }
 
 // Window is the Fyne window, once shown.
@@ -307,6 +309,18 @@ func (w *SettingsWindow) servicesTab() fyne.CanvasObject {
 	w.search.SetPlaceHolder("Search: your bank, your card, your payment provider")
 	w.results = container.NewVBox()
 	w.search.OnChanged = func(string) { w.showResults() }
+	// A status page address typed or pasted into the search box is looked up on Enter, and
+	// added on a second Enter once its name and state are shown.
+	w.search.OnSubmitted = func(q string) {
+		q = strings.TrimSpace(q)
+		switch {
+		case !LooksLikeAddress(q), w.lookBtn.Disabled():
+		case w.addFound.Visible() && w.foundFor == q:
+			w.addFoundPage()
+		default:
+			w.lookUp(q)
+		}
+	}
 	w.address = widget.NewEntry()
 	w.address.SetPlaceHolder("…or paste a status page address, like status.example.com")
 	w.found = widget.NewLabel("")
@@ -373,11 +387,20 @@ func (w *SettingsWindow) showResults() {
 	showCatalogResults(w.deps.Catalog, w.search.Text, w.results, w.cfg, w.addCatalog)
 }
 
+// LooksLikeAddress tells a status page address (status.example.com, https://…) from words to
+// search the catalog for.
+func LooksLikeAddress(q string) bool {
+	q = strings.TrimSpace(q)
+	return strings.Contains(q, "://") || (strings.Contains(q, ".") && !strings.ContainsAny(q, " \t"))
+}
+
 // showCatalogResults lists catalog entries matching q (names, ids, categories) as buttons that add
 // them; entries already watched are shown as such.
 func showCatalogResults(cat *monitor.Catalog, q string, into *fyne.Container, cfg *monitor.Config, add func(monitor.CatalogEntry)) {
 	var rows []fyne.CanvasObject
-	if strings.TrimSpace(q) != "" {
+	if LooksLikeAddress(q) {
+		rows = append(rows, widget.NewLabel("Press Enter to read the status page at "+strings.TrimSpace(q)+"."))
+	} else if strings.TrimSpace(q) != "" {
 		found := cat.Search(q)
 		if len(found) == 0 {
 			rows = append(rows, widget.NewLabel(fmt.Sprintf("Nothing in Paywatch's list matches %q. If it has a status page, paste its address below.", strings.TrimSpace(q))))
@@ -409,7 +432,7 @@ func (w *SettingsWindow) addCatalog(e monitor.CatalogEntry) {
 
 // lookUp reads the page at an address and shows its name and state before it is added.
 func (w *SettingsWindow) lookUp(address string) {
-	lookUpPage(w, w.deps.Look, address, w.found, w.addFound, w.lookBtn, func(p Page) { w.foundPage = p })
+	lookUpPage(w, w.deps.Look, address, w.found, w.addFound, w.lookBtn, func(p Page) { w.foundPage, w.foundFor = p, strings.TrimSpace(address) })
 }
 
 // lookUpPage is the look-up shared by the settings and welcome windows.
@@ -441,6 +464,7 @@ func lookUpPage(bg interface{ background(func()) }, look func(context.Context, s
 			say(found, fmt.Sprintf("Found %s (%s): %s now.", p.Name, p.Label, p.State.Label()))
 			add.SetText("Add " + p.Name)
 			add.Show()
+
 		})
 	})
 }
@@ -449,6 +473,7 @@ func (w *SettingsWindow) addFoundPage() {
 	p := w.foundPage
 	if w.apply(w.servicesMsg, configedit.AddService(monitor.ServiceConfig{Name: p.Name, URL: p.URL, Platform: p.Platform})) {
 		w.address.SetText("")
+		w.search.SetText("")
 		say(w.found, p.Name+" added.")
 		w.addFound.Hide()
 	}

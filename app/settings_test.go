@@ -390,3 +390,24 @@ func TestSettingsHandEditIsKept(t *testing.T) {
 		t.Errorf("interval shows %q", w.interval.Selected)
 	}
 }
+
+// An address typed into the search box is read on Enter and added on a second Enter.
+func TestSettingsSearchBoxTakesAnAddress(t *testing.T) {
+	w, _, path := newSettings(t, settingsFile)
+	test.Type(w.search, "status.globex.example")
+	if got := labelsIn(w.results); got != "Press Enter to read the status page at status.globex.example." {
+		t.Errorf("results: %q", got)
+	}
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
+	w.search.TypedKey(enter)
+	if w.found.Text != "Found Globex (Instatus): Operational now." || read(t, path) != settingsFile {
+		t.Fatalf("found %q", w.found.Text)
+	}
+	w.search.TypedKey(enter)
+	if got := read(t, path); !strings.Contains(got, "  - name: Globex\n") {
+		t.Errorf("file:\n%s", got)
+	}
+	if w.search.Text != "" {
+		t.Errorf("search box still says %q", w.search.Text)
+	}
+}

@@ -97,6 +97,13 @@ func (w *WelcomeWindow) build() {
 			w.search.SetText("")
 		})
 	}
+	w.search.OnSubmitted = func(q string) {
+		if LooksLikeAddress(q) {
+			w.address.SetText(strings.TrimSpace(q))
+			w.search.SetText("")
+			w.lookUp()
+		}
+	}
 	w.address = widget.NewEntry()
 	w.address.SetPlaceHolder("…or paste any status page address, like status.example.com")
 	w.found = widget.NewLabel("")
