@@ -54,6 +54,9 @@ type SettingsDeps struct {
 // lookTimeout bounds a look-up of an address or a page's components.
 const lookTimeout = 30 * time.Second
 
+// defaultAlerts is a service's threshold when it has none of its own: the Notifications tab's.
+const defaultAlerts = "Default alerts"
+
 // severities are the thresholds a person can choose, least severe first.
 var severities = []monitor.State{monitor.StateMaintenance, monitor.StateDegraded, monitor.StatePartialOutage, monitor.StateMajorOutage}
 
@@ -348,8 +351,8 @@ func (w *SettingsWindow) refreshServices() {
 	for _, s := range w.cfg.Services {
 		id := s.ServiceID()
 		name := widget.NewLabel(w.serviceName(s))
-		sev := widget.NewSelect(severityLabels("Like all services"), nil)
-		sev.SetSelected("Like all services")
+		sev := widget.NewSelect(severityLabels(defaultAlerts), nil)
+		sev.SetSelected(defaultAlerts)
 		if s.MinSeverity != nil {
 			sev.SetSelected(severityLabel(*s.MinSeverity))
 		}
