@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+	"github.com/nicholas-fedor/shoutrrr/pkg/services/chat/teams"
 
 	"github.com/paywatch/paywatch/internal/configedit"
 	"github.com/paywatch/paywatch/monitor"
@@ -701,7 +703,7 @@ func (w *SettingsWindow) refreshAlerts() {
 // channelKinds are the channels offered, with how their address is written.
 var channelKinds = []struct{ label, hint string }{
 	{"Slack", "https://hooks.slack.com/services/… (an incoming webhook) or slack://…"},
-	{"Microsoft Teams", "teams://… (see the README for the address of a Teams webhook)"},
+	{"Microsoft Teams", "https://….webhook.office.com/webhookb2/… (an incoming webhook) or teams://…"},
 	{"Discord", "https://discord.com/api/webhooks/… or discord://…"},
 	{"E-mail", "smtp://user:password@mail.example.com:587/?from=paywatch@example.com&to=you@example.com"},
 	{"Webhook", "https://… (Paywatch posts JSON to it)"},
@@ -718,6 +720,12 @@ func ChannelAddress(kind, address string) string {
 		rest := a[strings.Index(a, "/webhooks/")+len("/webhooks/"):]
 		if id, token, ok := strings.Cut(rest, "/"); ok && id != "" && token != "" {
 			return "discord://" + token + "@" + id
+		}
+	case strings.HasPrefix(a, "https://") && strings.Contains(a, ".webhook.office.com/webhookb2/"):
+		if u, err := url.Parse(a); err == nil {
+			if c, err := teams.ConfigFromWebhookURL(*u); err == nil {
+				return c.GetURL().String()
+			}
 		}
 	case kind == "Webhook" && (strings.HasPrefix(a, "https://") || strings.HasPrefix(a, "http://")):
 		return "generic+" + a

@@ -15,6 +15,7 @@ import (
 
 	"github.com/paywatch/paywatch/internal/configedit"
 	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/channels"
 )
 
 const settingsFile = `# mine
@@ -341,12 +342,15 @@ func TestSettingsChannels(t *testing.T) {
 
 func TestChannelAddress(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://hooks.slack.com/services/T000/B000/XXXX": "slack://hook:T000-B000-XXXX@webhook",
-		"https://discord.com/api/webhooks/123/abc":        "discord://abc@123",
-		"smtp://u:p@mail.example.com:587/?to=a@b.example": "smtp://u:p@mail.example.com:587/?to=a@b.example",
+		"https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX": "slack://hook:T00000000-B00000000-XXXXXXXXXXXXXXXXXXXXXXXX@webhook",
+		"https://discord.com/api/webhooks/123/abc":                                      "discord://abc@123",
+		"smtp://u:p@mail.example.com:587/?from=p@b.example&to=a@b.example":              "smtp://u:p@mail.example.com:587/?from=p@b.example&to=a@b.example",
 	} {
 		if got := ChannelAddress("Slack", in); got != want {
 			t.Errorf("%s: got %s, want %s", in, got, want)
+		}
+		if err := channels.Validate([]monitor.ChannelConfig{{URL: ChannelAddress("Slack", in)}}); err != nil {
+			t.Errorf("%s: %v", in, err)
 		}
 	}
 	if got := ChannelAddress("Webhook", " https://x.example/h "); got != "generic+https://x.example/h" {
