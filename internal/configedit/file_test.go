@@ -298,3 +298,21 @@ func TestCreate(t *testing.T) {
 		t.Error("an empty watchlist was written")
 	}
 }
+
+// Services written on one line each ({…}), as `paywatch detect` users often paste them: an edit
+// changes that one line only.
+func TestFlowItemsChangeOnTheirLine(t *testing.T) {
+	src := "services:\n  - {name: A, url: https://a.example, platform: statuspage}  # mine\n  - {catalog: visa}\n"
+	out, err := edit([]byte(src), SetComponents("a", nil, []string{"Dashboard"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed, added := changed(src, string(out))
+	if len(removed) != 1 || len(added) != 1 || !strings.Contains(added[0], "components: {exclude: [Dashboard]}") || !strings.HasPrefix(added[0], "  - {name: A") || !strings.HasSuffix(added[0], "# mine") {
+		t.Errorf("removed %q added %q", removed, added)
+	}
+	c, err := monitor.ParseConfig(out)
+	if err != nil || len(c.Services[0].Components.Exclude) != 1 {
+		t.Errorf("%v %+v\n%s", err, c, out)
+	}
+}
