@@ -190,6 +190,23 @@ func (w *SettingsWindow) Show() {
 	w.win.Canvas().Focus(w.search)
 }
 
+// Reload reads the settings file again and, when it was changed outside Paywatch, shows it as
+// it is now (for when Paywatch comes back to the front after the file was edited by hand).
+func (w *SettingsWindow) Reload() {
+	if w.win == nil {
+		return
+	}
+	changed, err := w.deps.File.Reload()
+	if err != nil {
+		w.deps.Log("settings file unreadable", "err", err)
+		return
+	}
+	if changed {
+		w.refresh()
+		say(w.fileMsg, "The settings file was changed outside Paywatch; this is what it says now.")
+	}
+}
+
 // Window is the Fyne window, once shown.
 func (w *SettingsWindow) Window() fyne.Window { return w.win }
 

@@ -415,3 +415,17 @@ func TestSettingsSearchBoxTakesAnAddress(t *testing.T) {
 		t.Errorf("search box still says %q", w.search.Text)
 	}
 }
+
+// Coming back to the window after editing the file by hand shows the file as it is now.
+func TestSettingsReloadShowsAHandEdit(t *testing.T) {
+	w, _, path := newSettings(t, settingsFile)
+	w.Reload()
+	if w.fileMsg.Visible() {
+		t.Errorf("a note although nothing changed: %q", w.fileMsg.Text)
+	}
+	os.WriteFile(path, []byte(strings.Replace(settingsFile, "min_severity: degraded", "min_severity: major_outage", 1)), 0o600)
+	w.Reload()
+	if w.minSeverity.Selected != "Major outage only" || !strings.Contains(w.fileMsg.Text, "changed outside Paywatch") {
+		t.Errorf("shows %q, note %q", w.minSeverity.Selected, w.fileMsg.Text)
+	}
+}

@@ -131,6 +131,10 @@ func newSettingsUI(a fyne.App, o trayOptions, login func() (bool, error), setLog
 // show opens the settings window; for the tray menu (on the Fyne goroutine).
 func (u *settingsUI) show() { u.settings.Show() }
 
+// foreground is called when Paywatch comes to the front: a settings file edited by hand in the
+// meantime is shown as it is now.
+func (u *settingsUI) foreground() { u.settings.Reload() }
+
 // generation is one watcher with what it was built from; a change of settings makes a new one.
 type generation struct {
 	watcher *monitor.Watcher

@@ -128,6 +128,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	settings := newSettingsUI(a, o, act.StartAtLogin, act.SetStartAtLogin, live, log)
 	if settings != nil {
 		act.Settings = settings.show
+		a.Lifecycle().SetOnEnteredForeground(settings.foreground)
 	}
 	desk := app.NewDesktop(a, t, act, log)
 	notifier, err := app.NewBeeep(appName, iconDir())
