@@ -135,10 +135,13 @@ func TestSettingsWindowAddsAService(t *testing.T) {
 }
 
 // TestWelcomeOnFirstStart: with no settings file, the first start opens the welcome window and
-// watches nothing until it is done; the tray menu offers Settings….
+// watches nothing until it is done; clicking Done (in the real window) writes the settings file
+// with the built-in list and starts watching it.
 func TestWelcomeOnFirstStart(t *testing.T) {
 	bin := binary(t)
-	d := startDesktop(t)
+	// The built-in list is watched once Done is clicked: its requests go to a proxy address
+	// where nothing listens, so nothing leaves this machine.
+	d := startDesktop(t, desktoptest.WithEnv("HTTPS_PROXY=http://127.0.0.1:9", "HTTP_PROXY=http://127.0.0.1:9"))
 	p := startApp(t, d, bin)
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
@@ -157,6 +160,52 @@ func TestWelcomeOnFirstStart(t *testing.T) {
 	screenshotWindow(t, d, win, "welcome.png")
 	if strings.Contains(p.Output(), "settings applied") {
 		t.Errorf("the watch started before the welcome was done:\n%s", p.Output())
+	}
+	settings := filepath.Join(d.Home(), ".config", "paywatch", "config.yaml")
+	if _, err := os.Stat(settings); err == nil {
+		t.Fatal("a settings file exists before Done")
+	}
+
+	// Done sits in the window's bottom right-hand corner.
+	geo, err := xdotool(d, "getwindowgeometry", "--shell", win)
+	if err != nil {
+		t.Fatalf("window geometry: %v %s", err, geo)
+	}
+	var w, h int
+	for _, l := range strings.Fields(geo) {
+		fmt.Sscanf(l, "WIDTH=%d", &w)
+		fmt.Sscanf(l, "HEIGHT=%d", &h)
+	}
+	written := func() (bool, error) { _, err := os.Stat(settings); return err == nil, nil }
+	err = desktoptest.WaitFor(ctx, func() (bool, error) {
+		if ok, _ := written(); ok {
+			return true, nil
+		}
+		if out, err := xdotool(d, "mousemove", "--window", win, fmt.Sprint(w-30), fmt.Sprint(h-22), "click", "1"); err != nil {
+			return false, fmt.Errorf("click Done: %v %s", err, out)
+		}
+		try, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		desktoptest.WaitFor(try, written)
+		return written()
+	})
+	if err != nil {
+		t.Fatalf("Done never wrote the settings file: %v\n%s", err, p.Output())
+	}
+	b, _ := os.ReadFile(settings)
+	for _, id := range []string{"amex", "visa", "mastercard", "paypal", "stripe", "square"} {
+		if !strings.Contains(string(b), "  - catalog: "+id+"\n") {
+			t.Errorf("settings file lacks %s:\n%s", id, b)
+		}
+	}
+	if err := waitLabel(ctx, item, "American Express — "); err != nil {
+		t.Fatal(err)
+	}
+	if err := desktoptest.WaitFor(ctx, func() (bool, error) { return strings.Contains(p.Output(), "settings applied"), nil }); err != nil {
+		t.Errorf("the watch did not start with the new settings:\n%s", p.Output())
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(settings), ".welcome-done")); err != nil {
+		t.Errorf("nothing keeps the welcome from opening again: %v", err)
 	}
 	if err := clickUntil(ctx, item, "Quit", func() (bool, error) { return p.Exited(), nil }); err != nil {
 		t.Fatalf("Quit did not quit: %v", err)
