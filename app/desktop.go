@@ -383,6 +383,10 @@ func (d *Desktop) toggleLogin() {
 	d.goLogin(func() error { return d.actions.SetStartAtLogin(want) })
 }
 
+// RefreshLogin reads start at login again and redraws the menu, after it was changed elsewhere
+// (the settings or welcome window). Safe from any goroutine.
+func (d *Desktop) RefreshLogin() { d.goLogin(nil) }
+
 // goLogin runs refreshLogin off the Fyne goroutine, unless Run has ended.
 func (d *Desktop) goLogin(change func() error) {
 	d.loginMu.Lock()

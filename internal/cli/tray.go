@@ -125,12 +125,18 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 			return login.Disable()
 		}
 	}
-	settings := newSettingsUI(a, o, act.StartAtLogin, act.SetStartAtLogin, live, log)
+	var desk *app.Desktop
+	setLogin := act.SetStartAtLogin
+	if setLogin != nil {
+		// A change made in the settings or welcome window shows in the menu's tick too.
+		setLogin = func(on bool) error { err := act.SetStartAtLogin(on); desk.RefreshLogin(); return err }
+	}
+	settings := newSettingsUI(a, o, act.StartAtLogin, setLogin, live, log)
 	if settings != nil {
 		act.Settings = settings.show
 		a.Lifecycle().SetOnEnteredForeground(settings.foreground)
 	}
-	desk := app.NewDesktop(a, t, act, log)
+	desk = app.NewDesktop(a, t, act, log)
 	notifier, err := app.NewBeeep(appName, iconDir())
 	if err != nil {
 		log.Error("notifications unavailable", "err", err)
