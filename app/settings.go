@@ -829,7 +829,7 @@ func (w *SettingsWindow) refreshChannels() {
 	if len(w.cfg.Channels) == 0 {
 		rows = append(rows, widget.NewLabel("No team channels yet."))
 	}
-	for i, ch := range w.cfg.Channels {
+	for _, ch := range w.cfg.Channels {
 		label := channels.Redact(ch.URL)
 		if ch.Name != "" {
 			label = ch.Name + " — " + label
@@ -839,7 +839,7 @@ func (w *SettingsWindow) refreshChannels() {
 		out.Hide()
 		name, addr := ch.Name, ch.URL
 		test := widget.NewButton("Send test", func() { w.sendTest(name, addr, out) })
-		remove := widget.NewButton("Remove", func() { w.apply(w.chanMsg, configedit.RemoveChannel(i)) })
+		remove := widget.NewButton("Remove", func() { w.apply(w.chanMsg, configedit.RemoveChannel(addr)) })
 		rows = append(rows, container.NewBorder(nil, out, nil, container.NewHBox(test, remove), widget.NewLabel(label)))
 	}
 	w.channelList.Objects = rows

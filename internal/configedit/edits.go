@@ -348,17 +348,24 @@ func AddChannel(name, url string) Edit {
 	}
 }
 
-// RemoveChannel removes the team channel at index i (0-based, in the file's order).
-func RemoveChannel(i int) Edit {
+// RemoveChannel removes the team channel with an address (the first, if several have it). It
+// is found by its address, not its place, so that a file edited by hand in the meantime does
+// not lose another channel.
+func RemoveChannel(url string) Edit {
 	return func(root *yaml.Node) error {
 		seq := mapGet(root, "channels")
-		if seq == nil || seq.Kind != yaml.SequenceNode || i < 0 || i >= len(seq.Content) {
-			return fmt.Errorf("channels: there is no channel %d (was it removed in the file?)", i+1)
+		if seq != nil && seq.Kind == yaml.SequenceNode {
+			for i, it := range seq.Content {
+				var ch monitor.ChannelConfig
+				if it.Decode(&ch) == nil && ch.URL == url {
+					seq.Content = slices.Delete(seq.Content, i, i+1)
+					if len(seq.Content) == 0 {
+						mapDelete(root, "channels")
+					}
+					return nil
+				}
+			}
 		}
-		seq.Content = slices.Delete(seq.Content, i, i+1)
-		if len(seq.Content) == 0 {
-			mapDelete(root, "channels")
-		}
-		return nil
+		return fmt.Errorf("channels: that channel is no longer in the settings file (was it removed by hand?)")
 	}
 }

@@ -98,7 +98,7 @@ func TestEditsChangeOnlyTheirLines(t *testing.T) {
 		{"incident updates", SetIncidentUpdates(true), nil, []string{"  incident_updates: true"}},
 		{"interval keeps its comment", SetInterval(5 * time.Minute), []string{"interval: 2m   # not too often"}, []string{"interval: 5m # not too often"}},
 		{"add channel", AddChannel("Slack", "slack://hook:abc@webhook"), nil, []string{"  - name: Slack", "    url: slack://hook:abc@webhook"}},
-		{"remove the only channel", RemoveChannel(0), []string{"channels:", "  - name: Ops", "    url: generic+https://hooks.example/paywatch"}, nil},
+		{"remove the only channel", RemoveChannel("generic+https://hooks.example/paywatch"), []string{"channels:", "  - name: Ops", "    url: generic+https://hooks.example/paywatch"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -128,7 +128,7 @@ func TestEditsMeanWhatTheySay(t *testing.T) {
 		SetQuietHours(&monitor.TimeWindow{Days: []string{"sat"}, From: "20:00", To: "08:00"}),
 		SetMaintenanceAhead([]time.Duration{time.Hour}),
 		SetReminders(time.Hour), SetIncidentUpdates(true), SetInterval(90*time.Second),
-		RemoveChannel(0), AddChannel("Hook", "generic+https://other.example/x"))
+		RemoveChannel("generic+https://hooks.example/paywatch"), AddChannel("Hook", "generic+https://other.example/x"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,6 +251,9 @@ func TestHandEditWhileOpenIsReloadedNotOverwritten(t *testing.T) {
 	// A hand edit that removed what the window was editing is refused in words.
 	os.WriteFile(path, []byte("services:\n  - catalog: visa\n"), 0o600)
 	if _, err := f.Apply(RemoveService("stripe")); err == nil || !strings.Contains(err.Error(), `no service has the id "stripe"`) {
+		t.Errorf("got %v", err)
+	}
+	if _, err := f.Apply(RemoveChannel("generic+https://hooks.example/paywatch")); err == nil || !strings.Contains(err.Error(), "no longer in the settings file") {
 		t.Errorf("got %v", err)
 	}
 }
