@@ -385,7 +385,9 @@ func (w *SettingsWindow) refreshServices() {
 			comps.Disable() // a website check has no components
 		}
 		remove := widget.NewButton("Remove", func() { w.apply(w.servicesMsg, configedit.RemoveService(id)) })
-		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(sev, comps, remove), name))
+		// Wide enough for "Partial outage and worse" without cutting it short.
+		sevBox := container.NewGridWrap(fyne.NewSize(230, sev.MinSize().Height), sev)
+		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(sevBox, comps, remove), name))
 	}
 	w.services.Objects = rows
 	w.services.Refresh()
