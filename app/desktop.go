@@ -76,6 +76,10 @@ func NewDesktop(a fyne.App, tray Tray, act Actions, log *slog.Logger) *Desktop {
 	return d
 }
 
+// SetHistory gives the status window Paywatch's record (its daily bars, and a *History…* menu
+// entry) and, when export is not nil, an *Export evidence…* button. Call it before Prepare.
+func (d *Desktop) SetHistory(h History, export ExportFunc) { d.window.SetHistory(h, export) }
+
 // Notifications is the queue that Deliver drains.
 func (d *Desktop) Notifications() <-chan monitor.Notification { return d.notes }
 
@@ -142,6 +146,9 @@ func signature(u monitor.Update) string {
 		}
 		for _, c := range sv.Components {
 			fmt.Fprintf(&b, ",%d", c.State)
+		}
+		for _, m := range sv.Maintenances {
+			fmt.Fprintf(&b, ",%s,%v,%v,%d,%d", m.Title, m.InProgress, m.Filtered, m.StartsAt.Unix(), m.EndsAt.Unix())
 		}
 		b.WriteByte(';')
 	}
@@ -214,6 +221,11 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 			line.ChildMenu = d.serviceMenu(sv)
 		}
 		items = append(items, line)
+		if m, ok := NextMaintenance(sv, now); ok {
+			planned := fyne.NewMenuItem(sv.Name+" — "+MaintenanceLine(m, now), nil)
+			planned.Disabled = true
+			items = append(items, planned)
+		}
 		if link != "" {
 			pages = append(pages, fyne.NewMenuItem(sv.Name, func() { d.openURL(link) }))
 		}
@@ -243,7 +255,11 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 	}
 	quit := fyne.NewMenuItem("Quit", d.actions.Quit)
 	quit.IsQuit = true
-	items = append(items, open, fyne.NewMenuItem("Open status window", d.window.Show), fyne.NewMenuItemSeparator(), quit)
+	items = append(items, open, fyne.NewMenuItem("Open status window", d.window.Show))
+	if d.window.history != nil {
+		items = append(items, fyne.NewMenuItem("History…", d.window.ShowHistory))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), quit)
 	return fyne.NewMenu("Paywatch", items...)
 }
 
@@ -265,22 +281,7 @@ func (d *Desktop) serviceMenu(sv monitor.ServiceStatus) *fyne.Menu {
 			items = append(items, fyne.NewMenuItemSeparator())
 		}
 	}
-	comps := slices.Clone(sv.Components)
-	slices.SortStableFunc(comps, func(a, b monitor.Component) int {
-		if a.Filtered != b.Filtered {
-			if a.Filtered {
-				return 1
-			}
-			return -1
-		}
-		switch {
-		case a.State.Worse(b.State):
-			return -1
-		case b.State.Worse(a.State):
-			return 1
-		}
-		return 0
-	})
+	comps := ByProblem(sv.Components)
 	for i, c := range comps {
 		if i == maxComponents {
 			more := fyne.NewMenuItem(fmt.Sprintf("…and %d more (open the status window)", len(comps)-maxComponents), d.window.Show)

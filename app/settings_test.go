@@ -123,7 +123,7 @@ func find[T fyne.CanvasObject](o fyne.CanvasObject, match func(T) bool) T {
 
 func isZero[T any](v T) bool { return any(v) == any(*new(T)) }
 
-func button(o fyne.CanvasObject, prefix string) *widget.Button {
+func settingsButton(o fyne.CanvasObject, prefix string) *widget.Button {
 	return find(o, func(b *widget.Button) bool { return strings.HasPrefix(b.Text, prefix) })
 }
 
@@ -153,7 +153,7 @@ func labelsIn(o fyne.CanvasObject) string {
 func TestSettingsSearchAddsACatalogService(t *testing.T) {
 	w, f, path := newSettings(t, settingsFile)
 	test.Type(w.search, "payp")
-	b := button(w.results, "Add PayPal")
+	b := settingsButton(w.results, "Add PayPal")
 	if b == nil {
 		t.Fatalf("no PayPal in the results:\n%s", labelsIn(w.results))
 	}
@@ -218,13 +218,13 @@ func TestSettingsRemoveAndSeverity(t *testing.T) {
 	if got := read(t, path); !strings.Contains(got, "    platform: statuspage\n    min_severity: major_outage\n") {
 		t.Errorf("file:\n%s", got)
 	}
-	test.Tap(button(w.services.Objects[0], "Remove"))
+	test.Tap(settingsButton(w.services.Objects[0], "Remove"))
 	got := read(t, path)
 	if strings.Contains(got, "amex") || !strings.HasPrefix(got, "# mine\nservices:\n  - name: Acme Pay\n") {
 		t.Errorf("file:\n%s", got)
 	}
 	// Removing the last service is refused in words, next to the list.
-	test.Tap(button(w.services.Objects[0], "Remove"))
+	test.Tap(settingsButton(w.services.Objects[0], "Remove"))
 	if !w.servicesMsg.Visible() || !strings.Contains(w.servicesMsg.Text, "services: the list is empty") {
 		t.Errorf("message %q", w.servicesMsg.Text)
 	}
@@ -235,24 +235,24 @@ func TestSettingsRemoveAndSeverity(t *testing.T) {
 
 func TestSettingsComponentsAreWrittenAsAFilter(t *testing.T) {
 	w, _, path := newSettings(t, settingsFile)
-	test.Tap(button(w.services.Objects[1], "Components…"))
+	test.Tap(settingsButton(w.services.Objects[1], "Components…"))
 	w.wait()
 	box := find(w.components, func(c *widget.Check) bool { return c.Text == "Dashboard" })
 	if box == nil || !box.Checked {
 		t.Fatalf("components:\n%s", labelsIn(w.components))
 	}
 	test.Tap(box)
-	test.Tap(button(w.components, "Save components"))
+	test.Tap(settingsButton(w.components, "Save components"))
 	if got := read(t, path); !strings.Contains(got, "    components:\n      exclude:\n        - Dashboard\n") {
 		t.Errorf("file:\n%s", got)
 	}
 	// Ticking only one writes include.
-	test.Tap(button(w.services.Objects[1], "Components…"))
+	test.Tap(settingsButton(w.services.Objects[1], "Components…"))
 	w.wait()
 	for _, n := range []string{"Payouts"} {
 		test.Tap(find(w.components, func(c *widget.Check) bool { return c.Text == n }))
 	}
-	test.Tap(button(w.components, "Save components"))
+	test.Tap(settingsButton(w.components, "Save components"))
 	if got := read(t, path); !strings.Contains(got, "    components:\n      include:\n        - Card payments\n") {
 		t.Errorf("file:\n%s", got)
 	}
@@ -314,16 +314,18 @@ func TestSettingsChannels(t *testing.T) {
 	if got := read(t, path); !strings.HasSuffix(got, "channels:\n  - name: Ops\n    url: generic+https://hooks.example/hook/8f2a0c6b1d9e4f7a\n") {
 		t.Errorf("file:\n%s", got)
 	}
+	// Shown redacted (channels.Redact), the secret part never.
 	shown := labelsIn(w.channelList)
-	if strings.Contains(shown, "8f2a0c6b1d9e4f7a") || !strings.Contains(shown, "Ops — generic+https://hooks.example/hook/…") {
+	redacted := channels.Redact("generic+https://hooks.example/hook/8f2a0c6b1d9e4f7a")
+	if strings.Contains(shown, "8f2a0c6b1d9e4f7a") || !strings.Contains(shown, "Ops — "+redacted+"\n") {
 		t.Errorf("channel list shows:\n%s", shown)
 	}
-	test.Tap(button(w.channelList, "Send test"))
+	test.Tap(settingsButton(w.channelList, "Send test"))
 	w.wait()
 	if len(f.tested) != 2 || f.tested[1] != "generic+https://hooks.example/hook/8f2a0c6b1d9e4f7a" {
 		t.Errorf("tested %q", f.tested)
 	}
-	if !strings.Contains(labelsIn(w.channelList), "✓ Test message delivered to generic+https://hooks.example/hook/…") {
+	if !strings.Contains(labelsIn(w.channelList), "✓ Test message delivered to "+redacted+".") {
 		t.Errorf("channel list shows:\n%s", labelsIn(w.channelList))
 	}
 	// Not a channel address: said before anything is sent.
@@ -334,7 +336,7 @@ func TestSettingsChannels(t *testing.T) {
 	if !strings.HasPrefix(w.chanMsg.Text, "Not a channel address Paywatch can use") || len(f.tested) != 2 {
 		t.Errorf("message %q, tested %q", w.chanMsg.Text, f.tested)
 	}
-	test.Tap(button(w.channelList, "Remove"))
+	test.Tap(settingsButton(w.channelList, "Remove"))
 	if strings.Contains(read(t, path), "channels:") {
 		t.Errorf("file:\n%s", read(t, path))
 	}

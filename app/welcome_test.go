@@ -42,12 +42,12 @@ func TestWelcomeWritesWhatIsTicked(t *testing.T) {
 	}
 	test.Tap(box(w, "American Express"))
 	test.Type(w.search, "paypal")
-	if b := button(w.results, "PayPal"); b == nil || !b.Disabled() {
+	if b := settingsButton(w.results, "PayPal"); b == nil || !b.Disabled() {
 		t.Errorf("PayPal is offered although it is ticked:\n%s", labelsIn(w.results))
 	}
 	w.search.SetText("")
 	test.Type(w.search, "klarna")
-	if b := button(w.results, "Add Klarna"); b != nil {
+	if b := settingsButton(w.results, "Add Klarna"); b != nil {
 		test.Tap(b)
 	} else {
 		t.Fatalf("no Klarna:\n%s", labelsIn(w.results))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -33,7 +34,9 @@ func channelConfigs(cfg *monitor.Config) []monitor.ChannelConfig {
 }
 
 // newChannels builds the team-channel dispatcher; nil when none are set up or they cannot be.
-func newChannels(cfg *monitor.Config, log *slog.Logger) *channels.Dispatcher {
+// Its outbox (what is still to be delivered, kept across restarts) sits next to the alert state;
+// without a state path (the demo) nothing is kept.
+func newChannels(cfg *monitor.Config, log *slog.Logger, statePath string) *channels.Dispatcher {
 	if len(cfg.Channels) == 0 {
 		return nil
 	}
@@ -41,6 +44,11 @@ func newChannels(cfg *monitor.Config, log *slog.Logger) *channels.Dispatcher {
 	if err != nil {
 		log.Error("team channels unavailable", "err", err)
 		return nil
+	}
+	if statePath != "" {
+		if err := d.UseOutbox(outboxPath(statePath)); err != nil {
+			log.Warn("team channel outbox unavailable; messages not yet delivered are lost on a restart", "err", err)
+		}
 	}
 	return d
 }
@@ -85,4 +93,9 @@ func channelProblems(d *channels.Dispatcher) func() []string {
 		}
 		return lines
 	}
+}
+
+// outboxPath is the team channels' outbox, next to the alert state file.
+func outboxPath(statePath string) string {
+	return filepath.Join(filepath.Dir(statePath), "outbox.json")
 }

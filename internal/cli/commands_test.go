@@ -192,7 +192,7 @@ func TestServiceInstallRefusesBadSettings(t *testing.T) {
 	}
 	for path, want := range map[string]string{
 		filepath.Join(home, "typo.yaml"): "paywatch: not installed: there is no settings file at",
-		bad:                              `paywatch: not installed: ` + bad + `: services[1] (X): url: "nope" is not a web address`,
+		bad:                              `paywatch: not installed: ` + bad + `: line 3: services[1] (X): url: "nope" is not a web address`,
 	} {
 		var out, errOut bytes.Buffer
 		code := Run([]string{"service", "install", "--config", path}, &out, &errOut)

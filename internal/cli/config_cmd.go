@@ -12,6 +12,7 @@ import (
 
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/channels"
+	"github.com/paywatch/paywatch/monitor/platforms"
 )
 
 func cmdConfig(args []string, stdout, stderr io.Writer) int {
@@ -44,14 +45,14 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 			}
 			path = p
 		}
-		c, err := monitor.LoadConfig(path)
+		c, err := monitor.LoadConfigKnown(path, knownNames())
 		if isNotExist(err) {
 			fmt.Fprintf(stderr, "paywatch: there is no settings file at %s (Paywatch uses its built-in list without one)\n", path)
 			return 1
 		}
 		if err == nil {
+			// Everything Resolve could find wrong was checked above, with the rest.
 			_, err = monitor.Resolve(c, mustCatalog(), checkOnlyBuilders())
-			err = errors.Join(err, channels.Validate(c.Channels))
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "%s has problems:\n", path)
@@ -65,6 +66,16 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "paywatch config: unknown command %q (say path or check)\n", args[0])
 	return 64
+}
+
+// knownNames are the platforms, catalog ids and channel addresses Paywatch knows, so that
+// `config check` reports an unknown one next to every other problem.
+func knownNames() monitor.Known {
+	var ids []string
+	for _, e := range mustCatalog().Entries {
+		ids = append(ids, e.ID)
+	}
+	return monitor.Known{Platforms: platforms.Names(), Catalog: ids, Channel: channels.CheckAddress}
 }
 
 func unwrapConfigError(err error, path string) string {

@@ -41,7 +41,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		notifier = b
 	}
 	engine := func(ctx context.Context) error {
-		disp := newChannels(cfg, log)
+		disp := newChannels(cfg, log, alertStatePath())
 		w, desktop := newWatcher(watchOptions{cfg: cfg, specs: specs, log: log, statePath: alertStatePath(), channels: disp,
 			conn: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)})
 		err := watch(ctx, w, notifySink(notifier, desktop, log), channelSink(disp))

@@ -73,7 +73,7 @@ func TestNotifyTestDelivers(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	want := fmt.Sprintf("✓ Team hook (generic+http://%s/hook?token=…): delivered\n✓ generic+http://%s/other: delivered\n", addr, addr)
+	want := fmt.Sprintf("✓ Team hook (generic+http://%s): delivered\n✓ generic+http://%s: delivered\n", addr, addr)
 	if out != want {
 		t.Errorf("stdout =\n%s\nwant\n%s", out, want)
 	}
@@ -102,7 +102,7 @@ func TestNotifyTestReportsFailures(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "✓ Works (") ||
-		!strings.HasPrefix(lines[1], "✗ Broken (") || !strings.HasSuffix(lines[1], "?token=…): the service had a problem (HTTP 500 Internal Server Error)") {
+		!strings.HasPrefix(lines[1], "✗ Broken (") || !strings.HasSuffix(lines[1], strings.TrimPrefix(broken.URL, "http://")+"): the service had a problem (HTTP 500 Internal Server Error)") {
 		t.Errorf("stdout =\n%s", out)
 	}
 	if strings.Contains(out, notifyToken) {
@@ -127,7 +127,7 @@ func TestNotifyBadSettings(t *testing.T) {
 	if code != 64 {
 		t.Errorf("exit %d, want 64", code)
 	}
-	for _, want := range []string{`channels[1] (nope://…@example.com): url: "nope" is not a kind of channel`, "channels[2] (slack://…@webhook): url: not a valid slack address"} {
+	for _, want := range []string{`channels[1] (nope://example.com): url: "nope" is not a kind of channel`, "channels[2] (slack://webhook): url: not a valid slack address"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr = %s\nwant it to contain %q", errOut, want)
 		}
@@ -141,6 +141,37 @@ func TestNotifyUsage(t *testing.T) {
 	for _, args := range [][]string{nil, {"send"}, {"test", "extra"}, {"test", "--bogus"}} {
 		if code, _, errOut := runNotify(t, args...); code != 64 || errOut == "" {
 			t.Errorf("paywatch notify %q: exit %d, stderr %q; want 64 and a message", args, code, errOut)
+		}
+	}
+}
+
+// TestChannelsShownByHostOnly: paths whose secrets look like plain words or short numbers
+// (Zapier's /hooks/catch/1234567/3ab9xk2/, /webhook/mysecrettoken) never show in `notify test`,
+// `status --json` or their logs: a channel is its scheme and host (issue 10 item 8).
+func TestChannelsShownByHostOnly(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	broken, _ := notifyHook(t, http.StatusInternalServerError)
+	cfg := notifyConfig(t, fmt.Sprintf(`connectivity: {canaries: [http://127.0.0.1:9/]}
+channels:
+  - url: "generic+%[1]s/hooks/catch/1234567/3ab9xk2/"
+  - name: Ops
+    url: "generic+%[1]s/webhook/mysecrettoken"
+`, broken.URL))
+	secrets := []string{"1234567", "3ab9xk2", "mysecrettoken", "catch", "webhook/"}
+	code, out, errOut := runNotify(t, "test", "--config", cfg)
+	if code != 1 || !strings.Contains(out, "✗ generic+"+broken.URL+": ") {
+		t.Errorf("notify test: exit %d\n%s%s", code, out, errOut)
+	}
+	var sout, serr bytes.Buffer
+	Run([]string{"status", "--json", "--timeout", "5s", "--config", cfg}, &sout, &serr)
+	if !strings.Contains(sout.String(), `"url": "generic+`+broken.URL+`"`) {
+		t.Errorf("status --json does not list the channel by its host:\n%s", sout.String())
+	}
+	for _, s := range secrets {
+		for what, text := range map[string]string{"notify test": out + errOut, "status --json": sout.String() + serr.String()} {
+			if strings.Contains(text, s) {
+				t.Errorf("%s shows %q:\n%s", what, s, text)
+			}
 		}
 	}
 }

@@ -19,16 +19,16 @@ import (
 	"github.com/paywatch/paywatch/monitor/detect"
 )
 
-// checkSettings is `paywatch config check` on a document: the settings' own rules, every
-// service resolved against the catalog and the platforms (without the network), and every team
-// channel address.
+// checkSettings is `paywatch config check` on a document: the settings' own rules with the
+// catalog ids, platforms and channel addresses Paywatch knows, then every service resolved
+// against the catalog (without the network).
 func checkSettings(doc []byte) error {
-	c, err := monitor.ParseConfig(doc)
+	c, err := monitor.ParseConfigKnown(doc, knownNames())
 	if err != nil {
 		return err
 	}
 	_, err = monitor.Resolve(c, mustCatalog(), checkOnlyBuilders())
-	return errors.Join(err, channels.Validate(c.Channels))
+	return err
 }
 
 // settingsPath is the settings file the tray reads: --config, or the user's.
@@ -275,7 +275,7 @@ func buildGeneration(o trayOptions, base watchOptions, fetcher *monitor.Fetcher,
 		notice = "Some services in your settings could not be set up; run: paywatch config check"
 	}
 	wo.cfg, wo.specs = cfg, specs
-	disp := newChannels(cfg, log)
+	disp := newChannels(cfg, log, wo.statePath)
 	wo.channels = disp
 	w, desktop := newWatcher(wo)
 	log.Info("settings applied", "services", len(specs), "channels", len(cfg.Channels))

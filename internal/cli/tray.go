@@ -97,7 +97,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("paywatch.png", assets.AppIcon()))
 
-	disp := newChannels(cfg, log)
+	disp := newChannels(cfg, log, wo.statePath)
 	wo.channels = disp
 	watcher, desktop := newWatcher(wo)
 	tray, hasTray := app.NewFyneTray(a)
@@ -137,6 +137,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		a.Lifecycle().SetOnEnteredForeground(settings.foreground)
 	}
 	desk = app.NewDesktop(a, t, act, log)
+	desk.SetHistory(trayHistory(wo.history, cfg))
 	notifier, err := app.NewBeeep(appName, iconDir())
 	if err != nil {
 		log.Error("notifications unavailable", "err", err)

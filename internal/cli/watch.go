@@ -8,6 +8,7 @@ import (
 
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/channels"
+	"github.com/paywatch/paywatch/monitor/history"
 )
 
 // watchOptions are what the watcher is built from, with or without a tray.
@@ -21,7 +22,9 @@ type watchOptions struct {
 	// channels, when set up, have thresholds of their own, which may be more sensitive than
 	// the desktop's.
 	channels *channels.Dispatcher
-	log      *slog.Logger
+	// history, when open, hears of the sleeps the watcher notices.
+	history *history.Store
+	log     *slog.Logger
 }
 
 // newWatcher builds the watcher, and says what of its notifications the desktop is to show.

@@ -85,7 +85,7 @@ channels: [{name: Team, url: "generic+%s/hook", min_severity: degraded}]
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	disp := newChannels(cfg, log)
+	disp := newChannels(cfg, log, "")
 	w, wants := newWatcher(watchOptions{cfg: cfg, specs: specs, channels: disp, log: log})
 
 	var desktopMu sync.Mutex
