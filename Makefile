@@ -23,11 +23,17 @@ deps-build:
 deps-test:
 	@./.ci/deps test
 
+# .ci/gobuild finds a Go that can build Paywatch (installing the distribution's where it is new
+# enough, else saying in one line what to install: exit 3) and shows progress.
 build: deps-build
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	@./.ci/gobuild "$(GO)" "$(LDFLAGS)" $(BIN)
 
-run: build
-	./$(BIN)
+# When Paywatch cannot start (no display: exit 1) or there is no Go to build it with (exit 3),
+# its own one line says why and what to do; make then exits 0 so that its "Error 1" does not
+# follow that line. Any other failure (a compile error, a crash) shows make's error as usual.
+run: deps-build
+	@./.ci/gobuild "$(GO)" "$(LDFLAGS)" $(BIN); s=$$?; [ $$s -eq 3 ] && exit 0; [ $$s -eq 0 ] || exit $$s; \
+	./$(BIN); s=$$?; [ $$s -eq 1 ] && exit 0; exit $$s
 
 demo: build
 	./$(BIN) --demo

@@ -31,6 +31,8 @@ type Actions struct {
 	Acknowledge func(key string)
 	// Problems returns extra lines for the menu, such as team channels that fail to deliver.
 	Problems func() []string
+	// Settings opens the settings window; nil leaves it out of the menu.
+	Settings func()
 }
 
 // Desktop keeps the tray, the status window and the notification queue in step with the
@@ -264,6 +266,9 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 		}
 		items = append(items, login)
 	}
+	if d.actions.Settings != nil {
+		items = append(items, fyne.NewMenuItem("Settings…", d.actions.Settings))
+	}
 	quit := fyne.NewMenuItem("Quit", d.actions.Quit)
 	quit.IsQuit = true
 	items = append(items, open, fyne.NewMenuItem("Open status window", d.window.Show))
@@ -394,6 +399,10 @@ func (d *Desktop) toggleLogin() {
 	d.render()
 	d.goLogin(func() error { return d.actions.SetStartAtLogin(want) })
 }
+
+// RefreshLogin reads start at login again and redraws the menu, after it was changed elsewhere
+// (the settings or welcome window). Safe from any goroutine.
+func (d *Desktop) RefreshLogin() { d.goLogin(nil) }
 
 // goLogin runs refreshLogin off the Fyne goroutine, unless Run has ended.
 func (d *Desktop) goLogin(change func() error) {

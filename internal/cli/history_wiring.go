@@ -51,13 +51,16 @@ func historySink(st *history.Store, log *slog.Logger) sink {
 	return sink{name: rec.name, run: func(ctx context.Context, updates <-chan monitor.Update) {
 		var wg sync.WaitGroup
 		defer wg.Wait()
-		wg.Go(func() {
-			if err := st.Run(ctx); err != nil {
-				log.Warn("history: last records not written at shutdown", "err", err)
-			}
-		})
+		wg.Go(func() { runHistory(ctx, st, log) })
 		rec.run(ctx, updates)
 	}}
+}
+
+// runHistory runs the history's only writer until ctx ends and it has written what was queued.
+func runHistory(ctx context.Context, st *history.Store, log *slog.Logger) {
+	if err := st.Run(ctx); err != nil {
+		log.Warn("history: last records not written at shutdown", "err", err)
+	}
 }
 
 // historyRecorder records every update in the history without running its writer: for a

@@ -121,8 +121,16 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	if lerr != nil {
 		log.Warn("start at login unavailable", "err", lerr)
 	}
-	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit, Snooze: watcher.Snooze, Resume: watcher.Resume, Acknowledge: watcher.Acknowledge,
-		Problems: joinProblems(channelProblems(disp), historyProblems(statusOf(hist)))}
+	// The watcher is rebuilt when the settings change (the settings window); the tray's
+	// commands reach the watcher of the moment. The history's writer runs once for the
+	// process (below); each watcher's updates are recorded in it.
+	live := newLiveWatch(generation{watcher: watcher, desktop: desktop, disp: disp}, func() (generation, string) {
+		return buildGeneration(o, wo, fetcher, log)
+	}, log)
+	live.extra = historyRecorder(hist, log)
+	live.problems = historyProblems(statusOf(hist))
+	act := app.Actions{CheckNow: live.CheckNow, Quit: a.Quit, Snooze: live.Snooze, Resume: live.Resume, Acknowledge: live.Acknowledge,
+		Problems: live.Problems}
 	if login != nil {
 		act.StartAtLogin = login.Enabled
 		act.SetStartAtLogin = func(on bool) error {
@@ -132,7 +140,18 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 			return login.Disable()
 		}
 	}
-	desk := app.NewDesktop(a, t, act, log)
+	var desk *app.Desktop
+	setLogin := act.SetStartAtLogin
+	if setLogin != nil {
+		// A change made in the settings or welcome window shows in the menu's tick too.
+		setLogin = func(on bool) error { err := act.SetStartAtLogin(on); desk.RefreshLogin(); return err }
+	}
+	settings := newSettingsUI(a, o, act.StartAtLogin, setLogin, live, log)
+	if settings != nil {
+		act.Settings = settings.show
+		a.Lifecycle().SetOnEnteredForeground(settings.foreground)
+	}
+	desk = app.NewDesktop(a, t, act, log)
 	desk.SetHistory(trayHistory(wo.history, cfg))
 	notifier, err := app.NewBeeep(appName, iconDir())
 	if err != nil {
@@ -141,7 +160,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	desk.SetNotice(notice)
 	desk.Prepare()
 
-	tr := sink{name: "desktop", wants: &desktop, run: func(ctx context.Context, updates <-chan monitor.Update) {
+	tr := sink{name: "desktop", run: func(ctx context.Context, updates <-chan monitor.Update) {
 		var wg sync.WaitGroup
 		wg.Go(func() { desk.Run(ctx, updates) })
 		if notifier != nil {
@@ -150,8 +169,16 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		wg.Go(func() { watchTrayHost(ctx, desk, hasTray, log) })
 		wg.Wait()
 	}}
+	toDesktop := make(chan monitor.Update, 4)
 	a.Lifecycle().SetOnStarted(func() {
-		wg.Go(func() { watch(ctx, watcher, tr, channelSink(disp), historySink(hist, log)) })
+		if hist != nil {
+			wg.Go(func() { runHistory(ctx, hist, log) })
+		}
+		wg.Go(func() { tr.run(ctx, toDesktop) })
+		wg.Go(func() { live.run(ctx, toDesktop, func(n string) { fyne.Do(func() { desk.SetNotice(n) }) }) })
+		if settings != nil && settings.welcome != nil {
+			settings.welcome.Show()
+		}
 	})
 	a.Run()
 	cancel()
