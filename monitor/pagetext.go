@@ -72,6 +72,9 @@ func cleanIncidents(in []Incident) []Incident {
 	for i := range in {
 		x := &in[i]
 		x.Title, x.Status = PageLine(x.Title), PageLine(x.Status)
+		if x.Published == "" {
+			x.Published = x.LatestUpdate // as published, for the history's evidence
+		}
 		x.LatestUpdate = PageText(x.LatestUpdate)
 	}
 	return in

@@ -26,6 +26,10 @@ type Incident struct {
 	UpdatedAt    time.Time `json:"updated_at,omitzero"`
 	ResolvedAt   time.Time `json:"resolved_at,omitzero"`
 	LatestUpdate string    `json:"latest_update,omitempty"`
+	// Published is LatestUpdate exactly as the page published it, before the cleaning and cap
+	// every output gets (pagetext.go): the history keeps it, with its hash, as evidence. It is
+	// never shown as it is.
+	Published string `json:"-"`
 	// Components holds the IDs (or, where a platform has no IDs, the names) of the components
 	// the incident touches.
 	Components []string `json:"components,omitempty"`

@@ -330,7 +330,8 @@ func eventWords(e history.Event) (string, []string) {
 		}
 		var lines []string
 		if e.Text != "" {
-			lines = strings.Split(e.Text, "\n")
+			// Kept as published (evidence); shown cleaned, as every page text is.
+			lines = strings.Split(monitor.PageText(e.Text), "\n")
 		}
 		if e.SHA256 != "" {
 			lines = append(lines, "sha256 "+e.SHA256)

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -78,7 +79,7 @@ func (a seenInc) updateText() string {
 
 func fromIncident(serviceID string, in monitor.Incident) seenInc {
 	return seenInc{kind: KindIncident, key: strings.TrimPrefix(monitor.IncidentKey(serviceID, in), serviceID+"/"),
-		title: in.Title, status: in.Status, url: in.URL, text: in.LatestUpdate, impact: in.Impact,
+		title: in.Title, status: in.Status, url: in.URL, text: cmp.Or(in.Published, in.LatestUpdate), impact: in.Impact,
 		created: in.CreatedAt, updated: in.UpdatedAt, resolved: in.ResolvedAt, components: in.Components, filtered: in.Filtered}
 }
 
