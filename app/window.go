@@ -94,6 +94,9 @@ func (w *StatusWindow) build() {
 		w.toolbar.Add(widget.NewButton("Export evidence…", w.showExport))
 	}
 	w.toolbar.Add(check)
+	if w.actions.Settings != nil {
+		w.toolbar.Add(widget.NewButton("Settings…", w.actions.Settings))
+	}
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, w.toolbar, w.header), w.notice)
 
 	w.list = widget.NewList(w.listLength, newListRow, w.updateListRow)

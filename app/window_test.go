@@ -237,3 +237,15 @@ func TestStatusWindowTabsWithoutHistory(t *testing.T) {
 		t.Error("ShowHistory without a record did not show the Status tab")
 	}
 }
+
+// The status window opens the settings window too, when there is one.
+func TestStatusWindowOpensSettings(t *testing.T) {
+	a := test.NewTempApp(t)
+	opened := 0
+	w := NewStatusWindow(a, Actions{Settings: func() { opened++ }}, func(string) {})
+	w.Show()
+	test.Tap(button(t, w.toolbar, "Settings…"))
+	if opened != 1 {
+		t.Errorf("Settings… opened the settings %d times, want 1", opened)
+	}
+}
