@@ -173,6 +173,16 @@ func (e *Engine) check(ctx context.Context, t Target) (Observation, bool) {
 	return CheckTarget(ctx, t), ctx.Err() == nil
 }
 
+// target returns the target with the key.
+func (e *Engine) target(key string) (Target, bool) {
+	for _, t := range e.targets {
+		if t.Key() == key {
+			return t, true
+		}
+	}
+	return Target{}, false
+}
+
 func (e *Engine) hostSlot(raw string) chan struct{} {
 	host := raw
 	if u, err := url.Parse(raw); err == nil {

@@ -305,6 +305,13 @@ func (t *Tracker) observeProbe(ts *trackedSource, o Observation) {
 	ts.status.Verdict, ts.status.Reason = verdict, reason
 }
 
+// confirmingFailure reports whether a website probe has failed, but not yet often enough in a
+// row to be called down.
+func (t *Tracker) confirmingFailure(key string) bool {
+	ts, ok := t.byTarget[key]
+	return ok && ts.target.Kind == KindProbe && ts.badRun > 0 && ts.badRun < t.th.ProbeFailures && !ts.status.State.IsProblem()
+}
+
 func (r Report) summaryReason(s State) string {
 	if worst := worstIncident(r.Incidents); worst != nil {
 		return worst.Title

@@ -135,10 +135,37 @@ func (w *Watcher) commands() []func(*PolicyState, Snapshot) {
 // carries what they say to the gate, which decides, and does what the gate asks back.
 func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 	obs := make(chan Observation, 16)
-	netReq := make(chan struct{}, 1)
+	netReq := make(chan bool, 1) // true: at once (failed probes wait for it)
 	netRes := make(chan NetState, 1)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	rechecking := map[string]bool{} // probes being checked again, so that none runs twice at once
+	var rechecked sync.Mutex
+	recheck := func(key string) {
+		rechecked.Lock()
+		defer rechecked.Unlock()
+		if rechecking[key] {
+			return
+		}
+		t, ok := w.engine.target(key)
+		if !ok {
+			return
+		}
+		rechecking[key] = true
+		wg.Go(func() {
+			o, ok := w.engine.check(ctx, t)
+			rechecked.Lock()
+			delete(rechecking, key)
+			rechecked.Unlock()
+			if !ok {
+				return
+			}
+			select {
+			case obs <- o:
+			case <-ctx.Done():
+			}
+		})
+	}
 	wg.Go(func() { w.engine.Run(ctx, obs) })
 	if w.opt.Connectivity != nil {
 		wg.Go(func() { w.netLoop(ctx, netReq, netRes) })
@@ -150,7 +177,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 
 	s := w.gate.Start(w.opt.Wall(), time.Now())
 	for {
-		if !w.do(ctx, s, updates, netReq) {
+		if !w.do(ctx, s, updates, netReq, recheck) {
 			return ctx.Err()
 		}
 		policyTimer.Reset(max(time.Until(w.gate.TickAt()), 10*time.Millisecond))
@@ -173,18 +200,31 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 }
 
 // do does what the gate asked, in order; false if ctx ended first.
-func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan<- struct{}) bool {
+func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan bool, recheck func(string)) bool {
 	if s.Save {
 		w.save()
 	}
 	if s.CheckNet {
 		select {
-		case netReq <- struct{}{}:
-		default: // one is asked for already
+		case netReq <- s.ConfirmNet:
+		default: // one is asked for already: make it urgent if this one is
+			if s.ConfirmNet {
+				select {
+				case <-netReq:
+				default:
+				}
+				select {
+				case netReq <- true:
+				default:
+				}
+			}
 		}
 	}
 	if s.CheckNow {
 		w.engine.CheckNow()
+	}
+	for _, key := range s.Recheck {
+		recheck(key)
 	}
 	if s.Update == nil {
 		return true
@@ -221,8 +261,10 @@ func (w *Watcher) save() {
 	}
 }
 
-// netLoop checks connectivity at start, every NetInterval, and when asked (at most every 10 s).
-func (w *Watcher) netLoop(ctx context.Context, req <-chan struct{}, res chan<- NetState) {
+// netLoop checks connectivity at start, every NetInterval, and when asked: at most every 10 s,
+// or every second when asked at once (a failed probe waits for a check made after it, and the
+// sooner after it the check is made, the less the connection can have changed meanwhile).
+func (w *Watcher) netLoop(ctx context.Context, req <-chan bool, res chan<- NetState) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var last, next time.Time // the last check; when the next regular one is due
@@ -231,10 +273,14 @@ func (w *Watcher) netLoop(ctx context.Context, req <-chan struct{}, res chan<- N
 		case <-ctx.Done():
 			return
 		case <-timer.C:
-		case <-req:
-			// Asked: at once, or 10 s after the last check, but never later than the regular
-			// check already due.
-			due := last.Add(10 * time.Second)
+		case urgent := <-req:
+			// Asked: at once, or 10 s (1 s if urgent) after the last check, but never later than
+			// the regular check already due.
+			gap := 10 * time.Second
+			if urgent {
+				gap = time.Second
+			}
+			due := last.Add(gap)
 			if next.Before(due) {
 				due = next
 			}
