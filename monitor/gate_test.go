@@ -136,8 +136,8 @@ func TestGate(t *testing.T) {
 		events    []gateEvent
 		want      []string // notification titles
 		offline   bool
-		held      int // changes held for a check
-		suspects  int // failed probes waiting for a check
+		held      int   // changes held for a check
+		suspects  int   // failed probes waiting for a check
 		visa      State // Visa's state at the end (the probe)
 		bank      State // Northwind Bank's
 		stale     bool  // Visa's state is marked stale
@@ -149,16 +149,16 @@ func TestGate(t *testing.T) {
 			events: []gateEvent{batch(1*s, pageSays(StateOperational), probeOK), batch(5*m, probeFails), timerAt(5*m + storm)},
 			want:   []string{"Visa: Major outage"}, visa: StateMajorOutage, bank: StateOperational, saveState: true},
 		{name: "a failed probe is not counted before a check made after it",
-			events: script(batch(5*m, probeFails)),
+			events:   script(batch(5*m, probeFails)),
 			suspects: 1, visa: StateOperational, bank: StateOperational, checkNet: true},
 		{name: "the policy's tick does not count a failed probe",
-			events: script(batch(5*m, probeFails), timerAt(5*m+storm)),
+			events:   script(batch(5*m, probeFails), timerAt(5*m+storm)),
 			suspects: 1, visa: StateOperational, bank: StateOperational, saveState: true},
 		{name: "a check made after the failure counts it",
 			events: script(batch(5*m, probeFails), netNow(5*m+2*s, online), timerAt(5*m+2*s+storm)),
 			want:   []string{"Visa: Major outage"}, visa: StateMajorOutage, bank: StateOperational, saveState: true},
 		{name: "a check made before the failure does not count it, even arriving after",
-			events: script(batch(5*m, probeFails), netAt(5*m+2*s, 5*m-s, online), timerAt(5*m+2*s+storm)),
+			events:   script(batch(5*m, probeFails), netAt(5*m+2*s, 5*m-s, online), timerAt(5*m+2*s+storm)),
 			suspects: 1, visa: StateOperational, bank: StateOperational, saveState: true},
 		{name: "a page's change after a failed probe is told, and its answer counts the failure",
 			events: script(batch(5*m, probeFails), batch(5*m+s, pageSays(StateDegraded)), timerAt(5*m+s+storm)),
@@ -173,13 +173,13 @@ func TestGate(t *testing.T) {
 			events: script(batch(5*m, probeFails), batch(5*m+s, probeOK), netNow(5*m+2*s, online), timerAt(5*m+2*s+storm)),
 			visa:   StateOperational, bank: StateOperational, saveState: true},
 		{name: "a check that passed a second before the failure does not count it",
-			events: script(netNow(5*m, online), batch(5*m+s, probeFails)),
+			events:   script(netNow(5*m, online), batch(5*m+s, probeFails)),
 			suspects: 1, visa: StateOperational, bank: StateOperational, checkNet: true},
 		{name: "a check that fails after a second failure drops only what came before it",
-			events: script(batch(5*m, probeFails), netAt(5*m+3*s, 5*m+s, noNet), batch(5*m+2*s, probeFails)),
+			events:  script(batch(5*m, probeFails), netAt(5*m+3*s, 5*m+s, noNet), batch(5*m+2*s, probeFails)),
 			offline: true, visa: StateOperational, bank: StateOperational, stale: true},
 		{name: "failing canaries outweighed by a page do not count a failed probe",
-			events: script(batch(3*m, pageSays(StateOperational)), batch(3*m+5*s, probeFails), netNow(3*m+10*s, noNet), timerAt(3*m+10*s+storm)),
+			events:   script(batch(3*m, pageSays(StateOperational)), batch(3*m+5*s, probeFails), netNow(3*m+10*s, noNet), timerAt(3*m+10*s+storm)),
 			suspects: 1, visa: StateOperational, bank: StateOperational, saveState: true},
 		{name: "a good answer needs no check",
 			events: script(batch(5*m, pageSays(StateDegraded)), timerAt(5*m+storm)),
