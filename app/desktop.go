@@ -43,14 +43,15 @@ type Desktop struct {
 	notes   chan monitor.Notification
 
 	// Owned by the Fyne goroutine:
-	snap      monitor.Snapshot
-	alerts    monitor.AlertView
-	iconState string
-	labels    []string
-	tooltip   string
-	window    *StatusWindow
-	notice    string
-	login     loginState
+	snap       monitor.Snapshot
+	alerts     monitor.AlertView
+	iconState  string
+	labels     []string
+	tooltip    string
+	window     *StatusWindow
+	notice     string
+	baseNotice string // set by SetNotice; an update's own Notice comes before it
+	login      loginState
 
 	// Start-at-login reads and changes run off the Fyne goroutine (they may run systemctl);
 	// Run waits for them before it returns, and none starts once it has.
@@ -82,7 +83,7 @@ func (d *Desktop) Window() *StatusWindow { return d.window }
 
 // SetNotice sets a line for the top of the menu and window (e.g. a settings-file problem).
 // Call it before Prepare; it draws nothing itself.
-func (d *Desktop) SetNotice(s string) { d.notice = s }
+func (d *Desktop) SetNotice(s string) { d.notice, d.baseNotice = s, s }
 
 // Prepare draws the tray menu, icon and window once, before the Fyne app runs: Fyne starts its
 // system tray only for a menu set before Run. Call it on the main goroutine before the app's
@@ -119,6 +120,11 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 			shown = sig
 			fyne.Do(func() {
 				d.snap, d.alerts = u.Snapshot, u.Alerts
+				// The watcher's own problem (the alert state cannot be saved) comes first.
+				d.notice = u.Notice
+				if d.notice == "" {
+					d.notice = d.baseNotice
+				}
 				if now {
 					d.render()
 				}
@@ -132,7 +138,7 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 // signature is what a person would see change in an update, apart from ages.
 func signature(u monitor.Update) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%v|%s|%v|%d|%d;", u.Snapshot.Offline, u.Snapshot.OfflineReason, u.Alerts.SnoozedAll.Unix(), len(u.Alerts.Snoozed), len(u.Alerts.Acked))
+	fmt.Fprintf(&b, "%v|%s|%v|%d|%d|%s;", u.Snapshot.Offline, u.Snapshot.OfflineReason, u.Alerts.SnoozedAll.Unix(), len(u.Alerts.Snoozed), len(u.Alerts.Acked), u.Notice)
 	for _, sv := range u.Snapshot.Services {
 		fmt.Fprintf(&b, "%s=%d,%v,%v,%s", sv.ID, sv.State, sv.Stale, sv.CheckedAt.IsZero(), sv.Reason)
 		for _, in := range sv.Incidents {

@@ -233,6 +233,25 @@ func LoadPolicyState(path string) (*PolicyState, error) {
 	return &s, nil
 }
 
+// LoadPolicyStates reads the newest of the state files that exist (by modification time): the
+// state is saved to a second place when the first cannot be written (see Watcher), and the
+// first may then hold an older state. With no file, an empty state; errors as LoadPolicyState.
+func LoadPolicyStates(paths ...string) (*PolicyState, error) {
+	newest, at := "", time.Time{}
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && (newest == "" || fi.ModTime().After(at)) {
+			newest, at = p, fi.ModTime()
+		}
+	}
+	if newest == "" {
+		return NewPolicyState(), nil
+	}
+	return LoadPolicyState(newest)
+}
+
 // Save writes the state atomically (a temporary file renamed over the old one).
 func (s *PolicyState) Save(path string) error {
 	b, err := json.MarshalIndent(s, "", " ")

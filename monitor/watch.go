@@ -2,8 +2,12 @@ package monitor
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"log/slog"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -14,6 +18,9 @@ type Update struct {
 	Changes       []Change
 	Notifications []Notification
 	Alerts        AlertView
+	// Notice is a problem of Paywatch's own the user must know about ("" when none): what it
+	// has told cannot be saved, so a restart may tell it again.
+	Notice string
 }
 
 // WatcherOptions configures a Watcher.
@@ -36,6 +43,9 @@ type WatcherOptions struct {
 	// State is the policy's memory; StatePath, when set, is where it is saved after each change.
 	State     *PolicyState
 	StatePath string
+	// StateFallback is where the state is saved when StatePath cannot be written (load with
+	// LoadPolicyStates from both). When neither can, every update carries a Notice.
+	StateFallback string
 }
 
 // Watcher runs the engine and feeds the gate, one goroutine deep.
@@ -51,6 +61,11 @@ type Watcher struct {
 	mu    sync.Mutex
 	queue []func(*PolicyState, Snapshot)
 	wake  chan struct{}
+
+	// Where the state was last saved (StatePath or StateFallback; "" for nowhere), and the
+	// notice while it cannot be saved at all. Only Run touches them.
+	savedTo string
+	notice  string
 }
 
 // NewWatcher returns a watcher for the services.
@@ -229,6 +244,7 @@ func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq 
 	if s.Update == nil {
 		return true
 	}
+	s.Update.Notice = w.notice
 	select {
 	case updates <- *s.Update:
 		return true
@@ -252,13 +268,72 @@ func drain(obs <-chan Observation, first Observation) []Observation {
 	return batch
 }
 
+// save writes the policy's state to StatePath, or else to StateFallback. Where it went is
+// logged when that changes; when it can go nowhere, the user is told (Update.Notice), as a
+// restart would then repeat what was already told.
 func (w *Watcher) save() {
 	if w.opt.StatePath == "" {
 		return
 	}
-	if err := w.state.Save(w.opt.StatePath); err != nil {
-		w.log.Warn("could not save the alert state", "err", err)
+	to, err := w.opt.StatePath, w.state.Save(w.opt.StatePath)
+	if err != nil && w.opt.StateFallback != "" {
+		ferr := w.state.Save(w.opt.StateFallback)
+		if ferr == nil {
+			if w.savedTo != w.opt.StateFallback {
+				w.log.Warn("alert state saved to the second place: the first cannot be written", "path", w.opt.StatePath, "err", err, "saved_to", w.opt.StateFallback)
+			}
+			to, err = w.opt.StateFallback, nil
+		} else {
+			err = errors.Join(err, ferr)
+		}
 	}
+	if err != nil {
+		if w.savedTo != "" || w.notice == "" {
+			w.log.Error("could not save the alert state: a restart may repeat notifications", "err", err)
+		}
+		w.savedTo = ""
+		w.notice = "Paywatch cannot save what it has told you (" + SaveProblem(err) + "): after a restart it may notify again"
+		return
+	}
+	if to == w.opt.StatePath && w.savedTo == w.opt.StateFallback && w.opt.StateFallback != "" {
+		w.log.Info("alert state saved where it belongs again", "path", to)
+		os.Remove(w.opt.StateFallback) // older now; LoadPolicyStates would skip it anyway
+	}
+	w.savedTo, w.notice = to, ""
+}
+
+// SaveProblem says in a few plain words why a file could not be saved.
+func SaveProblem(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "its folder cannot be written"
+	case errors.Is(err, syscall.ENOSPC):
+		return "the disk is full"
+	case errors.Is(err, syscall.EROFS):
+		return "the disk is read-only"
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrExist):
+		return "a file is in the way of its folder"
+	}
+	return "the file cannot be written"
+}
+
+// CheckStateWritable reports whether the state can be saved at path, or else at fallback, by
+// writing a scratch file next to it (for `paywatch status`, which runs no watcher).
+func CheckStateWritable(path, fallback string) error {
+	var errs []error
+	for _, p := range []string{path, fallback} {
+		if p == "" {
+			continue
+		}
+		scratch := p + ".check"
+		err := WriteFileAtomic(scratch, nil, 0o600)
+		if err == nil {
+			os.Remove(scratch)
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // netLoop checks connectivity at start, every NetInterval, and when asked: at most every 10 s,
