@@ -195,6 +195,10 @@ func (g *gate) OnNet(st NetState, now time.Time) step {
 		// blocked here (an office firewall), the internet is not gone. Believing them would flip
 		// the tray to offline and back with every check.
 		if !g.canariesBlocked {
+			// ...or the connection just dropped, a moment after the pages answered. Either way,
+			// the failed probes waiting are not counted: the next page to answer shows whether
+			// the websites fail with the internet working.
+			g.dropSuspects(st.At)
 			g.log.Warn("connectivity checks fail while status pages answer; trusting the status pages", "reason", st.Reason)
 			g.canariesBlocked = true
 		}
@@ -223,10 +227,13 @@ func (g *gate) OnNet(st NetState, now time.Time) step {
 		notes, g.held = g.policy.Apply(g.state, g.held, now), nil
 		s.Save = true
 	}
+	var changes []Change
 	if st.Online && !g.canariesBlocked {
 		// Only a check that passed proves anything: failing canaries outweighed by a page's
 		// answer leave the suspects to the next page that answers.
-		notes = append(notes, g.confirm(st.At, &s, now)...)
+		var more []Notification
+		changes, more = g.confirm(st.At, &s, now)
+		notes = append(notes, more...)
 	}
 	more, saved := g.finishAway(now)
 	s.Save = s.Save || saved
@@ -234,7 +241,7 @@ func (g *gate) OnNet(st NetState, now time.Time) step {
 	// A storm that is over goes out with this update rather than at the next tick.
 	notes = append(notes, g.policy.Apply(g.state, nil, now)...)
 	g.rearm(now)
-	s.Update = g.update(nil, notes, now)
+	s.Update = g.update(changes, notes, now)
 	return s
 }
 
@@ -302,7 +309,9 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 	}
 	if !proof.IsZero() && len(g.suspects) > 0 {
 		// A real page that answered is as good a proof as a connectivity check.
-		notes = append(notes, g.confirm(proof, &s, now)...)
+		more, told := g.confirm(proof, &s, now)
+		changes = append(changes, more...)
+		notes = append(notes, told...)
 	}
 	if g.away != nil && len(batch) > 0 {
 		more, saved := g.finishAway(now)
@@ -318,15 +327,23 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 // made later wait for another check. A counted failure that is not yet enough to call its
 // website down has it checked again at once (s.Recheck): on a flapping connection the first
 // failure can be the connection's even though a check passed just after it, but a second one
-// right after a check that passed is the website's. It returns what the policy says.
-func (g *gate) confirm(at time.Time, s *step, now time.Time) []Notification {
+// right after a check that passed is the website's. It returns the changes the counted
+// failures make (for the update) and what the policy says of them.
+func (g *gate) confirm(at time.Time, s *step, now time.Time) ([]Change, []Notification) {
 	var changes []Change
 	var wait []Observation
+	counted := map[string]bool{}
 	for _, o := range g.suspects {
 		if at.Before(o.At) {
 			wait = append(wait, o)
 			continue
 		}
+		if counted[o.Target] {
+			// One proof counts one failure of a website: later ones before it may be the same
+			// drop of the connection. The recheck asked for below is the next look.
+			continue
+		}
+		counted[o.Target] = true
 		cs := g.tracker.Observe(o)
 		if g.tracker.confirmingFailure(o.Target) && !slices.Contains(s.Recheck, o.Target) {
 			s.Recheck = append(s.Recheck, o.Target)
@@ -344,15 +361,15 @@ func (g *gate) confirm(at time.Time, s *step, now time.Time) []Notification {
 	}
 	g.logChanges(changes)
 	if len(changes) == 0 {
-		return nil
+		return nil, nil
 	}
 	s.Save = true
 	if len(g.held) > 0 {
 		// Changes held for a page's failure go first, in order; these wait with them.
 		g.held = append(g.held, changes...)
-		return nil
+		return changes, nil
 	}
-	return g.policy.Apply(g.state, changes, now)
+	return changes, g.policy.Apply(g.state, changes, now)
 }
 
 // dropSuspects forgets the failed probes made before a connectivity check that failed at `at`:

@@ -178,9 +178,13 @@ func TestGate(t *testing.T) {
 		{name: "a check that fails after a second failure drops only what came before it",
 			events:  script(batch(5*m, probeFails), netAt(5*m+3*s, 5*m+s, noNet), batch(5*m+2*s, probeFails)),
 			offline: true, visa: StateOperational, bank: StateOperational, stale: true},
-		{name: "failing canaries outweighed by a page do not count a failed probe",
-			events:   script(batch(3*m, pageSays(StateOperational)), batch(3*m+5*s, probeFails), netNow(3*m+10*s, noNet), timerAt(3*m+10*s+storm)),
-			suspects: 1, visa: StateOperational, bank: StateOperational, saveState: true},
+		{name: "failing canaries just after a page answered drop a failed probe made before them",
+			events: script(batch(3*m, pageSays(StateOperational)), batch(3*m+5*s, probeFails), netNow(3*m+10*s, noNet), timerAt(3*m+10*s+storm)),
+			visa:   StateOperational, bank: StateOperational, saveState: true},
+		{name: "canaries blocked for a while: a page answering after a failed probe counts it",
+			events: script(batch(3*m, pageSays(StateOperational)), netNow(3*m+10*s, noNet), batch(3*m+20*s, probeFails), netNow(3*m+30*s, noNet),
+				batch(3*m+40*s, pageSays(StateOperational)), timerAt(3*m+40*s+storm)),
+			want: []string{"Visa: Major outage"}, visa: StateMajorOutage, bank: StateOperational, saveState: true},
 		{name: "a good answer needs no check",
 			events: script(batch(5*m, pageSays(StateDegraded)), timerAt(5*m+storm)),
 			want:   []string{"Northwind Bank: Degraded"}, visa: StateOperational, bank: StateDegraded, saveState: true},
@@ -376,6 +380,9 @@ func TestGateProbeRecheck(t *testing.T) {
 	s = do(g.OnNet(NetState{Online: true, At: next(time.Second)}, at))
 	if len(s.Recheck) != 0 {
 		t.Errorf("second failure counted: recheck %q, want none (down is decided)", s.Recheck)
+	}
+	if s.Update == nil || len(s.Update.Changes) != 1 || s.Update.Changes[0].Kind != ChangeState || s.Update.Changes[0].To != StateMajorOutage {
+		t.Errorf("second failure counted: the update's changes are %+v, want Visa's move to major outage", s.Update)
 	}
 	do(g.OnTimer(next(StormWindow + time.Second)))
 	if want := []string{"Visa: Major outage"}; !slices.Equal(told, want) {

@@ -33,6 +33,9 @@ type WatcherOptions struct {
 	Connectivity *Connectivity
 	// NetInterval is how often connectivity is checked while nothing fails (default 60 s).
 	NetInterval time.Duration
+	// NetAskGap is the least time between connectivity checks asked for by failures (default
+	// 10 s); one asked for at once, as a failed website probe waits for it, a tenth of that.
+	NetAskGap time.Duration
 	// SleepTick is how often the wall clock is compared with the monotonic one to notice that
 	// the machine slept (default 15 s); a gap over a minute counts as sleep.
 	SleepTick time.Duration
@@ -80,6 +83,9 @@ func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
 	}
 	if o.NetInterval <= 0 {
 		o.NetInterval = time.Minute
+	}
+	if o.NetAskGap <= 0 {
+		o.NetAskGap = 10 * time.Second
 	}
 	if o.SleepTick <= 0 {
 		o.SleepTick = 15 * time.Second
@@ -336,9 +342,10 @@ func CheckStateWritable(path, fallback string) error {
 	return errors.Join(errs...)
 }
 
-// netLoop checks connectivity at start, every NetInterval, and when asked: at most every 10 s,
-// or every second when asked at once (a failed probe waits for a check made after it, and the
-// sooner after it the check is made, the less the connection can have changed meanwhile).
+// netLoop checks connectivity at start, every NetInterval, and when asked: at most every
+// NetAskGap (10 s), or every tenth of that when asked at once (a failed probe waits for a check
+// made after it, and the sooner after it the check is made, the less the connection can have
+// changed meanwhile).
 func (w *Watcher) netLoop(ctx context.Context, req <-chan bool, res chan<- NetState) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -349,11 +356,11 @@ func (w *Watcher) netLoop(ctx context.Context, req <-chan bool, res chan<- NetSt
 			return
 		case <-timer.C:
 		case urgent := <-req:
-			// Asked: at once, or 10 s (1 s if urgent) after the last check, but never later than
-			// the regular check already due.
-			gap := 10 * time.Second
+			// Asked: at once, or NetAskGap (a tenth of it if urgent) after the last check, but
+			// never later than the regular check already due.
+			gap := w.opt.NetAskGap
 			if urgent {
-				gap = time.Second
+				gap /= 10
 			}
 			due := last.Add(gap)
 			if next.Before(due) {
