@@ -237,6 +237,6 @@ func answerPortal(c net.Conn) {
 	req.Body.Close()
 	resp := &http.Response{StatusCode: http.StatusOK, ProtoMajor: 1, ProtoMinor: 1, Request: req,
 		Header: http.Header{"Content-Type": {"text/html; charset=utf-8"}, "Connection": {"close"}},
-		Body: io.NopCloser(strings.NewReader(SignInPage)), ContentLength: int64(len(SignInPage)), Close: true}
+		Body:   io.NopCloser(strings.NewReader(SignInPage)), ContentLength: int64(len(SignInPage)), Close: true}
 	resp.Write(c)
 }

@@ -3,8 +3,8 @@ package reliability
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
