@@ -19,6 +19,8 @@ func LockDir() (string, error) { return instance.Dir() }
 func AcquireInstance(dir string) (*Instance, error) { return AcquireInstanceFor(dir, "") }
 
 // AcquireInstanceFor takes the lock for the settings file cfgPath ("" for the default one).
+// Taking the default file's lock a second time in one process is refused like any other (see
+// IsDefaultConfig).
 func AcquireInstanceFor(dir, cfgPath string) (*Instance, error) {
 	def, _ := monitor.ConfigPath()
 	l, err := instance.Acquire(dir, instance.Name(cfgPath, def))
@@ -30,3 +32,10 @@ func AcquireInstanceFor(dir, cfgPath string) (*Instance, error) {
 
 // Release drops the lock.
 func (i *Instance) Release() error { return i.lock.Release() }
+
+// IsDefaultConfig reports whether cfgPath ("" too) is the default settings file, whose lock is
+// the one AcquireInstance takes.
+func IsDefaultConfig(cfgPath string) bool {
+	def, _ := monitor.ConfigPath()
+	return instance.Name(cfgPath, def) == instance.Name("", "")
+}
