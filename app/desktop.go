@@ -45,14 +45,15 @@ type Desktop struct {
 	notes   chan monitor.Notification
 
 	// Owned by the Fyne goroutine:
-	snap      monitor.Snapshot
-	alerts    monitor.AlertView
-	iconState string
-	labels    []string
-	tooltip   string
-	window    *StatusWindow
-	notice    string
-	login     loginState
+	snap       monitor.Snapshot
+	alerts     monitor.AlertView
+	iconState  string
+	labels     []string
+	tooltip    string
+	window     *StatusWindow
+	notice     string
+	baseNotice string // set by SetNotice; an update's own Notice comes before it
+	login      loginState
 
 	// Start-at-login reads and changes run off the Fyne goroutine (they may run systemctl);
 	// Run waits for them before it returns, and none starts once it has.
@@ -88,7 +89,7 @@ func (d *Desktop) Window() *StatusWindow { return d.window }
 
 // SetNotice sets a line for the top of the menu and window (e.g. a settings-file problem).
 // Call it before Prepare; it draws nothing itself.
-func (d *Desktop) SetNotice(s string) { d.notice = s }
+func (d *Desktop) SetNotice(s string) { d.notice, d.baseNotice = s, s }
 
 // Prepare draws the tray menu, icon and window once, before the Fyne app runs: Fyne starts its
 // system tray only for a menu set before Run. Call it on the main goroutine before the app's
@@ -131,6 +132,11 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 			shown, shownServices = sig, u.Snapshot.Services
 			fyne.Do(func() {
 				d.snap, d.alerts = u.Snapshot, u.Alerts
+				// The watcher's own problem (the alert state cannot be saved) comes first.
+				d.notice = u.Notice
+				if d.notice == "" {
+					d.notice = d.baseNotice
+				}
 				if now {
 					d.render()
 				}
@@ -163,7 +169,7 @@ func signature(u monitor.Update) string {
 
 // signatureHead is the part of the signature outside the services.
 func signatureHead(u monitor.Update) string {
-	return fmt.Sprintf("%v|%s|%v|%d|%d;", u.Snapshot.Offline, u.Snapshot.OfflineReason, u.Alerts.SnoozedAll.Unix(), len(u.Alerts.Snoozed), len(u.Alerts.Acked))
+	return fmt.Sprintf("%v|%s|%v|%d|%d|%s;", u.Snapshot.Offline, u.Snapshot.OfflineReason, u.Alerts.SnoozedAll.Unix(), len(u.Alerts.Snoozed), len(u.Alerts.Acked), u.Notice)
 }
 
 // sameServices reports whether a and b are the very same slice.

@@ -1,49 +1,41 @@
 package app
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
-
-	"github.com/gofrs/flock"
+	"github.com/paywatch/paywatch/app/instance"
+	"github.com/paywatch/paywatch/monitor"
 )
 
 // ErrAlreadyRunning means another Paywatch holds the instance lock.
-var ErrAlreadyRunning = errors.New("Paywatch is already running")
+var ErrAlreadyRunning = instance.ErrAlreadyRunning
 
 // Instance is the lock that keeps a second Paywatch from adding a second tray icon.
-type Instance struct{ lock *flock.Flock }
+type Instance struct{ lock *instance.Lock }
 
 // LockDir is where the instance lock lives: the runtime folder on Linux, else the cache folder.
-func LockDir() (string, error) {
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" && runtime.GOOS == "linux" {
-		return filepath.Join(d, "paywatch"), nil
-	}
-	d, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(d, "paywatch"), nil
-}
+func LockDir() (string, error) { return instance.Dir() }
 
-// AcquireInstance takes the lock in dir, or returns ErrAlreadyRunning. The operating system
-// drops the lock when the process ends, even after a crash.
-func AcquireInstance(dir string) (*Instance, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("instance lock: %w", err)
-	}
-	l := flock.New(filepath.Join(dir, "paywatch.lock"))
-	ok, err := l.TryLock()
+// AcquireInstance takes the lock for the default settings file in dir, or returns an error
+// that is ErrAlreadyRunning (see instance.Acquire).
+func AcquireInstance(dir string) (*Instance, error) { return AcquireInstanceFor(dir, "") }
+
+// AcquireInstanceFor takes the lock for the settings file cfgPath ("" for the default one).
+// Taking the default file's lock a second time in one process is refused like any other (see
+// IsDefaultConfig).
+func AcquireInstanceFor(dir, cfgPath string) (*Instance, error) {
+	def, _ := monitor.ConfigPath()
+	l, err := instance.Acquire(dir, instance.Name(cfgPath, def))
 	if err != nil {
-		return nil, fmt.Errorf("instance lock: %w", err)
-	}
-	if !ok {
-		return nil, ErrAlreadyRunning
+		return nil, err
 	}
 	return &Instance{lock: l}, nil
 }
 
 // Release drops the lock.
-func (i *Instance) Release() error { return i.lock.Unlock() }
+func (i *Instance) Release() error { return i.lock.Release() }
+
+// IsDefaultConfig reports whether cfgPath ("" too) is the default settings file, whose lock is
+// the one AcquireInstance takes.
+func IsDefaultConfig(cfgPath string) bool {
+	def, _ := monitor.ConfigPath()
+	return instance.Name(cfgPath, def) == instance.Name("", "")
+}

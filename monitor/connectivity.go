@@ -42,7 +42,11 @@ func NewConnectivity(canaries []Canary, f *Fetcher) *Connectivity {
 
 // Check asks every canary at once. One good answer means online. When all fail and at least one
 // answered with the wrong content, a captive portal (a hotel or café sign-in page) is in the way.
+//
+// The result's At is when the check began: a check counts as made after a failure only if it
+// began after it (one that began before could have been answered before the failure).
 func (c *Connectivity) Check(ctx context.Context) NetState {
+	began := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	type result struct{ ok, portal bool }
@@ -61,7 +65,7 @@ func (c *Connectivity) Check(ctx context.Context) NetState {
 		})
 	}
 	wg.Wait()
-	st := NetState{At: time.Now()}
+	st := NetState{At: began}
 	for _, r := range results {
 		if r.ok {
 			st.Online = true

@@ -198,6 +198,22 @@ func (e *Engine) check(ctx context.Context, j job, hs chan struct{}) (Observatio
 	return o, ctx.Err() == nil
 }
 
+// target returns the target with the key.
+// checkOne checks a target once, outside its own timer (a probe looked at again at once),
+// under the same limits as every check.
+func (e *Engine) checkOne(ctx context.Context, t Target) (Observation, bool) {
+	return e.check(ctx, job{t: t, key: t.Key(), done: make(chan Observation, 1)}, e.hostSlot(t.URL))
+}
+
+func (e *Engine) target(key string) (Target, bool) {
+	for _, t := range e.targets {
+		if t.Key() == key {
+			return t, true
+		}
+	}
+	return Target{}, false
+}
+
 func (e *Engine) hostSlot(raw string) chan struct{} {
 	host := raw
 	if u, err := url.Parse(raw); err == nil {

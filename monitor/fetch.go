@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -291,6 +292,8 @@ func checkJSONType(resp *Response) error {
 }
 
 // CheckJSONBody rejects bodies that cannot be a JSON object or array: empty, HTML, invalid UTF-8.
+// CheckJSONBody rejects bodies that cannot be a JSON object or array: empty, HTML, invalid UTF-8,
+// or a document followed by more data.
 func CheckJSONBody(b []byte) error {
 	t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")
 	switch {
@@ -305,6 +308,13 @@ func CheckJSONBody(b []byte) error {
 		return &FetchError{Kind: ErrBadPayload, Detail: "it is not JSON"}
 	case !utf8.Valid(t):
 		return &FetchError{Kind: ErrBadPayload, Detail: "it is not valid text"}
+	case !json.Valid(t):
+		// The platforms' decoders read one document and stop: what follows it would pass
+		// unseen. Malformed JSON is left to them, as they say where it breaks.
+		var doc json.RawMessage
+		if json.NewDecoder(bytes.NewReader(t)).Decode(&doc) == nil {
+			return &FetchError{Kind: ErrBadPayload, Detail: "it has more data after the end of the JSON document"}
+		}
 	}
 	return nil
 }
@@ -330,6 +340,10 @@ func (f *Fetcher) classify(ctx context.Context, u string, err error) error {
 		kind = ErrTimeout
 	case errors.As(err, &dnsErr):
 		kind = ErrDNS
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		kind = ErrTruncated
+	case strings.Contains(err.Error(), "server response headers exceeded"):
+		kind = ErrHeaderTooLarge // net/http says so only in words
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &recErr):
 		kind = ErrTLS
 	case errors.As(err, &opErr) && strings.Contains(err.Error(), "refused"):
@@ -391,6 +405,8 @@ const (
 	ErrBadPayload
 	ErrBadURL
 	ErrCanceled
+	ErrTruncated      // the connection closed before the whole answer arrived
+	ErrHeaderTooLarge // the answer's headers were over the transport's limit
 )
 
 // FetchError is a failure before a usable body arrived, or a body we could not use.
@@ -482,6 +498,10 @@ func Reason(err error) string {
 			return "the address is not a valid web address"
 		case ErrCanceled:
 			return "the check was cancelled"
+		case ErrTruncated:
+			return "the answer was cut short: the connection closed before all of it arrived"
+		case ErrHeaderTooLarge:
+			return "the server's answer had headers too large to read"
 		}
 		return "could not connect"
 	case errors.As(err, &he):

@@ -2,14 +2,12 @@ package monitor
 
 import (
 	"log/slog"
+	"slices"
 	"time"
 )
 
 // The gate's rules, each in one place.
 const (
-	// recentNetCheck: a failure seen within this long of a connectivity check that passed is
-	// believed at once; older than that, it waits for a new check first (see trustFailures).
-	recentNetCheck = 30 * time.Second
 	// sleepGap: the wall clock running this much further than the sleep tick means the machine
 	// slept (see OnWallTick).
 	sleepGap = time.Minute
@@ -25,7 +23,8 @@ const (
 )
 
 // gate decides what the watcher believes and when the alert policy hears of it: nothing while
-// the machine is offline; failures only once a connectivity check confirms the internet works;
+// the machine is offline; failures only once a connectivity check made after them confirms the
+// internet works (a failed website probe is not even counted before that: see OnBatch);
 // status pages that answer outweigh connectivity checks that fail; after a sleep, one "While
 // you were away" summary instead of a burst. It owns the tracker and the policy's state, starts
 // no goroutines and reads no clock: every event comes with its time, and each returns a step
@@ -53,6 +52,12 @@ type gate struct {
 	// when the first of them was held: only a check made after it releases them.
 	held   []Change
 	heldAt time.Time
+	// suspects are failed website probes not yet counted: each waits for proof, made after it,
+	// that the internet works (a connectivity check that passes, or a real status page that
+	// answers); a check that fails drops it. A probe on a flapping connection fails for the
+	// connection's sake, and one failure counts towards "Major outage".
+	suspects []Observation
+	probes   map[string]bool // target keys of website probes
 	// lastProof is when a real (not loopback) page last answered; canariesBlocked is set while
 	// that outweighs failing canaries.
 	lastProof       time.Time
@@ -81,23 +86,30 @@ type gateConfig struct {
 }
 
 // step is what the watcher must do after an event, in this order: save the policy's state,
-// ask for a connectivity check, ask for a round of checks, send the update.
+// ask for a connectivity check, ask for a round of checks, check probes again, send the update.
 type step struct {
 	// SleptFrom and SleptTo are a sleep this event noticed, by the wall clock (zero: none).
 	SleptFrom, SleptTo time.Time
 
 	Save     bool
 	CheckNet bool
-	CheckNow bool
-	Update   *Update // nil: nothing to send
+	// ConfirmNet: the connectivity check is wanted at once (failed probes wait for it), not
+	// after the usual pause between asked-for checks.
+	ConfirmNet bool
+	CheckNow   bool
+	// Recheck lists probes (target keys) to check again at once: each has a failure that a
+	// connectivity check confirmed, not yet enough to call it down.
+	Recheck []string
+	Update  *Update // nil: nothing to send
 }
 
 func newGate(tr *Tracker, p *Policy, st *PolicyState, log *slog.Logger, c gateConfig) *gate {
-	g := &gate{tracker: tr, policy: p, state: st, log: log, targets: c.Targets, public: map[string]bool{},
+	g := &gate{tracker: tr, policy: p, state: st, log: log, targets: c.Targets, public: map[string]bool{}, probes: map[string]bool{},
 		checksNet: c.ChecksNet, sleepTick: c.SleepTick, net: NetState{Online: true}, netKnown: !c.ChecksNet}
 	var quickest time.Duration // among targets that are not on this machine
 	for _, t := range c.Targets {
 		g.public[t.Key()] = t.URL != "" && !IsLoopback(t.URL)
+		g.probes[t.Key()] = t.Kind == KindProbe
 		if !IsLoopback(t.URL) && (quickest == 0 || t.Interval < quickest) {
 			quickest = t.Interval
 		}
@@ -192,6 +204,10 @@ func (g *gate) OnNet(st NetState, now time.Time) step {
 		// blocked here (an office firewall), the internet is not gone. Believing them would flip
 		// the tray to offline and back with every check.
 		if !g.canariesBlocked {
+			// ...or the connection just dropped, a moment after the pages answered. Either way,
+			// the failed probes waiting are not counted: the next page to answer shows whether
+			// the websites fail with the internet working.
+			g.dropSuspects(st.At)
 			g.log.Warn("connectivity checks fail while status pages answer; trusting the status pages", "reason", st.Reason)
 			g.canariesBlocked = true
 		}
@@ -205,6 +221,7 @@ func (g *gate) OnNet(st NetState, now time.Time) step {
 	case !st.Online:
 		g.tracker.MarkAllStale("not refreshed: " + st.Reason)
 		g.held = nil
+		g.dropSuspects(st.At)
 	case !wasOnline:
 		g.log.Info("back online")
 		s.CheckNow = true
@@ -219,13 +236,21 @@ func (g *gate) OnNet(st NetState, now time.Time) step {
 		notes, g.held = g.policy.Apply(g.state, g.held, now), nil
 		s.Save = true
 	}
+	var changes []Change
+	if st.Online && !g.canariesBlocked {
+		// Only a check that passed proves anything: failing canaries outweighed by a page's
+		// answer leave the suspects to the next page that answers.
+		var more []Notification
+		changes, more = g.confirm(st.At, &s, now)
+		notes = append(notes, more...)
+	}
 	more, saved := g.finishAway(now)
 	s.Save = s.Save || saved
 	notes = append(notes, more...)
 	// A storm that is over goes out with this update rather than at the next tick.
 	notes = append(notes, g.policy.Apply(g.state, nil, now)...)
 	g.rearm(now)
-	s.Update = g.update(nil, notes, now)
+	s.Update = g.update(changes, notes, now)
 	return s
 }
 
@@ -241,9 +266,13 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 	var s step
 	var changes []Change
 	failed := false
+	var proof time.Time // when the earliest check in the batch that proves the internet works began
 	for _, o := range batch {
 		if provesOnline(o, g.public[o.Target]) {
 			g.lastProof = o.At
+			if began := o.At.Add(-o.Latency); proof.IsZero() || began.Before(proof) {
+				proof = began
+			}
 			if !g.net.Online {
 				// A real page answered: the internet works even if the canaries do not.
 				g.net, g.netKnown = NetState{Online: true, At: o.At}, true
@@ -252,7 +281,17 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 		if !g.net.Online {
 			continue // believe nothing while offline; the last known states stay, marked stale
 		}
-		if probeFailed(o) {
+		if g.probes[o.Target] {
+			if probeFailed(o) && g.checksNet {
+				// Not counted until the internet is seen working after it (see confirm).
+				g.suspects = append(g.suspects, o)
+				s.CheckNet, s.ConfirmNet = true, true
+				continue
+			}
+			if !probeFailed(o) {
+				g.forget(o.Target) // a newer good answer outdates a failure still waiting
+			}
+		} else if probeFailed(o) {
 			failed = true
 		}
 		cs := g.tracker.Observe(o)
@@ -265,7 +304,7 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 	}
 	g.logChanges(changes)
 	var notes []Notification
-	if len(changes) > 0 && (len(g.held) > 0 || failed && !g.trustFailures(now)) {
+	if len(changes) > 0 && (len(g.held) > 0 || failed && g.checksNet) {
 		// Say nothing about failures until we know the internet itself works; what comes after
 		// them waits too, so the policy hears every change in order.
 		if len(g.held) == 0 {
@@ -274,9 +313,15 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 		g.held = append(g.held, changes...)
 		s.CheckNet = g.checksNet
 	} else {
-		s.CheckNet = failed && g.checksNet
+		s.CheckNet = s.CheckNet || failed && g.checksNet
 		notes = g.policy.Apply(g.state, changes, now)
 		s.Save = len(changes) > 0
+	}
+	if !proof.IsZero() && len(g.suspects) > 0 {
+		// A real page that answered is as good a proof as a connectivity check.
+		more, told := g.confirm(proof, &s, now)
+		changes = append(changes, more...)
+		notes = append(notes, told...)
 	}
 	if g.away != nil && len(batch) > 0 {
 		more, saved := g.finishAway(now)
@@ -288,12 +333,64 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 	return s
 }
 
-// trustFailures is the rule for failures: they are believed at once only when a connectivity
-// check passed within recentNetCheck; otherwise they wait for the next check. (A check that
-// passed just before the network dropped makes the failures it causes believed: a known cause
-// of false alarms.)
-func (g *gate) trustFailures(now time.Time) bool {
-	return g.confirmedSince(now.Add(-recentNetCheck))
+// confirm counts the failed probes made before the internet was seen working at `at`; those
+// made later wait for another check. A counted failure that is not yet enough to call its
+// website down has it checked again at once (s.Recheck): on a flapping connection the first
+// failure can be the connection's even though a check passed just after it, but a second one
+// right after a check that passed is the website's. It returns the changes the counted
+// failures make (for the update) and what the policy says of them.
+func (g *gate) confirm(at time.Time, s *step, now time.Time) ([]Change, []Notification) {
+	var changes []Change
+	var wait []Observation
+	counted := map[string]bool{}
+	for _, o := range g.suspects {
+		if at.Before(o.At) {
+			wait = append(wait, o)
+			continue
+		}
+		if counted[o.Target] {
+			// One proof counts one failure of a website: later ones before it may be the same
+			// drop of the connection. The recheck asked for below is the next look.
+			continue
+		}
+		counted[o.Target] = true
+		cs := g.tracker.Observe(o)
+		if g.tracker.confirmingFailure(o.Target) && !slices.Contains(s.Recheck, o.Target) {
+			s.Recheck = append(s.Recheck, o.Target)
+		}
+		if g.away != nil {
+			delete(g.away.pending, o.Target)
+			g.away.changes = append(g.away.changes, cs...)
+			continue
+		}
+		changes = append(changes, cs...)
+	}
+	g.suspects = wait
+	if len(wait) > 0 {
+		s.CheckNet, s.ConfirmNet = g.checksNet, g.checksNet
+	}
+	g.logChanges(changes)
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	s.Save = true
+	if len(g.held) > 0 {
+		// Changes held for a page's failure go first, in order; these wait with them.
+		g.held = append(g.held, changes...)
+		return changes, nil
+	}
+	return changes, g.policy.Apply(g.state, changes, now)
+}
+
+// dropSuspects forgets the failed probes made before a connectivity check that failed at `at`:
+// the machine was offline, not the websites.
+func (g *gate) dropSuspects(at time.Time) {
+	g.suspects = slices.DeleteFunc(g.suspects, func(o Observation) bool { return !at.Before(o.At) })
+}
+
+// forget drops a target's failed probes still waiting.
+func (g *gate) forget(target string) {
+	g.suspects = slices.DeleteFunc(g.suspects, func(o Observation) bool { return o.Target == target })
 }
 
 // confirmedSince reports whether connectivity was confirmed at t or later.

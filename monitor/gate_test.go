@@ -136,7 +136,8 @@ func TestGate(t *testing.T) {
 		events    []gateEvent
 		want      []string // notification titles
 		offline   bool
-		held      int
+		held      int   // changes held for a check
+		suspects  int   // failed probes waiting for a check
 		visa      State // Visa's state at the end (the probe)
 		bank      State // Northwind Bank's
 		stale     bool  // Visa's state is marked stale
@@ -147,30 +148,43 @@ func TestGate(t *testing.T) {
 		{name: "no connectivity checks: a failure goes to the policy at once", noChecks: true,
 			events: []gateEvent{batch(1*s, pageSays(StateOperational), probeOK), batch(5*m, probeFails), timerAt(5*m + storm)},
 			want:   []string{"Visa: Major outage"}, visa: StateMajorOutage, bank: StateOperational, saveState: true},
-		{name: "a failure long after the last check waits for a new one",
-			events: script(batch(5*m, probeFails)),
-			held:   1, visa: StateMajorOutage, bank: StateOperational, checkNet: true},
-		{name: "the policy's tick does not release a held failure",
-			events: script(batch(5*m, probeFails), timerAt(5*m+storm)),
-			held:   1, visa: StateMajorOutage, bank: StateOperational, saveState: true},
-		{name: "a check made after the failure releases it",
+		{name: "a failed probe is not counted before a check made after it",
+			events:   script(batch(5*m, probeFails)),
+			suspects: 1, visa: StateOperational, bank: StateOperational, checkNet: true},
+		{name: "the policy's tick does not count a failed probe",
+			events:   script(batch(5*m, probeFails), timerAt(5*m+storm)),
+			suspects: 1, visa: StateOperational, bank: StateOperational, saveState: true},
+		{name: "a check made after the failure counts it",
 			events: script(batch(5*m, probeFails), netNow(5*m+2*s, online), timerAt(5*m+2*s+storm)),
 			want:   []string{"Visa: Major outage"}, visa: StateMajorOutage, bank: StateOperational, saveState: true},
-		{name: "a check made before the failure does not release it, even arriving after",
-			events: script(batch(5*m, probeFails), netAt(5*m+2*s, 5*m-s, online), timerAt(5*m+2*s+storm)),
-			held:   1, visa: StateMajorOutage, bank: StateOperational, saveState: true},
-		{name: "what comes after a held change waits with it, in order",
-			events: script(batch(5*m, probeFails), batch(5*m+s, pageSays(StateDegraded))),
-			held:   2, visa: StateMajorOutage, bank: StateDegraded, checkNet: true},
-		{name: "a held failure is dropped when the machine is offline, and never told",
+		{name: "a check made before the failure does not count it, even arriving after",
+			events:   script(batch(5*m, probeFails), netAt(5*m+2*s, 5*m-s, online), timerAt(5*m+2*s+storm)),
+			suspects: 1, visa: StateOperational, bank: StateOperational, saveState: true},
+		{name: "a page's change after a failed probe is told, and its answer counts the failure",
+			events: script(batch(5*m, probeFails), batch(5*m+s, pageSays(StateDegraded)), timerAt(5*m+s+storm)),
+			want:   []string{"Northwind Bank: Degraded", "Visa: Major outage"}, visa: StateMajorOutage, bank: StateDegraded, saveState: true},
+		{name: "a real page answering after the failure counts it, as a check would",
+			events: script(batch(5*m, probeFails), batch(5*m+2*s, pageSays(StateOperational)), timerAt(5*m+2*s+storm)),
+			want:   []string{"Visa: Major outage"}, visa: StateMajorOutage, bank: StateOperational, saveState: true},
+		{name: "a failed probe is dropped when the machine is offline, and never told",
 			events: script(batch(5*m, probeFails), netNow(5*m+4*s, noNet), netNow(10*m, online), batch(10*m+s, probeOK), timerAt(10*m+s+storm)),
 			visa:   StateOperational, bank: StateOperational, saveState: true},
-		{name: "a failure within 30 s of a passed check is believed at once (recentNetCheck)",
-			events: script(netNow(5*m, online), batch(5*m+30*s, probeFails)),
-			visa:   StateMajorOutage, bank: StateOperational, checkNet: true, saveState: true},
-		{name: "a failure 31 s after a passed check waits (recentNetCheck)",
-			events: script(netNow(5*m, online), batch(5*m+31*s, probeFails)),
-			held:   1, visa: StateMajorOutage, bank: StateOperational, checkNet: true},
+		{name: "a good answer outdates a failed probe still waiting",
+			events: script(batch(5*m, probeFails), batch(5*m+s, probeOK), netNow(5*m+2*s, online), timerAt(5*m+2*s+storm)),
+			visa:   StateOperational, bank: StateOperational, saveState: true},
+		{name: "a check that passed a second before the failure does not count it",
+			events:   script(netNow(5*m, online), batch(5*m+s, probeFails)),
+			suspects: 1, visa: StateOperational, bank: StateOperational, checkNet: true},
+		{name: "a check that fails after a second failure drops only what came before it",
+			events:  script(batch(5*m, probeFails), netAt(5*m+3*s, 5*m+s, noNet), batch(5*m+2*s, probeFails)),
+			offline: true, visa: StateOperational, bank: StateOperational, stale: true},
+		{name: "failing canaries just after a page answered drop a failed probe made before them",
+			events: script(batch(3*m, pageSays(StateOperational)), batch(3*m+5*s, probeFails), netNow(3*m+10*s, noNet), timerAt(3*m+10*s+storm)),
+			visa:   StateOperational, bank: StateOperational, saveState: true},
+		{name: "canaries blocked for a while: a page answering after a failed probe counts it",
+			events: script(batch(3*m, pageSays(StateOperational)), netNow(3*m+10*s, noNet), batch(3*m+20*s, probeFails), netNow(3*m+30*s, noNet),
+				batch(3*m+40*s, pageSays(StateOperational)), timerAt(3*m+40*s+storm)),
+			want: []string{"Visa: Major outage"}, visa: StateMajorOutage, bank: StateOperational, saveState: true},
 		{name: "a good answer needs no check",
 			events: script(batch(5*m, pageSays(StateDegraded)), timerAt(5*m+storm)),
 			want:   []string{"Northwind Bank: Degraded"}, visa: StateOperational, bank: StateDegraded, saveState: true},
@@ -231,8 +245,8 @@ func TestGate(t *testing.T) {
 			if got.snap.Offline != tt.offline {
 				t.Errorf("offline %v (%q), want %v", got.snap.Offline, got.snap.OfflineReason, tt.offline)
 			}
-			if len(g.held) != tt.held {
-				t.Errorf("%d changes held, want %d", len(g.held), tt.held)
+			if len(g.held) != tt.held || len(g.suspects) != tt.suspects {
+				t.Errorf("%d changes held, %d failed probes waiting; want %d, %d", len(g.held), len(g.suspects), tt.held, tt.suspects)
 			}
 			visa, bank := serviceOf(got.snap, "visa"), serviceOf(got.snap, "bank")
 			if visa.State != tt.visa || bank.State != tt.bank {
@@ -312,5 +326,66 @@ func TestGateCommands(t *testing.T) {
 	}
 	if got, want := s.Update.Alerts.Snoozed, map[string]time.Time{"visa": until}; len(got) != len(want) || !got["visa"].Equal(until) {
 		t.Errorf("snoozed %v, want %v", got, want)
+	}
+}
+
+// TestGateProbeRecheck: with the default two failures in a row, a failed probe that a check
+// counts is checked again at once; a flap's failure is then outdated by a good answer (100 flaps,
+// nothing told), while a website that is really down fails again and is told.
+func TestGateProbeRecheck(t *testing.T) {
+	specs := []ServiceSpec{{ID: "visa", Name: "Visa", URL: gateVisa.URL, Targets: []Target{gateVisa}}}
+	g := newGate(NewTracker(specs, DefaultThresholds), NewPolicy(AlertConfig{}, nil, time.UTC), NewPolicyState(), slog.New(slog.DiscardHandler), gateConfig{
+		Targets: []Target{gateVisa}, ChecksNet: true, NetInterval: time.Minute, SleepTick: 15 * time.Second})
+	at := gateT0
+	var told []string
+	do := func(s step) step {
+		if s.Update != nil {
+			for _, n := range s.Update.Notifications {
+				told = append(told, n.Title)
+			}
+		}
+		return s
+	}
+	next := func(d time.Duration) time.Time { at = at.Add(d); return at }
+	do(g.Start(at, at))
+	do(g.OnNet(NetState{Online: true, At: next(time.Second)}, at))
+	do(g.OnBatch([]Observation{probeOK(next(time.Second))}, at))
+	for i := range 100 {
+		s := do(g.OnBatch([]Observation{probeFails(next(5 * time.Minute))}, at))
+		if !s.CheckNet || !s.ConfirmNet || len(s.Recheck) > 0 {
+			t.Fatalf("flap %d: a failed probe asks %+v, want a connectivity check at once and no recheck yet", i, s)
+		}
+		if i%2 == 0 {
+			s = do(g.OnNet(NetState{Online: true, At: next(time.Second)}, at)) // the flap is over already
+			if want := []string{gateVisa.Key()}; !slices.Equal(s.Recheck, want) {
+				t.Fatalf("flap %d: counted failure asks to recheck %q, want %q", i, s.Recheck, want)
+			}
+			do(g.OnBatch([]Observation{probeOK(next(100 * time.Millisecond))}, at))
+		} else {
+			do(g.OnNet(NetState{Reason: "You appear to be offline", At: next(time.Second)}, at))
+			do(g.OnNet(NetState{Online: true, At: next(10 * time.Second)}, at))
+		}
+		do(g.OnTimer(next(StormWindow + time.Second)))
+	}
+	if len(told) > 0 {
+		t.Fatalf("100 flaps told %q, want nothing", told)
+	}
+	// Really down: the recheck fails too, and a check after it passes.
+	do(g.OnBatch([]Observation{probeFails(next(5 * time.Minute))}, at))
+	s := do(g.OnNet(NetState{Online: true, At: next(time.Second)}, at))
+	if len(s.Recheck) != 1 {
+		t.Fatalf("first failure counted: recheck %q, want Visa's probe", s.Recheck)
+	}
+	do(g.OnBatch([]Observation{probeFails(next(100 * time.Millisecond))}, at))
+	s = do(g.OnNet(NetState{Online: true, At: next(time.Second)}, at))
+	if len(s.Recheck) != 0 {
+		t.Errorf("second failure counted: recheck %q, want none (down is decided)", s.Recheck)
+	}
+	if s.Update == nil || len(s.Update.Changes) != 1 || s.Update.Changes[0].Kind != ChangeState || s.Update.Changes[0].To != StateMajorOutage {
+		t.Errorf("second failure counted: the update's changes are %+v, want Visa's move to major outage", s.Update)
+	}
+	do(g.OnTimer(next(StormWindow + time.Second)))
+	if want := []string{"Visa: Major outage"}; !slices.Equal(told, want) {
+		t.Errorf("really down: told %q, want %q", told, want)
 	}
 }

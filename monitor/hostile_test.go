@@ -151,6 +151,33 @@ func TestGetJSONHostile(t *testing.T) {
 			wantReason: "the status page's answer could not be read: it was empty (null)",
 		},
 		{
+			name:       "garbage after the JSON document",
+			handler:    reply(200, "application/json", `{"status":{"indicator":"none"}}<script>alert(1)</script>`),
+			wantReason: "the status page's answer could not be read: it has more data after the end of the JSON document",
+		},
+		{
+			name:       "a second JSON document after the first",
+			handler:    reply(200, "application/json", `{"status":{"indicator":"none"}} {"status":{"indicator":"critical"}}`),
+			wantReason: "the status page's answer could not be read: it has more data after the end of the JSON document",
+		},
+		{
+			name: "20 MB of headers",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Padding", strings.Repeat("a", 20<<20))
+				w.Write([]byte(`{}`))
+			},
+			wantReason: "the server's answer had headers too large to read",
+		},
+		{
+			name: "a body cut short",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", "1000")
+				w.Write([]byte(`{"status":`))
+			},
+			wantReason: "the answer was cut short: the connection closed before all of it arrived",
+		},
+		{
 			name:       "a bare JSON string",
 			handler:    reply(200, "application/json", `"ok"`),
 			wantReason: "the status page's answer could not be read: it is not JSON",

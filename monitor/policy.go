@@ -80,6 +80,9 @@ type PolicyState struct {
 	Pending      []Notification `json:"pending"`
 	PendingSince time.Time      `json:"pending_since,omitzero"`
 	PendingLast  time.Time      `json:"pending_last,omitzero"`
+	// PendingMore counts the notifications of the burst left out of Pending (a service adds
+	// maxPendingPerService at most).
+	PendingMore int `json:"pending_more,omitempty"`
 	// Seen is when each remembered incident or maintenance was last open on its page; entries
 	// gone for PruneAfter are forgotten, so the file does not grow for ever.
 	Seen map[string]time.Time `json:"seen"`
@@ -121,15 +124,30 @@ const PruneAfter = 7 * 24 * time.Hour
 
 // prune forgets incidents and maintenances that have not been open for PruneAfter. An id never
 // comes back once closed, so forgetting it cannot repeat a notification.
+//
+// What one page can add is bounded too: only what is remembered gets a Seen entry (not every
+// incident a page lists), and a service keeps at most maxRemembered incident keys, the ones no
+// longer listed and longest unseen going first.
 func (s *PolicyState) prune(snap Snapshot, now time.Time) {
+	listed := map[string]bool{}
 	for _, sv := range snap.Services {
 		for _, in := range sv.Incidents {
-			s.Seen[IncidentKey(sv.ID, in)] = now
+			k := IncidentKey(sv.ID, in)
+			listed[k] = true
+			_, told := s.Incidents[k]
+			_, acked := s.Acks[k]
+			if told || acked {
+				s.Seen[k] = now
+			}
 		}
 		for _, m := range sv.Maintenances {
-			s.Seen[sv.ID+"/"+maintKey(m)] = now
+			k := sv.ID + "/" + maintKey(m)
+			if _, ok := s.Maint[k]; ok {
+				s.Seen[k] = now
+			}
 		}
 	}
+	s.capIncidents(listed)
 	stale := func(k string) bool {
 		seen, ok := s.Seen[k]
 		if !ok {
@@ -163,6 +181,39 @@ func (s *PolicyState) prune(snap Snapshot, now time.Time) {
 	}
 }
 
+// maxRemembered is how many incident keys the state keeps per service.
+const maxRemembered = 100
+
+// capIncidents keeps at most maxRemembered incident keys per service: past that, keys of
+// incidents not listed now go first, longest unseen first. A forgotten key can only repeat a
+// notification if its incident comes back after maxRemembered others.
+func (s *PolicyState) capIncidents(listed map[string]bool) {
+	per := map[string][]string{}
+	for k := range s.Incidents {
+		id, _, _ := strings.Cut(k, "/")
+		per[id] = append(per[id], k)
+	}
+	for _, keys := range per {
+		if len(keys) <= maxRemembered {
+			continue
+		}
+		slices.SortFunc(keys, func(a, b string) int {
+			if listed[a] != listed[b] {
+				if listed[a] {
+					return 1
+				}
+				return -1
+			}
+			return s.Seen[a].Compare(s.Seen[b])
+		})
+		for _, k := range keys[:len(keys)-maxRemembered] {
+			delete(s.Incidents, k)
+			delete(s.Acks, k)
+			delete(s.Seen, k)
+		}
+	}
+}
+
 // LoadPolicyState reads the state file. A missing file is an empty state; an unreadable one is
 // moved aside (path + ".bad") and an empty state returned with the error, so a corrupt file
 // never stops Paywatch.
@@ -181,6 +232,25 @@ func LoadPolicyState(path string) (*PolicyState, error) {
 	}
 	s.init()
 	return &s, nil
+}
+
+// LoadPolicyStates reads the newest of the state files that exist (by modification time): the
+// state is saved to a second place when the first cannot be written (see Watcher), and the
+// first may then hold an older state. With no file, an empty state; errors as LoadPolicyState.
+func LoadPolicyStates(paths ...string) (*PolicyState, error) {
+	newest, at := "", time.Time{}
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && (newest == "" || fi.ModTime().After(at)) {
+			newest, at = p, fi.ModTime()
+		}
+	}
+	if newest == "" {
+		return NewPolicyState(), nil
+	}
+	return LoadPolicyState(newest)
 }
 
 // Save writes the state atomically (a temporary file renamed over the old one).
@@ -497,9 +567,30 @@ func (p *Policy) route(st *PolicyState, notes []Notification, now time.Time) []N
 	if len(st.Pending) == 0 {
 		st.PendingSince = now
 	}
-	st.Pending = append(st.Pending, notes...)
+	for _, n := range notes {
+		// One service adds a few notifications to a burst at most; the rest are counted, and
+		// the summary says "and N more".
+		if n.ServiceID != "" && countFor(st.Pending, n.ServiceID) >= maxPendingPerService {
+			st.PendingMore++
+			continue
+		}
+		st.Pending = append(st.Pending, n)
+	}
 	st.PendingLast = now
 	return out
+}
+
+// maxPendingPerService is how many notifications one service can add to one burst.
+const maxPendingPerService = 5
+
+func countFor(ns []Notification, id string) int {
+	c := 0
+	for _, n := range ns {
+		if n.ServiceID == id {
+			c++
+		}
+	}
+	return c
 }
 
 // flush releases pending notifications once the burst they belong to is over: when StormWindow
@@ -512,10 +603,10 @@ func (p *Policy) flush(st *PolicyState, now time.Time) []Notification {
 	if len(st.Pending) == 0 || now.Before(st.burstEnd()) {
 		return nil
 	}
-	pending := st.Pending
-	st.Pending, st.PendingSince, st.PendingLast = nil, time.Time{}, time.Time{}
-	if len(pending) >= StormCount {
-		return []Notification{stormSummary(pending, now)}
+	pending, more := st.Pending, st.PendingMore
+	st.Pending, st.PendingSince, st.PendingLast, st.PendingMore = nil, time.Time{}, time.Time{}, 0
+	if len(pending)+more >= StormCount {
+		return []Notification{stormSummary(pending, more, now)}
 	}
 	return pending
 }
@@ -532,6 +623,11 @@ func (st *PolicyState) burstEnd() time.Time {
 
 // summarise makes one notification of several; it keeps them as its parts.
 func summarise(ns []Notification, now time.Time, kind SummaryKind, title string) Notification {
+	return summariseMore(ns, 0, now, kind, title)
+}
+
+// summariseMore is summarise with `more` notifications left out of ns, counted in its last line.
+func summariseMore(ns []Notification, more int, now time.Time, kind SummaryKind, title string) Notification {
 	sev, state := StateOperational, StateOperational
 	var lines []string
 	ids := map[string]bool{}
@@ -546,9 +642,10 @@ func summarise(ns []Notification, now time.Time, kind SummaryKind, title string)
 		lines = append(lines, n.Title+".")
 	}
 	const maxLines = 6
-	if len(lines) > maxLines {
-		more := len(lines) - (maxLines - 1)
-		lines = append(lines[:maxLines-1], fmt.Sprintf("…and %d more.", more))
+	if len(lines) > maxLines || more > 0 {
+		keep := min(len(lines), maxLines-1)
+		more += len(lines) - keep
+		lines = append(lines[:keep], fmt.Sprintf("…and %d more.", more))
 	}
 	id := ""
 	if len(ids) == 1 {

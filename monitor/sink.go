@@ -136,7 +136,7 @@ func resummarise(n Notification, parts []Notification) []Notification {
 		if len(parts) < StormCount {
 			return parts
 		}
-		return []Notification{stormSummary(parts, n.At)}
+		return []Notification{stormSummary(parts, 0, n.At)}
 	case SummaryHeld:
 		if len(parts) == 1 {
 			return parts
@@ -148,8 +148,8 @@ func resummarise(n Notification, parts []Notification) []Notification {
 	return nil
 }
 
-func stormSummary(ns []Notification, now time.Time) Notification {
-	return summarise(ns, now, SummaryStorm, fmt.Sprintf("%d changes at once", len(ns)))
+func stormSummary(ns []Notification, more int, now time.Time) Notification {
+	return summariseMore(ns, more, now, SummaryStorm, fmt.Sprintf("%d changes at once", len(ns)+more))
 }
 
 func heldSummary(ns []Notification, now time.Time) Notification {

@@ -27,6 +27,9 @@ type Thresholds struct {
 	PageStaleTries int // failed fetches of a page before its kept state becomes unknown
 }
 
+// maxNewIncidents is how many incidents one answer of a page can announce as new.
+const maxNewIncidents = 3
+
 // DefaultThresholds are DESIGN.md §5's 2/2 probe hysteresis and 3 stale tries.
 var DefaultThresholds = Thresholds{ProbeFailures: 2, ProbeSuccesses: 2, PageStaleTries: 3}
 
@@ -164,7 +167,8 @@ type tracked struct {
 	since     time.Time
 	known     State                // last confirmed known state; StateUnknown until the baseline
 	problemAt time.Time            // when the current problem began
-	incidents map[string]time.Time // incident key → its latest update time; nil until one
+	incidents map[string]time.Time // incident key → its latest update time, while listed; nil until one
+	titles    map[string]bool      // titles of the incidents listed at the last answer
 	maints    map[string]bool      // nil until one
 	primed    bool
 }
@@ -385,6 +389,13 @@ func (t *Tracker) observeProbe(ts *trackedSource, o Observation) {
 	ts.status.Verdict, ts.status.Reason = verdict, reason
 }
 
+// confirmingFailure reports whether a website probe has failed, but not yet often enough in a
+// row to be called down.
+func (t *Tracker) confirmingFailure(key string) bool {
+	ts, ok := t.byTarget[key]
+	return ok && ts.target.Kind == KindProbe && ts.badRun > 0 && ts.badRun < t.th.ProbeFailures && !ts.status.State.IsProblem()
+}
+
 func (r Report) summaryReason(s State) string {
 	if worst := worstIncident(r.Incidents); worst != nil {
 		return worst.Title
@@ -430,8 +441,10 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 			sv.problemAt = at
 		}
 		if page != nil {
+			sv.titles = map[string]bool{}
 			for _, in := range page.report.Incidents {
 				sv.seeIncident(incidentKey(in), in.UpdatedAt)
+				sv.titles[in.Title] = true
 			}
 			for _, m := range page.report.Maintenances {
 				sv.seeMaint(maintKey(m))
@@ -464,8 +477,12 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 		sv.known = next
 	}
 	if page != nil {
+		listed := make(map[string]bool, len(page.report.Incidents))
+		titles := make(map[string]bool, len(page.report.Incidents))
+		fresh := 0
 		for _, in := range page.report.Incidents {
 			k := incidentKey(in)
+			listed[k], titles[in.Title] = true, true
 			if in.Filtered {
 				continue
 			}
@@ -478,9 +495,24 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 				continue
 			}
 			sv.seeIncident(k, in.UpdatedAt)
+			// One answer is news about a few incidents at most; and an incident listed under a
+			// new ID with the title of one listed last time is that one again (a page that
+			// makes up IDs on every poll would otherwise be "new incident" every minute).
+			if sv.titles[in.Title] || fresh >= maxNewIncidents {
+				continue
+			}
 			if !hasStateChange(changes) {
+				fresh++
 				in := in
 				changes = append(changes, Change{Kind: ChangeNewIncident, ServiceID: sv.spec.ID, Name: sv.spec.Name, From: next, To: next, At: at, Incident: &in, Sources: status().Sources})
+			}
+		}
+		sv.titles = titles
+		// Incidents no longer listed are forgotten here, so that what a page lists bounds what
+		// is kept; the policy's state remembers what was told about them.
+		for k := range sv.incidents {
+			if !listed[k] {
+				delete(sv.incidents, k)
 			}
 		}
 		for _, m := range page.report.Maintenances {

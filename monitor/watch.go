@@ -2,8 +2,12 @@ package monitor
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"log/slog"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -15,6 +19,9 @@ type Update struct {
 	Changes       []Change
 	Notifications []Notification
 	Alerts        AlertView
+	// Notice is a problem of Paywatch's own the user must know about ("" when none): what it
+	// has told cannot be saved, so a restart may tell it again.
+	Notice string
 }
 
 // WatcherOptions configures a Watcher.
@@ -27,6 +34,9 @@ type WatcherOptions struct {
 	Connectivity *Connectivity
 	// NetInterval is how often connectivity is checked while nothing fails (default 60 s).
 	NetInterval time.Duration
+	// NetAskGap is the least time between connectivity checks asked for by failures (default
+	// 10 s); one asked for at once, as a failed website probe waits for it, a tenth of that.
+	NetAskGap time.Duration
 	// SleepTick is how often the wall clock is compared with the monotonic one to notice that
 	// the machine slept (default 15 s); a gap over a minute counts as sleep.
 	SleepTick time.Duration
@@ -40,6 +50,9 @@ type WatcherOptions struct {
 	// State is the policy's memory; StatePath, when set, is where it is saved after each change.
 	State     *PolicyState
 	StatePath string
+	// StateFallback is where the state is saved when StatePath cannot be written (load with
+	// LoadPolicyStates from both). When neither can, every update carries a Notice.
+	StateFallback string
 }
 
 // Watcher runs the engine and feeds the gate, one goroutine deep.
@@ -63,6 +76,10 @@ type Watcher struct {
 	savedAt   time.Time
 	savePend  bool
 	saveTimer *time.Timer
+	// Where the state was last saved (StatePath or StateFallback; "" for nowhere), and the
+	// notice while it cannot be saved at all. Only Run touches them.
+	savedTo string
+	notice  string
 }
 
 // saveGap is the least time between two writes of the state file.
@@ -80,6 +97,9 @@ func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
 	}
 	if o.NetInterval <= 0 {
 		o.NetInterval = time.Minute
+	}
+	if o.NetAskGap <= 0 {
+		o.NetAskGap = 10 * time.Second
 	}
 	if o.SleepTick <= 0 {
 		o.SleepTick = 15 * time.Second
@@ -151,10 +171,37 @@ func (w *Watcher) commands() []func(*PolicyState, Snapshot) {
 // carries what they say to the gate, which decides, and does what the gate asks back.
 func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 	obs := make(chan Observation, 16)
-	netReq := make(chan struct{}, 1)
+	netReq := make(chan bool, 1) // true: at once (failed probes wait for it)
 	netRes := make(chan NetState, 1)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	rechecking := map[string]bool{} // probes being checked again, so that none runs twice at once
+	var rechecked sync.Mutex
+	recheck := func(key string) {
+		rechecked.Lock()
+		defer rechecked.Unlock()
+		if rechecking[key] {
+			return
+		}
+		t, ok := w.engine.target(key)
+		if !ok {
+			return
+		}
+		rechecking[key] = true
+		wg.Go(func() {
+			o, ok := w.engine.checkOne(ctx, t)
+			rechecked.Lock()
+			delete(rechecking, key)
+			rechecked.Unlock()
+			if !ok {
+				return
+			}
+			select {
+			case obs <- o:
+			case <-ctx.Done():
+			}
+		})
+	}
 	wg.Go(func() { w.engine.Run(ctx, obs) })
 	if w.opt.Connectivity != nil {
 		wg.Go(func() { w.netLoop(ctx, netReq, netRes) })
@@ -170,7 +217,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 
 	s := w.gate.Start(w.opt.Wall(), time.Now())
 	for {
-		if !w.do(ctx, s, updates, netReq) {
+		if !w.do(ctx, s, updates, netReq, recheck) {
 			return ctx.Err()
 		}
 		policyTimer.Reset(max(time.Until(w.gate.TickAt()), 10*time.Millisecond))
@@ -196,7 +243,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 }
 
 // do does what the gate asked, in order; false if ctx ended first.
-func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan<- struct{}) bool {
+func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan bool, recheck func(string)) bool {
 	if s.Save {
 		w.requestSave()
 	}
@@ -205,16 +252,30 @@ func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq 
 	}
 	if s.CheckNet {
 		select {
-		case netReq <- struct{}{}:
-		default: // one is asked for already
+		case netReq <- s.ConfirmNet:
+		default: // one is asked for already: make it urgent if this one is
+			if s.ConfirmNet {
+				select {
+				case <-netReq:
+				default:
+				}
+				select {
+				case netReq <- true:
+				default:
+				}
+			}
 		}
 	}
 	if s.CheckNow {
 		w.engine.CheckNow()
 	}
+	for _, key := range s.Recheck {
+		recheck(key)
+	}
 	if s.Update == nil {
 		return true
 	}
+	s.Update.Notice = w.notice
 	select {
 	case updates <- *s.Update:
 		return true
@@ -258,17 +319,86 @@ func (w *Watcher) flushSave() {
 	}
 }
 
+// save writes the policy's state to StatePath, or else to StateFallback, when it changed. Where
+// it went is logged when that changes; when it can go nowhere, the user is told
+// (Update.Notice), as a restart would then repeat what was already told.
 func (w *Watcher) save() {
 	w.savePend = false
 	w.savedAt = time.Now()
-	var err error
-	if w.saved, err = w.state.saveChanged(w.opt.StatePath, w.saved); err != nil {
-		w.log.Warn("could not save the alert state", "err", err)
+	if w.opt.StatePath == "" {
+		return
 	}
+	to := w.opt.StatePath
+	saved, err := w.state.saveChanged(w.opt.StatePath, w.saved)
+	if err == nil && len(saved) > 0 && len(w.saved) > 0 && &saved[0] == &w.saved[0] {
+		return // nothing changed, nothing written: where it was saved still holds
+	}
+	if err != nil && w.opt.StateFallback != "" {
+		var ferr error
+		if saved, ferr = w.state.saveChanged(w.opt.StateFallback, nil); ferr == nil {
+			if w.savedTo != w.opt.StateFallback {
+				w.log.Warn("alert state saved to the second place: the first cannot be written", "path", w.opt.StatePath, "err", err, "saved_to", w.opt.StateFallback)
+			}
+			to, err = w.opt.StateFallback, nil
+		} else {
+			err = errors.Join(err, ferr)
+		}
+	}
+	w.saved = saved
+	if err != nil {
+		if w.savedTo != "" || w.notice == "" {
+			w.log.Error("could not save the alert state: a restart may repeat notifications", "err", err)
+		}
+		w.savedTo = ""
+		w.notice = "Paywatch cannot save what it has told you (" + SaveProblem(err) + "): after a restart it may notify again"
+		return
+	}
+	if to == w.opt.StatePath && w.savedTo == w.opt.StateFallback && w.opt.StateFallback != "" {
+		w.log.Info("alert state saved where it belongs again", "path", to)
+		os.Remove(w.opt.StateFallback) // older now; LoadPolicyStates would skip it anyway
+	}
+	w.savedTo, w.notice = to, ""
 }
 
-// netLoop checks connectivity at start, every NetInterval, and when asked (at most every 10 s).
-func (w *Watcher) netLoop(ctx context.Context, req <-chan struct{}, res chan<- NetState) {
+// SaveProblem says in a few plain words why a file could not be saved.
+func SaveProblem(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "its folder cannot be written"
+	case errors.Is(err, syscall.ENOSPC):
+		return "the disk is full"
+	case errors.Is(err, syscall.EROFS):
+		return "the disk is read-only"
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrExist):
+		return "a file is in the way of its folder"
+	}
+	return "the file cannot be written"
+}
+
+// CheckStateWritable reports whether the state can be saved at path, or else at fallback, by
+// writing a scratch file next to it (for `paywatch status`, which runs no watcher).
+func CheckStateWritable(path, fallback string) error {
+	var errs []error
+	for _, p := range []string{path, fallback} {
+		if p == "" {
+			continue
+		}
+		scratch := p + ".check"
+		err := WriteFileAtomic(scratch, nil, 0o600)
+		if err == nil {
+			os.Remove(scratch)
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// netLoop checks connectivity at start, every NetInterval, and when asked: at most every
+// NetAskGap (10 s), or every tenth of that when asked at once (a failed probe waits for a check
+// made after it, and the sooner after it the check is made, the less the connection can have
+// changed meanwhile).
+func (w *Watcher) netLoop(ctx context.Context, req <-chan bool, res chan<- NetState) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var last, next time.Time // the last check; when the next regular one is due
@@ -277,10 +407,14 @@ func (w *Watcher) netLoop(ctx context.Context, req <-chan struct{}, res chan<- N
 		case <-ctx.Done():
 			return
 		case <-timer.C:
-		case <-req:
-			// Asked: at once, or 10 s after the last check, but never later than the regular
-			// check already due.
-			due := last.Add(10 * time.Second)
+		case urgent := <-req:
+			// Asked: at once, or NetAskGap (a tenth of it if urgent) after the last check, but
+			// never later than the regular check already due.
+			gap := w.opt.NetAskGap
+			if urgent {
+				gap /= 10
+			}
+			due := last.Add(gap)
 			if next.Before(due) {
 				due = next
 			}

@@ -8,11 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/kardianos/service"
 
+	"github.com/paywatch/paywatch/app/instance"
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -211,16 +213,47 @@ func (x *xdgBackend) install() error {
 func (x *xdgBackend) uninstall() error { return removeIfExists(x.path) }
 
 func (x *xdgBackend) running() (bool, error) {
-	pids, err := findProcesses(x.exe)
-	return len(pids) > 0, err
+	pid, err := x.owner()
+	return pid > 0, err
 }
 
-func (x *xdgBackend) start() error { return launch(x.exe, x.args) }
-
-func (x *xdgBackend) stop() error {
-	pids, err := findProcesses(x.exe)
+// start launches the app and waits a little for it to take its lock, so that the status asked
+// for next sees it.
+func (x *xdgBackend) start() error {
+	pid, err := launch(x.exe, x.args)
 	if err != nil {
 		return err
 	}
-	return terminate(x.exe, pids, 10*time.Second)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if own, _ := x.owner(); own == pid || processExe(pid) == "" {
+			break // running, or gone (it found another one running)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
+
+// stop asks this user's own tray to quit: the process holding its instance lock, nothing else
+// that runs the same program (another user's, or another session's).
+func (x *xdgBackend) stop() error {
+	pid, err := x.owner()
+	if err != nil || pid == 0 {
+		return err
+	}
+	return terminate(x.exe, []int{pid}, 10*time.Second)
+}
+
+// owner is the ID of the process holding this user's tray lock, when it runs this program
+// (0 when none does, or the ID was reused by another program).
+func (x *xdgBackend) owner() (int, error) {
+	dir, err := instance.Dir()
+	if err != nil {
+		return 0, err
+	}
+	pid, err := instance.Owner(dir, instance.Name("", ""))
+	if err != nil || pid == 0 || !slices.Contains(programNames(x.exe), processExe(pid)) {
+		return 0, err
+	}
+	return pid, nil
 }

@@ -597,27 +597,64 @@ func TestSystemctlFails(t *testing.T) {
 	})
 }
 
-// fakeApp copies sleep to dir/paywatch: a program the test can start,
-// find and stop, as it would the tray app.
+// goCaches are the go command's build and module caches, read before any test moves HOME.
+var goCaches = func() []string {
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	f := strings.Fields(string(out))
+	if err != nil || len(f) != 3 {
+		return nil
+	}
+	return []string{"GOCACHE=" + f[0], "GOMODCACHE=" + f[1], "GOPATH=" + f[2]}
+}()
+
+// fakeApp builds testdata/fakeapp as dir/paywatch: a program the test can start, find and
+// stop, as it would the tray app, and which takes the tray's instance lock in a runtime folder
+// of the test's own.
 func fakeApp(t *testing.T) string {
 	t.Helper()
-	sleep, err := exec.LookPath("sleep")
-	if err != nil {
-		t.Skip("no sleep program")
-	}
-	data, err := os.ReadFile(sleep)
-	if err != nil {
-		t.Fatal(err)
-	}
 	exe := filepath.Join(t.TempDir(), "paywatch")
-	if err := os.WriteFile(exe, data, 0o755); err != nil {
-		t.Fatal(err)
+	build := exec.Command("go", "build", "-o", exe, "./testdata/fakeapp")
+	build.Env = append(os.Environ(), goCaches...) // the test's HOME has none
+	out, err := build.CombinedOutput()
+	if err != nil {
+		t.Fatalf("build the fake app: %v\n%s", err, out)
 	}
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	t.Cleanup(func() {
 		pids, _ := findProcesses(exe)
 		_ = terminate(exe, pids, 5*time.Second)
 	})
 	return exe
+}
+
+// TestXDGStopOnlyOwn: another Paywatch running the same program, without this user's lock (run
+// by another user, or in another session with its own runtime folder), is not this user's:
+// status does not report it, and stop leaves it alone.
+func TestXDGStopOnlyOwn(t *testing.T) {
+	mc := newMachine(t, "XFCE", "inactive")
+	exe := fakeApp(t)
+	other := exec.Command(exe)
+	other.Env = append(os.Environ(), "FAKEAPP_NO_LOCK=1")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- other.Wait() }()
+	t.Cleanup(func() { other.Process.Kill() })
+	m := newManager(t, Options{Executable: exe})
+	runSteps(t, mc, m, []step{
+		{"status", "Paywatch is not set to start at login.", nil},
+		{"stop", "Paywatch is not running.", nil},
+		{"start", "Paywatch is running.", nil},
+		{"status", "Paywatch is running, but it is not set to start at login.", nil},
+		{"stop", "Paywatch is stopped.", nil},
+		{"status", "Paywatch is not set to start at login.", nil},
+	})
+	select {
+	case err := <-exited:
+		t.Fatalf("the other Paywatch ended (%v): stop must act only on this user's own", err)
+	default:
+	}
 }
 
 func TestXDGStartStop(t *testing.T) {

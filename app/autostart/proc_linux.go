@@ -56,14 +56,18 @@ func processExe(pid int) string {
 }
 
 // launch starts exe in a session of its own, detached from this one, so it
-// outlives the command that started it.
-func launch(exe string, args []string) error {
+// outlives the command that started it, and returns its process ID.
+func launch(exe string, args []string) (int, error) {
 	cmd := exec.Command(exe, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		return err
+		return 0, err
 	}
-	return cmd.Process.Release()
+	pid := cmd.Process.Pid
+	// Reap it when it ends, so that it does not linger as a zombie while this process lives
+	// (a test; the CLI exits at once).
+	go cmd.Wait()
+	return pid, nil
 }
 
 // terminate asks each process to quit (SIGTERM, which Fyne apps handle as

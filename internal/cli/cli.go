@@ -189,6 +189,22 @@ func alertStatePath() string {
 	return filepath.Join(dir, "alerts.json")
 }
 
+// alertStateFallback is where the alert state goes when its own place cannot be written: the
+// config folder (or, where the state lives there already, the cache folder), so that a restart
+// does not repeat what was told.
+func alertStateFallback(primary string) string {
+	for _, dir := range []func() (string, error){os.UserConfigDir, os.UserCacheDir} {
+		d, err := dir()
+		if err != nil {
+			continue
+		}
+		if p := filepath.Join(d, "paywatch", "alerts-state.json"); filepath.Dir(p) != filepath.Dir(primary) {
+			return p
+		}
+	}
+	return filepath.Join(os.TempDir(), "paywatch-alerts-state.json")
+}
+
 func iconDir() string {
 	d, err := os.UserCacheDir()
 	if err != nil {

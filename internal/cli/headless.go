@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 
 	"github.com/paywatch/paywatch/app"
@@ -35,6 +36,23 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	defer stopProfiles()
 	log, closeLog := openLog(stderr)
 	defer closeLog()
+	// One Paywatch per user and settings file, as for the tray: two would send everything twice.
+	lockDir, err := app.LockDir()
+	if err != nil {
+		fmt.Fprintf(stderr, "paywatch: %v\n", err)
+		return 1
+	}
+	inst, err := app.AcquireInstanceFor(lockDir, *cfgPath)
+	if errors.Is(err, app.ErrAlreadyRunning) {
+		fmt.Fprintf(stdout, "%s for this user and settings file: not starting a second one.\n", err)
+		log.Info("not starting: already running", "err", err)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "paywatch: %v\n", err)
+		return 1
+	}
+	defer inst.Release()
 	cfg, notice := loadConfigForTray(*cfgPath, log)
 	if notice != "" {
 		log.Warn(notice)
@@ -45,7 +63,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		log.Error("some services could not be set up", "err", err)
 	}
 	var notifier app.Notifier
-	if b, err := app.NewBeeep(appName, iconDir()); err == nil {
+	if ok, why := app.SessionBus(os.Getenv); !ok {
+		// A machine service has no desktop. Starting a bus to show notifications nobody sees
+		// would leave a dbus-daemon running after Paywatch ends: say so once, and make sure no
+		// D-Bus client in this process starts one.
+		log.Info("desktop notifications are off: notifications go to the log and the team channels", "why", why)
+		os.Setenv("DBUS_SESSION_BUS_ADDRESS", app.NoBusAddress)
+	} else if b, err := app.NewBeeep(appName, iconDir()); err == nil {
 		notifier = b
 	}
 	hist, _ := openHistory(cfg, log) // its notice is logged; paywatch status shows a file moved aside

@@ -123,8 +123,14 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "paywatch: %v\n", err)
 			return 1
 		}
+		if w := stateWarning(alertStatePath()); w != "" {
+			fmt.Fprintln(stderr, w) // not in the JSON, which stays what it was
+		}
 	} else {
 		printStatus(stdout, snap)
+		if w := stateWarning(alertStatePath()); w != "" {
+			fmt.Fprintln(stdout, w)
+		}
 		for _, ch := range channelList(cfg) {
 			name := ch.Name
 			if name == "" {

@@ -61,6 +61,18 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer inst.Release()
+	if !app.IsDefaultConfig(o.config) {
+		// One Paywatch per settings file too, so that a headless one on the same file does not
+		// send everything a second time (the default file's lock is the one just taken).
+		cfgInst, err := app.AcquireInstanceFor(lockDir, o.config)
+		if errors.Is(err, app.ErrAlreadyRunning) {
+			fmt.Fprintf(stdout, "%s for this user and settings file: not starting a second one.\n", err)
+			return 0
+		}
+		if err == nil {
+			defer cfgInst.Release()
+		}
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -29,7 +29,11 @@ type watchOptions struct {
 
 // newWatcher builds the watcher, and says what of its notifications the desktop is to show.
 func newWatcher(o watchOptions) (*monitor.Watcher, monitor.Sink) {
-	state, err := monitor.LoadPolicyState(o.statePath)
+	fallback := ""
+	if o.statePath != "" {
+		fallback = alertStateFallback(o.statePath)
+	}
+	state, err := monitor.LoadPolicyStates(o.statePath, fallback)
 	if err != nil {
 		o.log.Warn("alert state reset", "err", err)
 	}
@@ -42,7 +46,7 @@ func newWatcher(o watchOptions) (*monitor.Watcher, monitor.Sink) {
 		OnSleep: recordSleep(o.history), // the history records each sleep noticed
 
 		Alerts: o.cfg.Alerts, Logger: o.log, Connectivity: o.conn,
-		Policy: policy, State: state, StatePath: o.statePath,
+		Policy: policy, State: state, StatePath: o.statePath, StateFallback: fallback,
 	}), policy.Desktop()
 }
 

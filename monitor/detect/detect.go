@@ -160,7 +160,8 @@ func (d *detector) stop(ctx context.Context, a *answer) error {
 		var fe *monitor.FetchError
 		if errors.As(a.err, &fe) {
 			switch fe.Kind {
-			case monitor.ErrNetwork, monitor.ErrTimeout, monitor.ErrDNS, monitor.ErrTLS, monitor.ErrRefused, monitor.ErrCanceled:
+			case monitor.ErrNetwork, monitor.ErrTimeout, monitor.ErrDNS, monitor.ErrTLS, monitor.ErrRefused, monitor.ErrCanceled,
+				monitor.ErrTruncated, monitor.ErrHeaderTooLarge:
 				return &Error{URL: d.base.String(), Kind: ErrUnreachable, Detail: monitor.Reason(a.err), Err: a.err}
 			}
 		}
