@@ -5,15 +5,21 @@ VERSION ?= $(BASE_VERSION)+$(shell git rev-parse --short HEAD 2>/dev/null || ech
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := paywatch
 export LANG := en_US.UTF-8
+SHELL   := /bin/bash
 
-# Every package except the root (the binary with GLFW's C code), for the race detector.
-LIB_PKGS = $(shell $(GO) list ./... | grep -v '^github.com/paywatch/paywatch$$')
+# Packages whose tests drive the real app on a private desktop (their tests import
+# app/desktoptest): the end-to-end tests. Every other package is a unit test package.
+E2E_PKGS  = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | \
+	awk '/ github.com\/paywatch\/paywatch\/app\/desktoptest( |$$)/ {print $$1}')
+UNIT_PKGS = $(filter-out $(E2E_PKGS),$(shell $(GO) list ./...))
+# `go test -json` shortened to the package lines and the output of failed tests.
+SUMMARY   = $(GO) run ./internal/testsummary
 
 # Packages that must also build for macOS and Windows without cgo (no Fyne widgets inside).
 PORTABLE_PKGS = ./monitor/... ./app/autostart/... ./app/logfile/... ./assets/...
 FYNE_TOOL     = fyne.io/tools/cmd/fyne@v1.7.4
 
-.PHONY: all build run demo test unit e2e lint vet-cross windows package bench deps-build deps-test clean
+.PHONY: all build run demo test unit e2e lint vet-cross windows race-build package bench deps-build deps-test clean
 
 all: build
 
@@ -59,12 +65,19 @@ package: deps-build
 	(cd "$$tmp" && $(GO) run $(FYNE_TOOL) package -os linux); \
 	cp "$$tmp"/*.tar.xz dist/; ls -l dist/*.tar.xz
 unit:
-	$(GO) test -race -count=1 $(LIB_PKGS)
+	set -o pipefail; $(GO) test -race -count=1 -json $(UNIT_PKGS) 2>&1 | $(SUMMARY)
+
+# The end-to-end tests build Paywatch with the race detector (app/desktoptest.Build); this
+# puts that build in the cache ahead of them.
+race-build:
+	$(GO) build -race -o /dev/null .
 
 e2e:
-	$(GO) test -count=1 -v -run 'Test' .
+	set -o pipefail; $(GO) test -count=1 -json -run 'Test' $(E2E_PKGS) 2>&1 | $(SUMMARY) -tests -keep 'data race'
 
-test: deps-test lint vet-cross windows unit e2e
+# Every check, each phase timed (see .ci/test).
+test:
+	@./.ci/test
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./monitor/...

@@ -80,13 +80,14 @@ type Races struct {
 	// Ours are the full reports where an access happens in the module's own code: the top
 	// frame of the racing access, or of the previous one, is in the module or in package main.
 	Ours []string
-	// Theirs counts the other reports by the third-party package that races: the first
-	// frame outside the standard library (or "standard library" if there is none).
+	// Theirs counts the other reports by the third-party packages whose code races: for each
+	// of the two accesses the first frame outside the standard library and the module, as
+	// "inside P" or "between P and Q".
 	Theirs map[string]int
 }
 
-// Summary is one line counting the third-party reports, busiest package first, or "" if
-// there are none.
+// Summary is one line counting the third-party reports, most frequent first, or "" if there
+// are none.
 func (r Races) Summary() string {
 	total := 0
 	for _, n := range r.Theirs {
@@ -95,21 +96,21 @@ func (r Races) Summary() string {
 	if total == 0 {
 		return ""
 	}
-	pkgs := slices.SortedFunc(maps.Keys(r.Theirs), func(a, b string) int {
+	where := slices.SortedFunc(maps.Keys(r.Theirs), func(a, b string) int {
 		if r.Theirs[a] != r.Theirs[b] {
 			return r.Theirs[b] - r.Theirs[a]
 		}
 		return strings.Compare(a, b)
 	})
-	parts := make([]string, len(pkgs))
-	for i, p := range pkgs {
-		parts[i] = fmt.Sprintf("%s %d", p, r.Theirs[p])
+	parts := make([]string, len(where))
+	for i, w := range where {
+		parts[i] = fmt.Sprintf("%d %s", r.Theirs[w], w)
 	}
 	noun := "reports"
 	if total == 1 {
 		noun = "report"
 	}
-	return fmt.Sprintf("%d data race %s in third-party code ignored (%s)", total, noun, strings.Join(parts, ", "))
+	return fmt.Sprintf("%d data race %s in third-party code ignored: %s", total, noun, strings.Join(parts, "; "))
 }
 
 var (
@@ -127,26 +128,44 @@ func SplitRaces(log, module string) Races {
 		b, _, _ = strings.Cut(b, "==================")
 		lines := strings.Split(b, "\n")
 		mine := false
-		culprit := ""
+		var culprits []string // per access, the first third-party package in its stack
 		for i, l := range lines {
-			if accessLine.MatchString(l) && i+1 < len(lines) && isOwn(funcName(lines[i+1]), module) {
+			if !accessLine.MatchString(l) {
+				continue
+			}
+			if i+1 < len(lines) && isOwn(funcName(lines[i+1]), module) {
 				mine = true
 			}
-			if f := funcName(l); culprit == "" && f != "" && !isStd(f) && !isOwn(f, module) {
-				culprit = funcPackage(f)
+			for _, f := range lines[i+1:] {
+				if strings.TrimSpace(f) == "" {
+					break // the end of this access's stack
+				}
+				if fn := funcName(f); fn != "" && !isStd(fn) && !isOwn(fn, module) {
+					if p := funcPackage(fn); !slices.Contains(culprits, p) {
+						culprits = append(culprits, p)
+					}
+					break
+				}
 			}
 		}
 		if mine {
 			r.Ours = append(r.Ours, strings.Trim(b, "\n"))
 			continue
 		}
-		if culprit == "" {
-			culprit = "standard library"
+		slices.Sort(culprits)
+		var where string
+		switch len(culprits) {
+		case 0:
+			where = "inside the standard library"
+		case 1:
+			where = "inside " + culprits[0]
+		default:
+			where = "between " + strings.Join(culprits, " and ")
 		}
 		if r.Theirs == nil {
 			r.Theirs = map[string]int{}
 		}
-		r.Theirs[culprit]++
+		r.Theirs[where]++
 	}
 	return r
 }
