@@ -23,6 +23,7 @@ var notPlatforms = map[string]string{
 	"channels":   "team channels that alerts are sent to",
 	"demo":       "the demo's imitation status pages",
 	"detect":     "platform detection, which asks every platform",
+	"platforms":  "the table of every platform, which imports them all",
 	"sourcetest": "test support for the platform packages",
 	"internal":   "code shared by monitor's packages",
 	"testdata":   "test data",
