@@ -12,14 +12,15 @@ SHELL   := /bin/bash
 E2E_PKGS  = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | \
 	awk '/ github.com\/paywatch\/paywatch\/app\/desktoptest( |$$)/ {print $$1}')
 UNIT_PKGS = $(filter-out $(E2E_PKGS),$(shell $(GO) list ./...))
-# `go test -json` shortened to the package lines and the output of failed tests.
-SUMMARY   = $(GO) run ./internal/testsummary
+# `go test -json` shortened to the package lines and the output of failed tests. Built with
+# -race only so that it needs no packages the race-detector tests do not also use.
+SUMMARY   = $(GO) run -race ./internal/testsummary
 
 # Packages that must also build for macOS and Windows without cgo (no Fyne widgets inside).
 PORTABLE_PKGS = ./monitor/... ./app/autostart/... ./app/logfile/... ./assets/...
 FYNE_TOOL     = fyne.io/tools/cmd/fyne@v1.7.4
 
-.PHONY: all build run demo test unit e2e lint vet-cross windows race-build package bench deps-build deps-test clean
+.PHONY: all build run demo test unit e2e lint vet-cross windows package bench deps-build deps-test clean
 
 all: build
 
@@ -38,9 +39,11 @@ run: build
 demo: build
 	./$(BIN) --demo
 
+# go vet with -race type-checks against the packages compiled for the race detector, which
+# unit and e2e use, so Fyne, GLFW and OpenGL's large C code are compiled once for all three.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+	$(GO) vet -race ./...
 
 # Platform files cannot rot unseen: vet what builds without cgo for the other systems, and
 # the whole Windows build with mingw-w64's cgo, as `make windows` compiles it (so that
@@ -70,13 +73,10 @@ package: deps-build
 unit:
 	set -o pipefail; $(GO) test -race -count=1 -json $(UNIT_PKGS) 2>&1 | $(SUMMARY)
 
-# The end-to-end tests build Paywatch with the race detector (app/desktoptest.Build); this
-# puts that build in the cache ahead of them.
-race-build:
-	$(GO) build -race -o /dev/null .
-
+# The end-to-end tests build Paywatch with the race detector (app/desktoptest.Build) and run
+# with it themselves, sharing its compiled packages.
 e2e:
-	set -o pipefail; $(GO) test -count=1 -json -run 'Test' $(E2E_PKGS) 2>&1 | $(SUMMARY) -tests -keep 'data race'
+	set -o pipefail; $(GO) test -race -count=1 -json -run 'Test' $(E2E_PKGS) 2>&1 | $(SUMMARY) -tests -keep 'data race'
 
 # Every check, each phase timed (see .ci/test).
 test:
