@@ -70,6 +70,7 @@ package: deps-build
 	mkdir -p dist; \
 	(cd "$$tmp" && $(GO) run $(FYNE_TOOL) package -os linux); \
 	cp "$$tmp"/*.tar.xz dist/; ls -l dist/*.tar.xz
+
 unit:
 	set -o pipefail; $(GO) test -race -count=1 -json $(UNIT_PKGS) 2>&1 | $(SUMMARY)
 
