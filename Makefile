@@ -2,7 +2,7 @@
 GO      ?= go
 BASE_VERSION := $(shell sed -n 's/^ *Version = "\(.*\)"/\1/p' FyneApp.toml)
 VERSION ?= $(BASE_VERSION)+$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+LDFLAGS := -X github.com/paywatch/paywatch/internal/cli.version=$(VERSION)
 BIN     := paywatch
 export LANG := en_US.UTF-8
 SHELL   := /bin/bash
@@ -85,7 +85,7 @@ test:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./monitor/...
-	$(GO) test -run '^$$' -bench Idle -benchtime 1x .
+	$(GO) test -run '^$$' -bench Idle -benchtime 1x ./internal/e2e
 
 clean:
 	rm -f $(BIN)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -50,6 +51,12 @@ type Desktop struct {
 	window    *StatusWindow
 	notice    string
 	login     loginState
+
+	// Start-at-login reads and changes run off the Fyne goroutine (they may run systemctl);
+	// Run waits for them before it returns, and none starts once it has.
+	loginMu      sync.Mutex
+	loginWG      sync.WaitGroup
+	loginStopped bool
 }
 
 type loginState struct {
@@ -67,20 +74,31 @@ func NewDesktop(a fyne.App, tray Tray, act Actions, log *slog.Logger) *Desktop {
 	return d
 }
 
+// SetHistory gives the status window Paywatch's record (its daily bars, and a *History…* menu
+// entry) and, when export is not nil, an *Export evidence…* button. Call it before Prepare.
+func (d *Desktop) SetHistory(h History, export ExportFunc) { d.window.SetHistory(h, export) }
+
 // Notifications is the queue that Deliver drains.
 func (d *Desktop) Notifications() <-chan monitor.Notification { return d.notes }
 
 // Window is the status window.
 func (d *Desktop) Window() *StatusWindow { return d.window }
 
-// SetNotice shows a line at the top of the menu and window (e.g. a settings-file problem).
-// Call it on the Fyne goroutine.
-func (d *Desktop) SetNotice(s string) { d.notice = s; d.render() }
+// SetNotice sets a line for the top of the menu and window (e.g. a settings-file problem).
+// Call it before Prepare; it draws nothing itself.
+func (d *Desktop) SetNotice(s string) { d.notice = s }
 
-// Run applies updates until ctx ends. It refreshes the "checked … ago" ages every 10 s.
+// Prepare draws the tray menu, icon and window once, before the Fyne app runs: Fyne starts its
+// system tray only for a menu set before Run. Call it on the main goroutine before the app's
+// Run, where Fyne runs the calls at once, as it would on its own goroutine later.
+func (d *Desktop) Prepare() { d.render() }
+
+// Run applies updates until ctx ends. It refreshes the "checked … ago" ages every 10 s. It
+// returns once the start-at-login reads and changes it started have.
 func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
+	defer d.stopLogin()
 	if d.actions.StartAtLogin != nil {
-		go d.refreshLogin(nil)
+		d.goLogin(nil)
 	}
 	// Ages ("checked 2 min ago") refresh on the tick; anything a person would notice (a state,
 	// an incident, offline, a snooze) redraws at once. Polls that change nothing but a time
@@ -126,6 +144,9 @@ func signature(u monitor.Update) string {
 		}
 		for _, c := range sv.Components {
 			fmt.Fprintf(&b, ",%d", c.State)
+		}
+		for _, m := range sv.Maintenances {
+			fmt.Fprintf(&b, ",%s,%v,%v,%d,%d", m.Title, m.InProgress, m.Filtered, m.StartsAt.Unix(), m.EndsAt.Unix())
 		}
 		b.WriteByte(';')
 	}
@@ -198,6 +219,11 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 			line.ChildMenu = d.serviceMenu(sv)
 		}
 		items = append(items, line)
+		if m, ok := NextMaintenance(sv, now); ok {
+			planned := fyne.NewMenuItem(sv.Name+" — "+MaintenanceLine(m, now), nil)
+			planned.Disabled = true
+			items = append(items, planned)
+		}
 		if link != "" {
 			pages = append(pages, fyne.NewMenuItem(sv.Name, func() { d.openURL(link) }))
 		}
@@ -224,7 +250,11 @@ func (d *Desktop) Menu(now time.Time) *fyne.Menu {
 	}
 	quit := fyne.NewMenuItem("Quit", d.actions.Quit)
 	quit.IsQuit = true
-	items = append(items, open, fyne.NewMenuItem("Open status window", d.window.Show), fyne.NewMenuItemSeparator(), quit)
+	items = append(items, open, fyne.NewMenuItem("Open status window", d.window.Show))
+	if d.window.history != nil {
+		items = append(items, fyne.NewMenuItem("History…", d.window.ShowHistory))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), quit)
 	return fyne.NewMenu("Paywatch", items...)
 }
 
@@ -246,22 +276,7 @@ func (d *Desktop) serviceMenu(sv monitor.ServiceStatus) *fyne.Menu {
 			items = append(items, fyne.NewMenuItemSeparator())
 		}
 	}
-	comps := slices.Clone(sv.Components)
-	slices.SortStableFunc(comps, func(a, b monitor.Component) int {
-		if a.Filtered != b.Filtered {
-			if a.Filtered {
-				return 1
-			}
-			return -1
-		}
-		switch {
-		case a.State.Worse(b.State):
-			return -1
-		case b.State.Worse(a.State):
-			return 1
-		}
-		return 0
-	})
+	comps := ByProblem(sv.Components)
 	for i, c := range comps {
 		if i == maxComponents {
 			more := fyne.NewMenuItem(fmt.Sprintf("…and %d more (open the status window)", len(comps)-maxComponents), d.window.Show)
@@ -361,7 +376,25 @@ func (d *Desktop) toggleLogin() {
 	want := !d.login.on
 	d.login.busy = true
 	d.render()
-	go d.refreshLogin(func() error { return d.actions.SetStartAtLogin(want) })
+	d.goLogin(func() error { return d.actions.SetStartAtLogin(want) })
+}
+
+// goLogin runs refreshLogin off the Fyne goroutine, unless Run has ended.
+func (d *Desktop) goLogin(change func() error) {
+	d.loginMu.Lock()
+	defer d.loginMu.Unlock()
+	if d.loginStopped {
+		return
+	}
+	d.loginWG.Go(func() { d.refreshLogin(change) })
+}
+
+// stopLogin lets no more start-at-login work start and waits for what is running.
+func (d *Desktop) stopLogin() {
+	d.loginMu.Lock()
+	d.loginStopped = true
+	d.loginMu.Unlock()
+	d.loginWG.Wait()
 }
 
 // refreshLogin applies an optional change, reads the real installed state and shows it.

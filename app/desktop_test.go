@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -144,8 +145,8 @@ func TestStatusWindowShowsServices(t *testing.T) {
 		t.Fatal("a window that was never shown was created")
 	}
 	w.Show()
-	if len(w.list.Objects) != 2 {
-		t.Fatalf("rows = %d, want 2 (row + separator)", len(w.list.Objects))
+	if n := w.list.Length(); n != 1 {
+		t.Fatalf("rows = %d, want 1 (one per service)", n)
 	}
 	if w.header.Text != "Paywatch: Stripe has problems" {
 		t.Errorf("header = %q", w.header.Text)
@@ -329,4 +330,47 @@ func TestMenuNotRebuiltBetweenPolls(t *testing.T) {
 	if got := labels(tray.lastMenu())[0]; len(tray.menus) != 2 || got != "Stripe — Operational · checked 5 min ago" {
 		t.Errorf("after 5 minutes without a check: %d menus, first line %q", len(tray.menus), got)
 	}
+}
+
+// TestNoticeIsDrawnByPrepare: SetNotice only sets the line; Prepare draws the menu with it (on
+// the main goroutine, before Fyne runs, which Fyne needs to start its system tray).
+func TestNoticeIsDrawnByPrepare(t *testing.T) {
+	a := test.NewTempApp(t)
+	tray := &fakeTray{}
+	d := NewDesktop(a, tray, Actions{Quit: func() {}}, nil)
+	d.SetNotice("Your settings file has a problem")
+	if n := len(tray.menus); n != 0 {
+		t.Fatalf("SetNotice drew %d menus, want none", n)
+	}
+	d.Prepare()
+	if m := tray.lastMenu(); m.Items[0].Label != "Your settings file has a problem" || !m.Items[0].Disabled {
+		t.Errorf("first item = %q (disabled %v), want the notice", m.Items[0].Label, m.Items[0].Disabled)
+	}
+}
+
+// TestRunWaitsForLoginWork: Run returns only once the start-at-login read it started (which
+// may run systemctl) has returned.
+func TestRunWaitsForLoginWork(t *testing.T) {
+	a := test.NewTempApp(t)
+	synctest.Test(t, func(t *testing.T) {
+		asked, release := make(chan struct{}), make(chan struct{})
+		d := NewDesktop(a, &fakeTray{}, Actions{StartAtLogin: func() (bool, error) {
+			close(asked)
+			<-release
+			return false, nil
+		}}, nil)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { d.Run(ctx, make(chan monitor.Update)); close(done) }()
+		<-asked
+		cancel()
+		synctest.Wait()
+		select {
+		case <-done:
+			t.Fatal("Run returned while the start-at-login read it started was still running")
+		default:
+		}
+		close(release)
+		<-done
+	})
 }

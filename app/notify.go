@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 
 	"github.com/gen2brain/beeep"
 
@@ -47,8 +49,23 @@ func NewBeeep(appName, iconDir string) (*Beeep, error) {
 
 // Notify shows n with the icon of its state.
 func (b *Beeep) Notify(n monitor.Notification) error {
-	return beeep.Notify(n.Title, n.Body, filepath.Join(b.iconDir, n.State.String()+".png"))
+	return beeep.Notify(n.Title, DesktopBody(runtime.GOOS, n.Body), filepath.Join(b.iconDir, n.State.String()+".png"))
 }
+
+// DesktopBody is a notification's final body as the desktop's notification server reads it.
+// Where notifications go over D-Bus (Linux, the BSDs), servers that render body markup (most of
+// them) read a subset of HTML: "&", "<" and ">" are escaped in the whole body, once, so that no
+// link or tag can be assembled from parts of it (an incident's title and its update). The
+// summary (the title) is plain text by the specification. Elsewhere the body is plain text.
+func DesktopBody(goos, body string) string {
+	switch goos {
+	case "darwin", "windows", "ios", "android", "js", "wasip1", "plan9":
+		return body
+	}
+	return dbusMarkup.Replace(body)
+}
+
+var dbusMarkup = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // Deliver sends notifications from a queue in their own goroutine, so a slow notification
 // daemon never holds up the tray. It returns when ctx ends or the queue is closed.

@@ -107,3 +107,83 @@ func TestAgo(t *testing.T) {
 		}
 	}
 }
+
+func TestMaintenanceLine(t *testing.T) {
+	zone := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 12, 3, 12, 38, 0, 0, zone) // a Thursday
+	at := func(day, h, m int) time.Time { return time.Date(2026, 12, day, h, m, 0, 0, zone).UTC() }
+	tests := []struct {
+		name string
+		m    monitor.Maintenance
+		want string
+	}{
+		{"in two hours", monitor.Maintenance{StartsAt: at(3, 14, 38), EndsAt: at(3, 15, 38)}, "Maintenance planned today 14:38–15:38"},
+		{"tomorrow", monitor.Maintenance{StartsAt: at(4, 9, 0), EndsAt: at(4, 10, 30)}, "Maintenance planned tomorrow 09:00–10:30"},
+		{"this week", monitor.Maintenance{StartsAt: at(8, 14, 38), EndsAt: at(8, 15, 38)}, "Maintenance planned Tue 14:38–15:38"},
+		{"next Thursday has its date", monitor.Maintenance{StartsAt: at(10, 14, 38), EndsAt: at(10, 15, 38)}, "Maintenance planned Thu 10 Dec 14:38–15:38"},
+		{"across midnight", monitor.Maintenance{StartsAt: at(5, 22, 0), EndsAt: at(6, 2, 0)}, "Maintenance planned Sat 22:00 – Sun 02:00"},
+		{"tonight to tomorrow", monitor.Maintenance{StartsAt: at(3, 23, 0), EndsAt: at(4, 1, 0)}, "Maintenance planned 23:00 – tomorrow 01:00"},
+		{"no end", monitor.Maintenance{StartsAt: at(4, 6, 0)}, "Maintenance planned tomorrow from 06:00"},
+		{"no times", monitor.Maintenance{}, "Maintenance planned"},
+		{"in progress", monitor.Maintenance{InProgress: true, StartsAt: at(3, 12, 0), EndsAt: at(3, 13, 0)}, "Maintenance in progress until 13:00"},
+		{"in progress past midnight", monitor.Maintenance{InProgress: true, StartsAt: at(3, 12, 0), EndsAt: at(4, 1, 0)}, "Maintenance in progress until tomorrow 01:00"},
+		{"in progress, no end", monitor.Maintenance{InProgress: true}, "Maintenance in progress"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := MaintenanceLine(tt.m, now); got != tt.want {
+				t.Errorf("MaintenanceLine() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNextMaintenance(t *testing.T) {
+	now := t0
+	early := monitor.Maintenance{Title: "early", StartsAt: now.Add(time.Hour), EndsAt: now.Add(2 * time.Hour)}
+	late := monitor.Maintenance{Title: "late", StartsAt: now.Add(24 * time.Hour)}
+	running := monitor.Maintenance{Title: "running", InProgress: true, StartsAt: now.Add(-time.Hour)}
+	over := monitor.Maintenance{Title: "over", StartsAt: now.Add(-3 * time.Hour), EndsAt: now.Add(-2 * time.Hour)}
+	filtered := monitor.Maintenance{Title: "filtered", StartsAt: now.Add(time.Minute), Filtered: true}
+	tests := []struct {
+		name string
+		ms   []monitor.Maintenance
+		want string
+	}{
+		{"none", nil, ""},
+		{"earliest ahead", []monitor.Maintenance{late, early}, "early"},
+		{"in progress first", []monitor.Maintenance{early, running, late}, "running"},
+		{"past and filtered skipped", []monitor.Maintenance{over, filtered}, ""},
+		{"past skipped", []monitor.Maintenance{over, late}, "late"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sv := svc("Globex Payroll", monitor.StateOperational, now)
+			sv.Maintenances = tt.ms
+			m, ok := NextMaintenance(sv, now)
+			if ok != (tt.want != "") || m.Title != tt.want {
+				t.Errorf("NextMaintenance() = %q, %v; want %q", m.Title, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestByProblem(t *testing.T) {
+	comps := []monitor.Component{
+		{Name: "API", State: monitor.StateOperational},
+		{Name: "Theme editor", State: monitor.StateMajorOutage, Filtered: true},
+		{Name: "Payouts", State: monitor.StateDegraded},
+		{Name: "Checkout", State: monitor.StateMajorOutage},
+		{Name: "Dashboard", State: monitor.StateOperational},
+	}
+	var got []string
+	for _, c := range ByProblem(comps) {
+		got = append(got, c.Name)
+	}
+	if want := []string{"Checkout", "Payouts", "API", "Dashboard", "Theme editor"}; !equal(got, want) {
+		t.Errorf("ByProblem() = %q, want %q", got, want)
+	}
+	if comps[0].Name != "API" || comps[1].Name != "Theme editor" {
+		t.Error("ByProblem changed its argument")
+	}
+}

@@ -64,7 +64,7 @@ func (a AlertConfig) minSeverity() State {
 	return *a.MinSeverity
 }
 
-// Notification is one message for the desktop (and later, team channels).
+// Notification is one message for the sinks: the desktop and the team channels.
 type Notification struct {
 	ServiceID string
 	Title     string
@@ -72,10 +72,24 @@ type Notification struct {
 	// State is the service's state now (operational on a recovery).
 	State State
 	// Severity is what the news is about: the problem's worst state, also on its recovery, so
-	// a channel that heard of a problem also hears that it ended.
+	// a sink that heard of a problem also hears that it ended, and one that did not, does not.
 	Severity State
 	At       time.Time
+	// Summary, when set, says this notification sums up Parts (a storm, what quiet hours held,
+	// what happened while away), so that each sink can sum up only the parts it wants.
+	Summary SummaryKind    `json:",omitempty"`
+	Parts   []Notification `json:",omitempty"`
 }
+
+// SummaryKind says how a summary was made, so that it can be made again from fewer parts.
+type SummaryKind string
+
+// Kinds of summary.
+const (
+	SummaryStorm SummaryKind = "storm" // StormCount or more notifications close together
+	SummaryHeld  SummaryKind = "held"  // what quiet hours held back
+	SummaryAway  SummaryKind = "away"  // what changed while the machine slept; one line a part
+)
 
 func (a AlertConfig) maintenance() bool { return a.Maintenance == nil || *a.Maintenance }
 

@@ -65,7 +65,8 @@ func ParseCatalog(b []byte) (*Catalog, error) {
 	return &c, nil
 }
 
-// Validate checks every entry: unique ids, a known source kind, guidance and a support link.
+// Validate checks every entry: unique ids, a source, guidance and a support link. Whether an
+// entry's platform is one Paywatch knows is Resolve's to judge, against Builders.Platforms.
 func (c *Catalog) Validate() error {
 	var errs []error
 	seen := map[string]bool{}
@@ -83,9 +84,6 @@ func (c *Catalog) Validate() error {
 		}
 		if e.URL == "" && len(e.Probes) == 0 {
 			errs = append(errs, fmt.Errorf("%s: needs a status page or a probe", where))
-		}
-		if e.URL != "" && !knownPlatform(e.Platform) {
-			errs = append(errs, fmt.Errorf("%s: platform %q is not a known source kind", where, e.Platform))
 		}
 		for _, u := range append([]string{e.URL, e.SupportURL}, probeURLs(e.Probes)...) {
 			if u != "" {
@@ -136,9 +134,12 @@ func DefaultConfig() *Config {
 	return c
 }
 
-// Builders is how Resolve makes checkers; main supplies it, since only main knows every
-// platform package.
+// Builders is how Resolve makes checkers; main supplies it from the platform table
+// (monitor/platforms), which this package cannot import.
 type Builders struct {
+	// Platforms are the platform names Page builds; a page on any other is refused with the list.
+	// Nil leaves the judgement to Page.
+	Platforms []string
 	// Page returns a checker for a status page on the named platform.
 	Page func(platform, url string) (Checker, error)
 	// Probe returns a checker for a website probe.
@@ -178,6 +179,10 @@ func Resolve(c *Config, cat *Catalog, b Builders) ([]ServiceSpec, error) {
 		spec := ServiceSpec{ID: s.ServiceID(), Name: s.Name, URL: s.URL, Filter: s.Components, Guidance: entry.Guidance, SupportURL: entry.SupportURL, MinSeverity: s.MinSeverity}
 		if s.URL != "" {
 			platform, endpoint := s.Platform, s.URL
+			if platform != "" && b.Platforms != nil && !slices.Contains(b.Platforms, platform) {
+				errs = append(errs, fmt.Errorf("services[%d] (%s): platform: %q is not one Paywatch knows (%s)", i+1, s.Name, platform, strings.Join(b.Platforms, ", ")))
+				continue
+			}
 			if platform == "" {
 				platform = "statuspage"
 				if b.Detect != nil {

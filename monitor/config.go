@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -210,13 +212,29 @@ func ConfigPath() (string, error) {
 	return filepath.Join(dir, "paywatch", "config.yaml"), nil
 }
 
+// Known are the names a settings file may use that this package does not list itself: the
+// platforms (monitor/platforms), the catalog's ids and the channel addresses (monitor/channels)
+// the caller knows. With them, ParseConfigKnown reports an unknown one next to every other
+// problem; a nil field is not checked.
+type Known struct {
+	// Platforms are the names platform: takes.
+	Platforms []string
+	// Catalog are the ids catalog: takes.
+	Catalog []string
+	// Channel checks a channel address: how to show it (without secrets) and what is wrong.
+	Channel func(url string) (shown string, err error)
+}
+
 // LoadConfig reads and validates a settings file. Every problem is reported at once.
-func LoadConfig(path string) (*Config, error) {
+func LoadConfig(path string) (*Config, error) { return LoadConfigKnown(path, Known{}) }
+
+// LoadConfigKnown is LoadConfig that also checks the names in k.
+func LoadConfigKnown(path string, k Known) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	c, err := ParseConfig(b)
+	c, err := ParseConfigKnown(b, k)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -224,30 +242,165 @@ func LoadConfig(path string) (*Config, error) {
 }
 
 // ParseConfig decodes strictly (unknown keys are errors) and validates.
-func ParseConfig(b []byte) (*Config, error) {
+func ParseConfig(b []byte) (*Config, error) { return ParseConfigKnown(b, Known{}) }
+
+// ParseConfigKnown decodes strictly and validates, also the names in k, and reports every
+// problem at once: each once, with its line where the file has the setting, and with control
+// characters from the file shown escaped.
+func ParseConfigKnown(b []byte, k Known) (*Config, error) {
+	if msg := notText(b); msg != "" {
+		return nil, errors.New(msg)
+	}
 	var c Config
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	var errs []error
+	at := yamlPaths(b)
+	var msgs []string
 	if err := dec.Decode(&c); err != nil {
 		var te *yaml.TypeError
 		switch {
 		case errors.As(err, &te):
-			at := yamlPaths(b)
 			for _, e := range te.Errors {
-				errs = append(errs, errors.New(at.name(friendlyYAML(e))))
+				hint := ""
+				if m := backticked.FindStringSubmatch(e); m != nil {
+					hint = m[1]
+				}
+				msgs = append(msgs, at.name(friendlyYAML(e), hint))
 			}
 		case errors.Is(err, errEOF(err)):
 			return nil, errors.New("the file is empty: add a services: list")
 		default:
-			return nil, errors.New(friendlyYAML(err.Error()))
+			return nil, errors.New(shownText(friendlyYAML(err.Error())))
 		}
 	}
-	errs = append(errs, c.Validate()...)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if line := secondDocument(b); line > 0 {
+		msgs = append(msgs, fmt.Sprintf("line %d: a second document (after ---) is not read: keep every setting in one document", line))
 	}
-	return &c, nil
+	for _, e := range append(c.Validate(), c.checkKnown(k)...) {
+		msgs = append(msgs, at.locate(e))
+	}
+	if len(msgs) == 0 {
+		return &c, nil
+	}
+	// Each problem once (an alias repeats its anchor's problem wherever it is used), in the
+	// order found; control characters from the file escaped, never sent to a terminal.
+	// In the file's order: problems with the whole file first, then by line.
+	slices.SortStableFunc(msgs, func(a, b string) int { return msgLine(a) - msgLine(b) })
+	var errs []error
+	seen := map[string]bool{}
+	for _, m := range msgs {
+		m = shownText(m)
+		if !seen[m] {
+			seen[m] = true
+			errs = append(errs, errors.New(m))
+		}
+	}
+	return nil, errors.Join(errs...)
+}
+
+// msgLine is the line a message starts with ("line 12: …"), or 0.
+func msgLine(m string) int {
+	if sm := lineMsg.FindStringSubmatch(m); sm != nil {
+		n, _ := strconv.Atoi(sm[1])
+		return n
+	}
+	return 0
+}
+
+// checkKnown reports catalog ids, platforms and channel addresses that k does not know.
+func (c *Config) checkKnown(k Known) []error {
+	var errs []error
+	for i, s := range c.Services {
+		where, bare := fmt.Sprintf("services[%d]", i+1), fmt.Sprintf("services[%d]", i+1)
+		if s.Name != "" {
+			where += fmt.Sprintf(" (%s)", s.Name)
+		} else if s.Catalog != "" {
+			where += fmt.Sprintf(" (%s)", s.Catalog)
+		}
+		if id := strings.TrimSpace(s.Catalog); id != "" && k.Catalog != nil && !slices.Contains(k.Catalog, strings.ToLower(id)) {
+			msg := fmt.Sprintf("%s: catalog: %q is not in the catalog", where, s.Catalog)
+			if near := nearest(id, slices.Clone(k.Catalog)); near != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			errs = append(errs, &settingError{path: bare + ".catalog", msg: msg + "; see paywatch catalog"})
+		}
+		if p := s.Platform; p != "" && k.Platforms != nil && !slices.Contains(k.Platforms, p) {
+			msg := fmt.Sprintf("%s: platform: %q is not one Paywatch knows", where, p)
+			if near := nearest(p, slices.Clone(k.Platforms)); near != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			errs = append(errs, &settingError{path: bare + ".platform", msg: msg + "; it knows " + strings.Join(k.Platforms, ", ")})
+		}
+	}
+	if k.Channel != nil {
+		for i, ch := range c.Channels {
+			if strings.TrimSpace(ch.URL) == "" || !strings.Contains(ch.URL, "://") {
+				continue // Validate says so
+			}
+			if shown, err := k.Channel(ch.URL); err != nil {
+				errs = append(errs, &settingError{path: fmt.Sprintf("channels[%d].url", i+1),
+					msg: fmt.Sprintf("channels[%d] (%s): url: %v", i+1, shown, err)})
+			}
+		}
+	}
+	return errs
+}
+
+// notText says why a file is not a settings file at all (binary data, another encoding), or "".
+func notText(b []byte) string {
+	if !utf8.Valid(b) {
+		return "the file is not text (it has bytes that are not UTF-8): settings are YAML text, written in a text editor"
+	}
+	for i, r := range string(b) {
+		if r == 0 || (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') {
+			line := 1 + strings.Count(string(b[:i]), "\n")
+			return fmt.Sprintf("line %d: the file has a control character (%U), so it is not a settings file: settings are YAML text, written in a text editor", line, r)
+		}
+	}
+	return ""
+}
+
+// secondDocument is the line where a second YAML document starts, or 0.
+func secondDocument(b []byte) int {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	var first, second yaml.Node
+	if dec.Decode(&first) != nil || dec.Decode(&second) != nil {
+		return 0
+	}
+	line := second.Line
+	if len(second.Content) > 0 {
+		line = second.Content[0].Line
+	}
+	// Point at the "---" line that starts it.
+	lines := strings.Split(string(b), "\n")
+	for l := min(line, len(lines)) - 1; l >= 0; l-- {
+		if strings.HasPrefix(lines[l], "---") {
+			return l + 1
+		}
+	}
+	return line
+}
+
+// shownText is a message with the control and invisible characters it quotes from the file
+// written as escapes (\x1b), so that they never reach a terminal.
+func shownText(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || isInvisible(r) }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteRune(r) // between messages
+		case unicode.IsControl(r) && r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case unicode.IsControl(r) || isInvisible(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func errEOF(err error) error {
@@ -326,6 +479,8 @@ type linePaths struct {
 	block  map[int]string     // where a list or mapping starts → its setting: "services"
 	parent map[lineKey]string // a key → the setting that holds it: "services[1] (Acme Pay)"
 	quoted map[lineKey]string // a plain value, by its text → its setting
+	// at is the line of each setting, by its path by position alone: "services[2].probe.url".
+	at map[string]int
 }
 
 type lineKey struct {
@@ -334,28 +489,35 @@ type lineKey struct {
 }
 
 func yamlPaths(b []byte) linePaths {
-	lp := linePaths{value: map[int]string{}, block: map[int]string{}, parent: map[lineKey]string{}, quoted: map[lineKey]string{}}
+	lp := linePaths{value: map[int]string{}, block: map[int]string{}, parent: map[lineKey]string{}, quoted: map[lineKey]string{}, at: map[string]int{}}
 	var doc yaml.Node
 	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 {
 		return lp
 	}
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
+	var walk func(n *yaml.Node, path, bare string)
+	walk = func(n *yaml.Node, path, bare string) {
 		switch n.Kind {
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
-				p := k.Value
+				p, b := k.Value, k.Value
 				if path != "" {
-					p = path + "." + k.Value
+					p, b = path+"."+k.Value, bare+"."+k.Value
+				}
+				if _, seen := lp.at[b]; !seen {
+					lp.at[b] = k.Line
 				}
 				lp.parent[lineKey{k.Line, k.Value}] = path
 				lp.record(v, p)
-				walk(v, p)
+				walk(v, p, b)
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
 				p := fmt.Sprintf("%s[%d]", path, i+1)
+				b := fmt.Sprintf("%s[%d]", bare, i+1)
+				if _, seen := lp.at[b]; !seen {
+					lp.at[b] = c.Line
+				}
 				if c.Kind == yaml.MappingNode {
 					for j := 0; j+1 < len(c.Content); j += 2 {
 						if k := c.Content[j].Value; k == "name" || k == "catalog" {
@@ -365,11 +527,11 @@ func yamlPaths(b []byte) linePaths {
 					}
 				}
 				lp.record(c, p)
-				walk(c, p)
+				walk(c, p, b)
 			}
 		}
 	}
-	walk(doc.Content[0], "")
+	walk(doc.Content[0], "", "")
 	return lp
 }
 
@@ -393,8 +555,32 @@ var (
 	quotedText = regexp.MustCompile(`"([^"]*)"`)
 )
 
-// name puts the setting a "line N: …" message is about after its line number.
-func (lp linePaths) name(msg string) string {
+// locate puts "line N: " before a problem with a setting, when the file has the setting (or
+// the one holding it).
+func (lp linePaths) locate(e error) string {
+	var se *settingError
+	if !errors.As(e, &se) {
+		return e.Error()
+	}
+	for p := se.path; p != ""; {
+		if line, ok := lp.at[p]; ok {
+			return fmt.Sprintf("line %d: %s", line, se.msg)
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return se.msg
+}
+
+// backticked is the value a go.yaml message quotes ("cannot unmarshal !!str `notalist` into …").
+var backticked = regexp.MustCompile("`([^`]*)`")
+
+// name puts the setting a "line N: …" message is about after its line number. hint is the
+// value the decoder's own message quoted, which tells apart settings that share a line.
+func (lp linePaths) name(msg string, hint ...string) string {
 	m := lineMsg.FindStringSubmatch(msg)
 	if m == nil {
 		return msg
@@ -406,6 +592,8 @@ func (lp linePaths) name(msg string) string {
 		where, ok = lp.parent[lineKey{n, unknownKey.FindStringSubmatch(m[2])[1]}]
 	case strings.Contains(m[2], "got a mapping"), strings.Contains(m[2], "got a list"), strings.HasPrefix(m[2], "a list or mapping"):
 		where, ok = lp.block[n]
+	case len(hint) > 0 && hint[0] != "" && lp.quoted[lineKey{n, hint[0]}] != "":
+		where, ok = lp.quoted[lineKey{n, hint[0]}], true
 	default:
 		// Several values can share a line ({contains: down, state: sad}): the one the
 		// message quotes is the one it is about.
@@ -456,8 +644,19 @@ func editDistance(a, b string) int {
 // Validate reports every problem in the settings, each naming the service and field.
 func (c *Config) Validate() []error {
 	var errs []error
+	// bareOf maps a message's "where" (which names the service) to the setting's path by
+	// position alone ("services[2].probe"), by which its line is found (ParseConfig).
+	bareOf := map[string]string{}
 	add := func(where, format string, a ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, a...)))
+		msg := fmt.Sprintf(format, a...)
+		path := where
+		if b, ok := bareOf[where]; ok {
+			path = b
+		}
+		if f := fieldRE.FindStringSubmatch(msg); f != nil {
+			path += "." + f[1]
+		}
+		errs = append(errs, &settingError{path: path, msg: where + ": " + msg})
 	}
 	if c.Interval != 0 && time.Duration(c.Interval) < MinPublicInterval {
 		add("interval", "%s is too short; the minimum is %s", time.Duration(c.Interval), MinPublicInterval)
@@ -468,11 +667,13 @@ func (c *Config) Validate() []error {
 	ids := map[string]int{}
 	for i, s := range c.Services {
 		where := fmt.Sprintf("services[%d]", i+1)
+		bare := where
 		if s.Name != "" {
 			where += fmt.Sprintf(" (%s)", s.Name)
 		} else if s.Catalog != "" {
 			where += fmt.Sprintf(" (%s)", s.Catalog)
 		}
+		bareOf[where] = bare
 		if s.Name == "" && s.Catalog == "" {
 			add(where, "name: missing (every service needs a name)")
 		}
@@ -516,9 +717,6 @@ func (c *Config) Validate() []error {
 		if s.MinSeverity != nil && (*s.MinSeverity == StateUnknown || *s.MinSeverity == StateOperational) {
 			add(where, "min_severity: use maintenance, degraded, partial_outage or major_outage")
 		}
-		if s.Platform != "" && !knownPlatform(s.Platform) {
-			add(where, "platform: %q is not one Paywatch knows (%s)", s.Platform, strings.Join(Platforms, ", "))
-		}
 		if s.Platform != "" && s.URL == "" && s.Catalog == "" {
 			add(where, "platform: given without url:")
 		}
@@ -527,6 +725,15 @@ func (c *Config) Validate() []error {
 			if len(probes) > 1 {
 				pw = fmt.Sprintf("%s.probes[%d]", where, j+1)
 			}
+			// Where the probe is written: probe: comes first, then probes:.
+			pb := fmt.Sprintf("%s.probes[%d]", bare, j+1)
+			if s.Probe != nil {
+				pb = bare + ".probe"
+				if j > 0 {
+					pb = fmt.Sprintf("%s.probes[%d]", bare, j)
+				}
+			}
+			bareOf[pw] = pb
 			if err := checkURL(p.URL); err != nil {
 				add(pw, "url: %v", err)
 				continue
@@ -564,7 +771,13 @@ func (c *Config) Validate() []error {
 			add(fmt.Sprintf("connectivity.canaries[%d]", i+1), "url: %v", err)
 		}
 	}
-	errs = append(errs, c.Alerts.validate()...)
+	for _, e := range c.Alerts.validate() {
+		path := e.Error()
+		if f := fieldRE.FindStringSubmatch(path); f != nil {
+			path = f[1]
+		}
+		errs = append(errs, &settingError{path: path, msg: e.Error()})
+	}
 	for i, ch := range c.Channels {
 		where := fmt.Sprintf("channels[%d]", i+1)
 		if strings.TrimSpace(ch.URL) == "" || !strings.Contains(ch.URL, "://") {
@@ -581,6 +794,17 @@ func (c *Config) Validate() []error {
 	}
 	return errs
 }
+
+// fieldRE finds the setting a message starts with: "url: …", "rules[2].contains: …".
+var fieldRE = regexp.MustCompile(`^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): `)
+
+// settingError is a problem with one setting: its message, and the setting's path by position
+// alone ("services[2].probe.method"), by which ParseConfig finds its line.
+type settingError struct {
+	path, msg string
+}
+
+func (e *settingError) Error() string { return e.msg }
 
 // ChannelConfig is a team channel (Slack, Teams, Discord, Telegram, e-mail, ntfy, webhooks …)
 // that receives the same notifications as the desktop, addressed by a notification URL.
@@ -609,30 +833,40 @@ func Slug(s string) string {
 	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
 }
 
-// Platforms lists the platform names config and detection use.
-var Platforms = []string{"statuspage", "incidentio", "incidentio_widget", "instatus", "statusio", "betterstack", "cachet", "statuspal", "sorry", "slack", "gcp", "stripe", "feed"}
-
-func knownPlatform(p string) bool {
-	for _, k := range Platforms {
-		if k == p {
-			return true
-		}
-	}
-	return false
-}
-
 func checkURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not a web address (write it like https://status.example.com)", raw)
+		return fmt.Errorf("%q is not a web address (write it like https://status.example.com)", shownURL(raw))
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("%q must start with https:// (or http://)", raw)
+		return fmt.Errorf("%q must start with https:// (or http://)", shownURL(raw))
 	}
 	if u.User != nil {
-		return fmt.Errorf("%q contains a user name or password; Paywatch never sends credentials", raw)
+		return fmt.Errorf("%q contains a user name or password; Paywatch never sends credentials", shownURL(raw))
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q has port %s; a port is a number from 1 to 65535", shownURL(raw), p)
+		}
 	}
 	return nil
+}
+
+// shownURL is a web address as messages may quote it: without its user name and password
+// ("…@" in their place), and cleaned of control characters; an address that does not parse
+// keeps only what follows its last "@".
+func shownURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if u, err := url.Parse(raw); err == nil {
+		if u.User != nil {
+			u.User = nil
+			raw = strings.Replace(u.String(), "://", "://…@", 1)
+		}
+	} else if i := strings.LastIndex(raw, "@"); i >= 0 {
+		scheme, _, _ := strings.Cut(raw, "://")
+		raw = scheme + "://…@" + raw[i+1:]
+	}
+	return Sanitize(raw, 200)
 }
 
 func hostOf(raw string) string {

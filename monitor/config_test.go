@@ -154,8 +154,8 @@ func TestEveryProblemAtOnce(t *testing.T) {
 	}
 	lines[0] = strings.TrimPrefix(lines[0], prefix)
 	services := []string{"Acme Pay", "Northwind Bank", "Contoso Card", "Globex"}
-	fields := []string{"url", "platform", "method", "interval"}
-	named := regexp.MustCompile(`^services\[(\d)\] \(([^)]+)\)(?:\.probe)?: ([a-z_]+): `)
+	fields := []string{"url", "min_severity", "method", "interval"}
+	named := regexp.MustCompile(`^line \d+: services\[(\d)\] \(([^)]+)\)(?:\.probe)?: ([a-z_]+): `)
 	for i, l := range lines {
 		m := named.FindStringSubmatch(l)
 		if m == nil {
@@ -206,23 +206,23 @@ func TestIntervalFloors(t *testing.T) {
 	}{
 		{name: "public at the floor", service: "url: https://status.acme.example\n    interval: 30s"},
 		{name: "public below the floor", service: "url: https://status.acme.example\n    interval: 29s",
-			wantErr: "services[1] (Acme): interval: 29s is too short; the minimum for status.acme.example is 30s"},
+			wantErr: "line 4: services[1] (Acme): interval: 29s is too short; the minimum for status.acme.example is 30s"},
 		{name: "loopback at its floor", service: "url: http://127.0.0.1:8080/acme\n    interval: 1s"},
 		{name: "localhost at its floor", service: "url: http://localhost:8080/acme\n    interval: 1s"},
 		{name: "IPv6 loopback at its floor", service: "url: http://[::1]:8080/acme\n    interval: 1s"},
 		{name: "loopback below its floor", service: "url: http://127.0.0.1:8080/acme\n    interval: 999ms",
-			wantErr: "services[1] (Acme): interval: 999ms is too short; the minimum for 127.0.0.1 is 1s"},
+			wantErr: "line 4: services[1] (Acme): interval: 999ms is too short; the minimum for 127.0.0.1 is 1s"},
 		{name: "a name like loopback is public", service: "url: https://localhost.acme.example\n    interval: 1s",
-			wantErr: "services[1] (Acme): interval: 1s is too short; the minimum for localhost.acme.example is 30s"},
+			wantErr: "line 4: services[1] (Acme): interval: 1s is too short; the minimum for localhost.acme.example is 30s"},
 		{name: "probe-only service", service: "probe: https://www.acme.example/\n    interval: 10s",
-			wantErr: "services[1] (Acme): interval: 10s is too short; the minimum for www.acme.example is 30s"},
+			wantErr: "line 4: services[1] (Acme): interval: 10s is too short; the minimum for www.acme.example is 30s"},
 		{name: "probe with its own interval", service: "probe: {url: 'https://www.acme.example/', interval: 10s}",
-			wantErr: "services[1] (Acme).probe: interval: 10s is too short; a website is probed at most every 5m0s"},
+			wantErr: "line 3: services[1] (Acme).probe: interval: 10s is too short; a website is probed at most every 5m0s"},
 		{name: "probe every four minutes", service: "probe: {url: 'https://www.acme.example/', interval: 4m}",
-			wantErr: "services[1] (Acme).probe: interval: 4m0s is too short; a website is probed at most every 5m0s"},
+			wantErr: "line 3: services[1] (Acme).probe: interval: 4m0s is too short; a website is probed at most every 5m0s"},
 		{name: "loopback probe", service: "probe: http://127.0.0.1:9/\n    interval: 1s"},
 		{name: "catalog service", service: "catalog: stripe\n    interval: 10s",
-			wantErr: "services[1] (Acme): interval: 10s is too short; the minimum for stripe is 30s"},
+			wantErr: "line 4: services[1] (Acme): interval: 10s is too short; the minimum for stripe is 30s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,7 +236,7 @@ func TestIntervalFloors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := monitor.ParseConfig([]byte("interval: 29s\nservices:\n  - catalog: stripe\n")); err == nil || err.Error() != "interval: 29s is too short; the minimum is 30s" {
+	if _, err := monitor.ParseConfig([]byte("interval: 29s\nservices:\n  - catalog: stripe\n")); err == nil || err.Error() != "line 1: interval: 29s is too short; the minimum is 30s" {
 		t.Errorf("global interval 29s: error %v, want the 30 s floor", err)
 	}
 }
@@ -376,6 +376,13 @@ func TestResolve(t *testing.T) {
 				b.Detect = func(string) (string, string, error) { return "", "", errors.New("no status page found there") }
 			},
 			wantErr: "services[1] (Acme): url: no status page found there"},
+		{name: "unknown platform",
+			cfg: "services:\n  - name: Northwind Bank\n    url: https://status.northwind.example\n    platform: wordpress\n",
+			b: func(b *monitor.Builders) {
+				b.Platforms = []string{"statuspage", "cachet"}
+				b.Page = func(p, u string) (monitor.Checker, error) { return nil, errors.New("should not be called") }
+			},
+			wantErr: `services[1] (Northwind Bank): platform: "wordpress" is not one Paywatch knows (statuspage, cachet)`},
 		{name: "platform not built",
 			cfg: "services:\n  - name: Acme\n    url: https://status.acme.example\n    platform: sorry\n",
 			b: func(b *monitor.Builders) {
@@ -457,8 +464,7 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"duplicate id", good + good, "catalog[2] acme: duplicate id"},
 		{"no guidance", strings.Replace(good, "  guidance: Wait.\n", "", 1), "catalog[1] acme: name, category, guidance and support_url are required"},
 		{"nothing to watch", strings.Replace(good, "  url: https://status.acme.example\n", "", 1), "catalog[1] acme: needs a status page or a probe"},
-		{"unknown platform", strings.Replace(good, "platform: statuspage", "platform: wordpress", 1), `catalog[1] acme: platform "wordpress" is not a known source kind`},
-		{"credentials", strings.Replace(good, "https://status", "https://bob:pw@status", 1), `catalog[1] acme: "https://bob:pw@status.acme.example" contains a user name or password; Paywatch never sends credentials`},
+		{"credentials", strings.Replace(good, "https://status", "https://bob:pw@status", 1), `catalog[1] acme: "https://…@status.acme.example" contains a user name or password; Paywatch never sends credentials`},
 		{"unknown key", good + "  colour: red\n", "field colour not found"},
 		{"unknown probe key", good + "  probes:\n    - {url: 'https://www.acme.example/', metod: HEAD}\n", `unknown setting "metod"`},
 	}
@@ -472,6 +478,25 @@ func TestParseCatalogRejects(t *testing.T) {
 				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A catalog entry's platform is judged like the user's own: by Resolve, against the platforms
+// the builders know.
+func TestResolveCatalogPlatform(t *testing.T) {
+	cat, err := monitor.ParseCatalog([]byte("- id: acme\n  name: Acme\n  category: Processors\n  url: https://status.acme.example\n  platform: wordpress\n  guidance: Wait.\n  support_url: https://acme.example/help\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := monitor.ParseConfig([]byte("services:\n  - catalog: acme\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := acceptAll()
+	b.Platforms = []string{"statuspage"}
+	_, err = monitor.Resolve(cfg, cat, b)
+	if want := `services[1] (Acme): platform: "wordpress" is not one Paywatch knows (statuspage)`; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
 	}
 }
 

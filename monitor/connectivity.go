@@ -110,31 +110,41 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 		}
 		n.to = c.To
 	}
-	var lines []string
-	sev := StateOperational
+	// One part a line, each with its service and severity, so that a sink can leave out the
+	// services below its threshold.
+	var parts []Notification
 	for _, id := range order {
 		n := byID[id]
 		if n.from == n.to {
 			continue
 		}
-		sev = Worst(sev, n.from, n.to)
+		line := fmt.Sprintf("%s: %s.", n.name, strings.ToLower(n.to.Label()))
 		if n.to == StateOperational {
-			lines = append(lines, fmt.Sprintf("%s is working normally again (it was: %s).", n.name, strings.ToLower(n.from.Label())))
-		} else {
-			lines = append(lines, fmt.Sprintf("%s: %s.", n.name, strings.ToLower(n.to.Label())))
+			line = fmt.Sprintf("%s is working normally again (it was: %s).", n.name, strings.ToLower(n.from.Label()))
 		}
+		parts = append(parts, Notification{ServiceID: id, Title: line, State: n.to, Severity: Worst(n.from, n.to), At: gapEnd})
 	}
 	for _, sv := range snap.Services {
 		for _, in := range sv.Resolved {
 			if in.ResolvedAt.IsZero() || in.ResolvedAt.Before(gapStart) || in.ResolvedAt.After(gapEnd) {
 				continue
 			}
-			lines = append(lines, fmt.Sprintf("%s had an incident that is now resolved: %s.", sv.Name, Sanitize(in.Title, 100)))
-			sev = Worst(sev, in.Impact)
+			// An incident counts as a problem even when its page gave it no impact.
+			parts = append(parts, Notification{ServiceID: sv.ID, State: sv.State, Severity: Worst(in.Impact, StateDegraded), At: gapEnd,
+				Title: fmt.Sprintf("%s had an incident that is now resolved: %s.", sv.Name, Sanitize(in.Title, 100))})
 		}
 	}
-	if len(lines) == 0 {
+	if len(parts) == 0 {
 		return Notification{}, false
+	}
+	return awaySummary(fmt.Sprintf("While you were away (%s)", HumanDuration(gapEnd.Sub(gapStart))), snap.Overall(), gapEnd, parts), true
+}
+
+// awaySummary is the "While you were away" notification, one line a part.
+func awaySummary(title string, state State, at time.Time, parts []Notification) Notification {
+	var lines []string
+	for _, p := range parts {
+		lines = append(lines, p.Title)
 	}
 	const maxLines = 6
 	if len(lines) > maxLines {
@@ -143,12 +153,22 @@ func AwaySummary(gapStart, gapEnd time.Time, changes []Change, snap Snapshot) (N
 	}
 	return Notification{
 		ServiceID: "",
-		Title:     fmt.Sprintf("While you were away (%s)", HumanDuration(gapEnd.Sub(gapStart))),
+		Title:     title,
 		Body:      strings.Join(lines, "\n"),
-		State:     snap.Overall(),
+		State:     state,
 		// Severity is the worst that happened, so that a team channel that hears about
 		// problems of that size hears this summary too.
-		Severity: sev,
-		At:       gapEnd,
-	}, true
+		Severity: Worst(severities(parts)...),
+		At:       at,
+		Summary:  SummaryAway,
+		Parts:    parts,
+	}
+}
+
+func severities(ns []Notification) []State {
+	out := make([]State, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, n.Severity)
+	}
+	return out
 }

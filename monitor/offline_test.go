@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -19,10 +20,12 @@ import (
 	"github.com/paywatch/paywatch/monitor/statuspage"
 )
 
-// These tests use real HTTP on 127.0.0.1 and real time. Canaries and status pages are local
-// servers the test controls; nothing waits longer than it takes the watcher to answer (the
-// deadline only bounds a failure). Loopback status pages never prove the machine online, so
-// the canaries alone decide.
+// Canaries and status pages here are handlers the test controls. TestWatcherOffline and
+// TestWatcherWakesOffline run in a synctest bubble with the handlers answering in memory
+// (memNet); TestWatcherCannotResolve and TestWatcherCanariesBlocked use real HTTP on 127.0.0.1
+// and real time. Nothing waits longer than it takes the watcher to answer (the deadline only
+// bounds a failure). Loopback status pages never prove the machine online, so the canaries
+// alone decide.
 
 const offlineDeadline = 10 * time.Second
 
@@ -41,7 +44,7 @@ const (
 // until the mode changes or answerOnce gives it an answer, so that no connectivity result
 // arrives unless the test asks for one.
 type canaryServer struct {
-	srv      *httptest.Server
+	url      string
 	answered atomic.Int64 // answers given, counted before each is written
 	once     chan int     // one answer for one waiting request
 
@@ -53,16 +56,28 @@ type canaryServer struct {
 func newCanaryServer(t *testing.T) *canaryServer {
 	t.Helper()
 	c := &canaryServer{once: make(chan int), wake: make(chan struct{})}
-	c.srv = httptest.NewServer(http.HandlerFunc(c.serve))
+	srv := httptest.NewServer(c)
+	c.url = srv.URL
 	t.Cleanup(func() {
 		c.set(canaryOK)
-		c.srv.Close()
+		srv.Close()
 	})
 	return c
 }
 
+// canaryHost is where a canary answers in memory (memNet).
+const canaryHost = "canary.test"
+
+// newMemCanary is a canary answering in memory at canaryHost, for a synctest bubble.
+func newMemCanary(t *testing.T) *canaryServer {
+	t.Helper()
+	c := &canaryServer{url: "http://" + canaryHost, once: make(chan int), wake: make(chan struct{})}
+	t.Cleanup(func() { c.set(canaryOK) })
+	return c
+}
+
 func (c *canaryServer) canary() monitor.Canary {
-	return monitor.Canary{URL: c.srv.URL + "/generate_204"}
+	return monitor.Canary{URL: c.url + "/generate_204"}
 }
 
 func (c *canaryServer) set(mode int) {
@@ -73,7 +88,7 @@ func (c *canaryServer) set(mode int) {
 	c.wake = make(chan struct{})
 }
 
-func (c *canaryServer) serve(w http.ResponseWriter, r *http.Request) {
+func (c *canaryServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for {
 		c.mu.Lock()
 		mode, wake := c.mode, c.wake
@@ -119,19 +134,35 @@ func (c *canaryServer) answerOnce(t *testing.T, mode int) {
 	}
 }
 
-// countingPages serves demo pages and reports each status request on served.
+// countingPages serves demo pages on 127.0.0.1 and reports each status request on served.
 func countingPages(t *testing.T, pages ...*demo.Page) (url string, served chan struct{}) {
 	t.Helper()
+	h, served := countingHandler(pages...)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL, served
+}
+
+// countingHandler serves demo pages and reports each status request on served.
+func countingHandler(pages ...*demo.Page) (h http.Handler, served chan struct{}) {
 	served = make(chan struct{}, 10000)
-	h := demo.NewServer(nil, pages...)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r)
+	d := demo.NewServer(nil, pages...)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.ServeHTTP(w, r)
 		if strings.HasSuffix(r.URL.Path, "/summary.json") {
 			served <- struct{}{}
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, served
+	}), served
+}
+
+// memPages serves demo pages in memory at 127.0.0.1 (a loopback page, which never proves the
+// machine online), with a canary, for a synctest bubble; it returns the pages' base URL, the
+// fetcher, the canary and the served channel of countingHandler.
+func memPages(t *testing.T, pages ...*demo.Page) (base string, f *monitor.Fetcher, cn *canaryServer, served chan struct{}) {
+	t.Helper()
+	h, served := countingHandler(pages...)
+	cn = newMemCanary(t)
+	return "http://127.0.0.1", memFetcher(memNet{"127.0.0.1": h, canaryHost: cn}), cn, served
 }
 
 func offlineFetcher(t *testing.T) *monitor.Fetcher {
@@ -231,10 +262,12 @@ func serviceIn(s monitor.Snapshot, id string) monitor.ServiceStatus {
 // the canaries come back, the real state is shown, and only a real change (against what the user
 // was last told) notifies, once.
 func TestWatcherOffline(t *testing.T) {
+	synctest.Test(t, testWatcherOffline)
+}
+
+func testWatcherOffline(t *testing.T) {
 	bank := demo.NewPage("northwind000", "Northwind Bank", "Online banking")
-	base, served := countingPages(t, bank)
-	cn := newCanaryServer(t)
-	f := offlineFetcher(t)
+	base, f, cn, served := memPages(t, bank)
 	w := monitor.NewWatcher([]monitor.ServiceSpec{pageSpec(base, bank, f)}, monitor.WatcherOptions{
 		Engine:       monitor.EngineOptions{Stagger: time.Millisecond},
 		Connectivity: monitor.NewConnectivity([]monitor.Canary{cn.canary()}, f),
@@ -299,29 +332,29 @@ func TestWatcherOffline(t *testing.T) {
 		}
 	}
 
-	t.Run("a real change while offline notifies once when back", func(t *testing.T) {
-		goOffline(t, canaryDown, "You appear to be offline", demo.Major)
-		cn.set(canaryOK)
-		r.until("the real state, online", realState(major))
-		r.until("the notification", func(u monitor.Update) bool { return len(u.Notifications) > 0 })
-		if got, want := r.take(), []string{"Northwind Bank: Major outage"}; !slices.Equal(got, want) {
-			t.Errorf("back online: notified %q, want %q", got, want)
-		}
-	})
+	// The steps build on each other, in one bubble (where subtests cannot run).
 
-	t.Run("no change against what was told: nothing when back", func(t *testing.T) {
-		goOffline(t, canaryPortal, "sign-in page", demo.Major)
-		cn.set(canaryOK)
-		r.until("the real state, online", realState(major))
-		// Then a real change, so that anything said in between would be seen.
-		bank.Set("Online banking", demo.Operational)
-		w.CheckNow()
-		r.until("the recovery", realState(operational))
-		r.until("the notification", func(u monitor.Update) bool { return len(u.Notifications) > 0 })
-		if got, want := r.take(), []string{"Northwind Bank is back to normal"}; !slices.Equal(got, want) {
-			t.Errorf("back online, then recovered: notified %q, want %q", got, want)
-		}
-	})
+	// A real change while offline notifies once when back.
+	goOffline(t, canaryDown, "You appear to be offline", demo.Major)
+	cn.set(canaryOK)
+	r.until("the real state, online", realState(major))
+	r.until("the notification", func(u monitor.Update) bool { return len(u.Notifications) > 0 })
+	if got, want := r.take(), []string{"Northwind Bank: Major outage"}; !slices.Equal(got, want) {
+		t.Errorf("back online: notified %q, want %q", got, want)
+	}
+
+	// No change against what was told: nothing when back.
+	goOffline(t, canaryPortal, "sign-in page", demo.Major)
+	cn.set(canaryOK)
+	r.until("the real state, online", realState(major))
+	// Then a real change, so that anything said in between would be seen.
+	bank.Set("Online banking", demo.Operational)
+	w.CheckNow()
+	r.until("the recovery", realState(operational))
+	r.until("the notification", func(u monitor.Update) bool { return len(u.Notifications) > 0 })
+	if got, want := r.take(), []string{"Northwind Bank is back to normal"}; !slices.Equal(got, want) {
+		t.Errorf("back online, then recovered: notified %q, want %q", got, want)
+	}
 }
 
 // TestWatcherCannotResolve: one provider's name does not resolve while the canaries work: that
@@ -452,10 +485,12 @@ func TestCanaryPassed(t *testing.T) {
 // its sign-in page). Nothing is said while offline, however the pages look and however often they
 // are checked; once the canaries pass, one "While you were away" summary says what changed.
 func TestWatcherWakesOffline(t *testing.T) {
+	synctest.Test(t, testWatcherWakesOffline)
+}
+
+func testWatcherWakesOffline(t *testing.T) {
 	bank := demo.NewPage("northwind000", "Northwind Bank", "Online banking")
-	base, _ := countingPages(t, bank)
-	cn := newCanaryServer(t)
-	f := offlineFetcher(t)
+	base, f, cn, _ := memPages(t, bank)
 	var offset atomic.Int64
 	logged := &syncBuffer{}
 	w := monitor.NewWatcher([]monitor.ServiceSpec{pageSpec(base, bank, f)}, monitor.WatcherOptions{

@@ -21,24 +21,32 @@ const (
 	snoozeMorning = 8                // "until tomorrow morning" means 08:00
 )
 
-// Policy decides which changes become notifications: severity thresholds per service, quiet
-// and business hours, snoozes, acknowledged incidents, maintenance ahead, reminders and storm
-// coalescing. It is a pure function of the changes, the snapshot, the time and a PolicyState,
-// which the caller keeps on disk so nothing is said twice across restarts.
+// Policy decides which changes become notifications: severity thresholds, quiet and business
+// hours, snoozes, acknowledged incidents, maintenance ahead, reminders and storm coalescing. It
+// is a pure function of the changes, the snapshot, the time and a PolicyState, which the caller
+// keeps on disk so nothing is said twice across restarts.
+//
+// It decides for all its sinks at once (the desktop and each team channel), at the most
+// sensitive threshold among those that cover a service; each sink then takes what its own
+// threshold wants (Sink.Filter). Snoozes, acknowledgements and quiet hours hold for every sink.
+// What PolicyState remembers as told is what the most sensitive sink was told.
 type Policy struct {
 	cfg     AlertConfig
-	minSev  map[string]State // per service
+	desktop Sink
+	sinks   []Sink // the desktop first
 	loc     *time.Location
 	aheadBy []time.Duration
 }
 
-// NewPolicy builds a policy; perService holds per-service minimum severities (by service id);
-// loc is the user's time zone (time.Local when nil).
-func NewPolicy(cfg AlertConfig, perService map[string]State, loc *time.Location) *Policy {
+// NewPolicy builds a policy; perService holds the desktop's per-service minimum severities (by
+// service id); loc is the user's time zone (time.Local when nil); channels are the team
+// channels' sinks (ChannelSink), each of which may be more sensitive than the desktop.
+func NewPolicy(cfg AlertConfig, perService map[string]State, loc *time.Location, channels ...Sink) *Policy {
 	if loc == nil {
 		loc = time.Local
 	}
-	p := &Policy{cfg: cfg, minSev: maps.Clone(perService), loc: loc}
+	p := &Policy{cfg: cfg, desktop: DesktopSink(cfg, maps.Clone(perService)), loc: loc}
+	p.sinks = append([]Sink{p.desktop}, channels...)
 	for _, d := range cfg.MaintenanceAhead {
 		p.aheadBy = append(p.aheadBy, time.Duration(d))
 	}
@@ -221,11 +229,29 @@ func UntilTomorrowMorning(now time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), snoozeMorning, 0, 0, 0, now.Location())
 }
 
+// Desktop is the desktop's sink: what the desktop (tray or headless) is to show of what the
+// policy decides.
+func (p *Policy) Desktop() Sink { return p.desktop }
+
+// minSeverity is the most sensitive threshold among the sinks that cover a service.
 func (p *Policy) minSeverity(id string) State {
-	if s, ok := p.minSev[id]; ok {
-		return s
+	least := p.desktop.Threshold(id)
+	for _, s := range p.sinks {
+		if t := s.Threshold(id); s.Covers(id) && least.Worse(t) {
+			least = t
+		}
 	}
-	return p.cfg.minSeverity()
+	return least
+}
+
+// heard reports whether any sink is to be told a notification.
+func (p *Policy) heard(n Notification) bool {
+	for _, s := range p.sinks {
+		if s.Wants(n) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Policy) quiet(now time.Time) bool {
@@ -299,21 +325,17 @@ func (p *Policy) decide(st *PolicyState, c Change, now time.Time) (Notification,
 				return Notification{}, false
 			}
 			if told == StateMaintenance {
-				if !p.cfg.MaintenanceChanges {
-					return Notification{}, false
-				}
-				return Notification{ServiceID: c.ServiceID, State: c.To, Severity: told, At: now,
-					Title: fmt.Sprintf("%s: maintenance finished", c.Name), Body: "Working normally again."}, true
+				n := Notification{ServiceID: c.ServiceID, State: c.To, Severity: told, At: now,
+					Title: fmt.Sprintf("%s: maintenance finished", c.Name), Body: "Working normally again."}
+				return n, p.cfg.MaintenanceChanges && p.heard(n)
 			}
 			return Notification{ServiceID: c.ServiceID, State: c.To, Severity: told, At: now,
 				Title: fmt.Sprintf("%s is back to normal", c.Name), Body: recoveryBody(c)}, true
 		case c.To == StateMaintenance:
 			st.Notified[c.ServiceID] = c.To
-			if !p.cfg.MaintenanceChanges || snoozed {
-				return Notification{}, false
-			}
-			return Notification{ServiceID: c.ServiceID, State: c.To, Severity: c.To, At: now,
-				Title: fmt.Sprintf("%s: maintenance started", c.Name), Body: problemBody(c)}, true
+			n := Notification{ServiceID: c.ServiceID, State: c.To, Severity: c.To, At: now,
+				Title: fmt.Sprintf("%s: maintenance started", c.Name), Body: problemBody(c)}
+			return n, p.cfg.MaintenanceChanges && !snoozed && p.heard(n)
 		}
 		// Worse than what the user heard. Suppressed problems leave "told" alone, so that a
 		// snooze ending during the problem still tells, and its recovery does not.
@@ -370,11 +392,10 @@ func (p *Policy) decide(st *PolicyState, c Change, now time.Time) (Notification,
 }
 
 // wantsMaintenance reports whether planned work on a service is worth a notification: unless
-// switched off, snoozed, or the service asks only for outages ("degraded and worse" is about
-// problems, and planned work is still worth knowing ahead).
+// switched off, snoozed, or no sink hears of planned work on it (see Sink.PlannedWork).
 func (p *Policy) wantsMaintenance(st *PolicyState, id string, now time.Time) bool {
-	own, ok := p.minSev[id]
-	return p.cfg.maintenance() && !(ok && own.IsOutage()) && st.SnoozedUntil(id, now).IsZero()
+	return p.cfg.maintenance() && st.SnoozedUntil(id, now).IsZero() &&
+		p.heard(Notification{ServiceID: id, Severity: StateMaintenance})
 }
 
 // Absorb records changes as told without notifying: used when one summary replaces them
@@ -483,7 +504,7 @@ func (p *Policy) flush(st *PolicyState, now time.Time) []Notification {
 	pending := st.Pending
 	st.Pending, st.PendingSince, st.PendingLast = nil, time.Time{}, time.Time{}
 	if len(pending) >= StormCount {
-		return []Notification{summarise(pending, now, fmt.Sprintf("%d changes at once", len(pending)))}
+		return []Notification{stormSummary(pending, now)}
 	}
 	return pending
 }
@@ -498,7 +519,8 @@ func (st *PolicyState) burstEnd() time.Time {
 	return end
 }
 
-func summarise(ns []Notification, now time.Time, title string) Notification {
+// summarise makes one notification of several; it keeps them as its parts.
+func summarise(ns []Notification, now time.Time, kind SummaryKind, title string) Notification {
 	sev, state := StateOperational, StateOperational
 	var lines []string
 	ids := map[string]bool{}
@@ -521,7 +543,8 @@ func summarise(ns []Notification, now time.Time, title string) Notification {
 	if len(ids) == 1 {
 		id = ns[0].ServiceID
 	}
-	return Notification{ServiceID: id, Title: "Paywatch: " + title, Body: strings.Join(lines, "\n"), State: state, Severity: sev, At: now}
+	return Notification{ServiceID: id, Title: "Paywatch: " + title, Body: strings.Join(lines, "\n"), State: state, Severity: sev, At: now,
+		Summary: kind, Parts: slices.Clone(ns)}
 }
 
 // Tick handles what time alone brings: settled storms, the end of quiet hours, snoozes that
@@ -535,7 +558,7 @@ func (p *Policy) Tick(st *PolicyState, snap Snapshot, now time.Time) []Notificat
 		if len(held) == 1 {
 			out = append(out, held[0])
 		} else {
-			out = append(out, summarise(held, now, fmt.Sprintf("%d notifications held during quiet hours", len(held))))
+			out = append(out, heldSummary(held, now))
 		}
 	}
 	for id, until := range st.Snoozes {

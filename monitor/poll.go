@@ -1,11 +1,6 @@
 package monitor
 
-import (
-	"bytes"
-	"context"
-	"io"
-	"sync"
-)
+import "sync"
 
 // LastParse keeps the last report a checker parsed, so that an answer the server says has not
 // changed (304 Not Modified) is not parsed again. A failed parse forgets it: the fetcher repeats
@@ -17,21 +12,11 @@ type LastParse struct {
 	last *Report
 }
 
-// Check fetches url with f.GetJSON and returns what parse makes of the body, or the last report
-// when the server answers 304 Not Modified. parse may finish the report (a page address, say):
-// what it returns is what a later 304 returns.
-func (l *LastParse) Check(ctx context.Context, f *Fetcher, url string, parse func(io.Reader) (Report, error)) (Report, error) {
-	resp, err := f.GetJSON(ctx, url)
-	if err != nil {
-		return Report{}, err
-	}
-	return l.Parse(resp.NotModified, func() (Report, error) { return parse(bytes.NewReader(resp.Body)) })
-}
-
-// Parse is Check for checkers that fetch for themselves (several endpoints, a feed): unchanged
-// says every answer was a 304. It returns the last report when unchanged and one is kept;
-// otherwise it calls parse, keeps its report, or forgets the last one when parse fails. parse
-// runs under l's lock, so two checks of one checker never keep their parses out of order.
+// Parse is how a checker reads its answers (PageChecker for one endpoint; checkers of several
+// endpoints call it themselves): unchanged says every answer was a 304. It returns the last
+// report when unchanged and one is kept; otherwise it calls parse, keeps its report, or forgets
+// the last one when parse fails. parse runs under l's lock, so two checks of one checker never
+// keep their parses out of order.
 func (l *LastParse) Parse(unchanged bool, parse func() (Report, error)) (Report, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -10,10 +10,10 @@ import (
 	"testing"
 )
 
-// TestLastParse walks one checker through a good answer, a 304, a body that fails to parse, a 304
-// that repeats it, and a good answer again: a 304 after a failure must not bring back the report
-// from before the failure.
-func TestLastParse(t *testing.T) {
+// TestPageCheckerLastParse walks one page checker through a good answer, a 304, a body that fails
+// to parse, a 304 that repeats it, and a good answer again: a 304 after a failure must not bring
+// back the report from before the failure.
+func TestPageCheckerLastParse(t *testing.T) {
 	var mu sync.Mutex
 	etag, body := `"a"`, `{"name":"first"}`
 	serve := func(tag, b string) {
@@ -34,7 +34,6 @@ func TestLastParse(t *testing.T) {
 	})
 	f := testFetcher(t, "Paywatch test")
 
-	var l LastParse
 	parses := 0
 	errBad := errors.New("not a page")
 	parse := func(r io.Reader) (Report, error) {
@@ -49,9 +48,10 @@ func TestLastParse(t *testing.T) {
 		}
 		return Report{PageName: strings.TrimSuffix(name, `"}`)}, nil
 	}
+	c := NewPageChecker(Page{URL: rs.URL, Parse: parse}, f)
 	check := func(step, wantName string, wantErr error, wantParses int) {
 		t.Helper()
-		r, err := l.Check(context.Background(), f, rs.URL, parse)
+		r, err := c.Check(context.Background())
 		if !errors.Is(err, wantErr) {
 			t.Fatalf("%s: error %v, want %v", step, err, wantErr)
 		}
@@ -74,7 +74,7 @@ func TestLastParse(t *testing.T) {
 
 	serve(`"d"`, `<html>`)
 	var fe *FetchError
-	if _, err := l.Check(context.Background(), f, rs.URL, parse); !errors.As(err, &fe) || fe.Kind != ErrHTML {
+	if _, err := c.Check(context.Background()); !errors.As(err, &fe) || fe.Kind != ErrHTML {
 		t.Errorf("web page: error %v, want ErrHTML", err)
 	}
 	if parses != 4 {

@@ -55,12 +55,18 @@ type sleepWatch struct {
 
 func startSleepWatch(t *testing.T, pages *fakePages, specs []monitor.ServiceSpec) *sleepWatch {
 	t.Helper()
+	return startBubbleWatch(t, specs, monitor.WatcherOptions{})
+}
+
+// startBubbleWatch starts a watcher with the options, a quick stagger, a 15 s sleep tick and a
+// wall clock the test can move.
+func startBubbleWatch(t *testing.T, specs []monitor.ServiceSpec, o monitor.WatcherOptions) *sleepWatch {
+	t.Helper()
 	sw := &sleepWatch{}
-	sw.w = monitor.NewWatcher(specs, monitor.WatcherOptions{
-		Engine:    monitor.EngineOptions{Stagger: time.Millisecond},
-		SleepTick: 15 * time.Second,
-		Wall:      func() time.Time { return time.Now().Add(time.Duration(sw.offset.Load())) },
-	})
+	o.Engine.Stagger = time.Millisecond
+	o.SleepTick = 15 * time.Second
+	o.Wall = func() time.Time { return time.Now().Add(time.Duration(sw.offset.Load())) }
+	sw.w = monitor.NewWatcher(specs, o)
 	ctx, cancel := context.WithCancel(context.Background())
 	updates := make(chan monitor.Update)
 	done := make(chan error, 1)

@@ -201,6 +201,7 @@ func (t *Tracker) Observe(o Observation) []Change {
 	if !ok {
 		return nil
 	}
+	o.Report = o.Report.cleaned() // page text is cleaned and capped once, here (pagetext.go)
 	ts.status.CheckedAt = o.At
 	ts.status.Latency = o.Latency
 	ts.status.Stale = false // a fresh answer; a page that could not be refreshed marks it again
@@ -487,15 +488,17 @@ func (t *Tracker) status(sv *tracked) ServiceStatus {
 	}
 	var reasons []string
 	for _, s := range sv.sources {
-		st.Sources = append(st.Sources, s.status)
+		src := s.status
+		src.Reason = PageLine(src.Reason) // reasons quote pages and their errors
+		st.Sources = append(st.Sources, src)
 		if s.status.CheckedAt.After(st.CheckedAt) {
 			st.CheckedAt = s.status.CheckedAt
 		}
 		if s.status.Stale {
 			st.Stale = true
 		}
-		if s.status.State == sv.state && s.status.Reason != "" {
-			reasons = append(reasons, s.status.Reason)
+		if s.status.State == sv.state && src.Reason != "" {
+			reasons = append(reasons, src.Reason)
 		}
 		if s.target.Kind == KindPage && s.have {
 			st.Components = append(st.Components, s.comps...)

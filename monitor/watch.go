@@ -38,28 +38,26 @@ type WatcherOptions struct {
 	StatePath string
 }
 
-// Watcher runs the engine and feeds the tracker and the alert policy, one goroutine deep.
+// Watcher runs the engine and feeds the gate, one goroutine deep.
 type Watcher struct {
-	engine  *Engine
-	tracker *Tracker
-	policy  *Policy
-	state   *PolicyState
-	log     *slog.Logger
-	opt     WatcherOptions
-	targets []Target
-	urls    map[string]string // target key → URL, for provesOnline
-	cmds    chan func(*PolicyState, Snapshot)
+	engine *Engine
+	gate   *gate
+	state  *PolicyState
+	log    *slog.Logger
+	opt    WatcherOptions
+
+	// Commands from the user wait here until Run applies them; wake tells Run there are some.
+	// Queuing never blocks and never drops one.
+	mu    sync.Mutex
+	queue []func(*PolicyState, Snapshot)
+	wake  chan struct{}
 }
 
 // NewWatcher returns a watcher for the services.
 func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
 	var targets []Target
-	urls := map[string]string{}
 	for _, s := range specs {
 		targets = append(targets, s.Targets...)
-		for _, t := range s.Targets {
-			urls[t.Key()] = t.URL
-		}
 	}
 	log := o.Logger
 	if log == nil {
@@ -81,36 +79,26 @@ func NewWatcher(specs []ServiceSpec, o WatcherOptions) *Watcher {
 		o.State = NewPolicyState()
 	}
 	o.Engine.Logger = log
-	return &Watcher{engine: NewEngine(targets, o.Engine), tracker: NewTracker(specs, o.Thresholds), policy: o.Policy, state: o.State,
-		log: log, opt: o, targets: targets, urls: urls, cmds: make(chan func(*PolicyState, Snapshot), 8)}
-}
-
-// quickestPublic is the shortest interval among targets that are not on this machine (0 if none).
-func (w *Watcher) quickestPublic() time.Duration {
-	var q time.Duration
-	for _, t := range w.targets {
-		if !IsLoopback(t.URL) && (q == 0 || t.Interval < q) {
-			q = t.Interval
-		}
-	}
-	return q
+	g := newGate(NewTracker(specs, o.Thresholds), o.Policy, o.State, log, gateConfig{
+		Targets: targets, ChecksNet: o.Connectivity != nil, NetInterval: o.NetInterval, SleepTick: o.SleepTick})
+	return &Watcher{engine: NewEngine(targets, o.Engine), gate: g, state: o.State, log: log, opt: o, wake: make(chan struct{}, 1)}
 }
 
 // CheckNow runs a round at once.
 func (w *Watcher) CheckNow() { w.engine.CheckNow() }
 
-// Snooze silences a service (id "" for all) until the given time. It never blocks for long;
-// the change is applied by Run.
+// Snooze silences a service (id "" for all) until the given time. It never blocks; the change
+// is applied by Run.
 func (w *Watcher) Snooze(id string, until time.Time) {
-	w.do(func(st *PolicyState, _ Snapshot) { st.Snooze(id, until) })
+	w.enqueue(func(st *PolicyState, _ Snapshot) { st.Snooze(id, until) })
 }
 
 // Resume ends a snooze.
-func (w *Watcher) Resume(id string) { w.do(func(st *PolicyState, _ Snapshot) { st.Unsnooze(id) }) }
+func (w *Watcher) Resume(id string) { w.enqueue(func(st *PolicyState, _ Snapshot) { st.Unsnooze(id) }) }
 
 // Acknowledge silences an open incident (by IncidentKey) unless its service gets worse.
 func (w *Watcher) Acknowledge(key string) {
-	w.do(func(st *PolicyState, snap Snapshot) {
+	w.enqueue(func(st *PolicyState, snap Snapshot) {
 		for _, sv := range snap.Services {
 			for _, in := range sv.Incidents {
 				if IncidentKey(sv.ID, in) == key {
@@ -121,12 +109,107 @@ func (w *Watcher) Acknowledge(key string) {
 	})
 }
 
-func (w *Watcher) do(f func(*PolicyState, Snapshot)) {
+// enqueue queues a command for Run, which applies every queued command, in order, as soon as
+// it is free (or once it starts).
+func (w *Watcher) enqueue(f func(*PolicyState, Snapshot)) {
+	w.mu.Lock()
+	w.queue = append(w.queue, f)
+	w.mu.Unlock()
 	select {
-	case w.cmds <- f:
-	case <-time.After(time.Second):
-		w.log.Warn("command dropped: the watcher is busy")
+	case w.wake <- struct{}{}:
+	default: // Run has been told already and has not taken the queue yet
 	}
+}
+
+// commands takes the queued commands.
+func (w *Watcher) commands() []func(*PolicyState, Snapshot) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	q := w.queue
+	w.queue = nil
+	return q
+}
+
+// Run sends an initial snapshot, then one Update per batch of observations, until ctx ends.
+// It owns the engine, the connectivity checks, the sleep tick and the policy's timer; it only
+// carries what they say to the gate, which decides, and does what the gate asks back.
+func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
+	obs := make(chan Observation, 16)
+	netReq := make(chan struct{}, 1)
+	netRes := make(chan NetState, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { w.engine.Run(ctx, obs) })
+	if w.opt.Connectivity != nil {
+		wg.Go(func() { w.netLoop(ctx, netReq, netRes) })
+	}
+	sleepTick := time.NewTicker(w.opt.SleepTick)
+	defer sleepTick.Stop()
+	policyTimer := time.NewTimer(time.Hour)
+	defer policyTimer.Stop()
+
+	s := w.gate.Start(w.opt.Wall(), time.Now())
+	for {
+		if !w.do(ctx, s, updates, netReq) {
+			return ctx.Err()
+		}
+		policyTimer.Reset(max(time.Until(w.gate.TickAt()), 10*time.Millisecond))
+
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-w.wake:
+			s = w.gate.OnCommands(w.commands(), time.Now())
+		case <-policyTimer.C:
+			s = w.gate.OnTimer(time.Now())
+		case <-sleepTick.C:
+			s = w.gate.OnWallTick(w.opt.Wall(), time.Now())
+		case st := <-netRes:
+			s = w.gate.OnNet(st, time.Now())
+		case o := <-obs:
+			s = w.gate.OnBatch(drain(obs, o), time.Now())
+		}
+	}
+}
+
+// do does what the gate asked, in order; false if ctx ended first.
+func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan<- struct{}) bool {
+	if s.Save {
+		w.save()
+	}
+	if s.CheckNet {
+		select {
+		case netReq <- struct{}{}:
+		default: // one is asked for already
+		}
+	}
+	if s.CheckNow {
+		w.engine.CheckNow()
+	}
+	if s.Update == nil {
+		return true
+	}
+	select {
+	case updates <- *s.Update:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// drain returns first and whatever else is waiting on obs, up to a bound so that a flood of
+// observations still lets other events in.
+func drain(obs <-chan Observation, first Observation) []Observation {
+	batch := []Observation{first}
+	for range 64 {
+		select {
+		case o := <-obs:
+			batch = append(batch, o)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 func (w *Watcher) save() {
@@ -136,262 +219,6 @@ func (w *Watcher) save() {
 	if err := w.state.Save(w.opt.StatePath); err != nil {
 		w.log.Warn("could not save the alert state", "err", err)
 	}
-}
-
-// away collects what happens after the machine wakes up, for one summary.
-type away struct {
-	start, end time.Time // by the wall clock, for the summary's words
-	woke       time.Time // by this process's clock, to compare with connectivity checks
-	pending    map[string]bool
-	changes    []Change
-	deadline   time.Time
-}
-
-// Run sends an initial snapshot, then one Update per batch of observations, until ctx ends.
-// Observations that arrive together are applied together, so the desktop redraws once.
-// While offline nothing is believed and nothing notifies; after a sleep, one "While you were
-// away" summary replaces the burst of changes.
-func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
-	obs := make(chan Observation, 16)
-	netReq := make(chan struct{}, 1)
-	netRes := make(chan NetState, 1)
-	var wg sync.WaitGroup
-	wg.Go(func() { w.engine.Run(ctx, obs) })
-	if w.opt.Connectivity != nil {
-		wg.Go(func() { w.netLoop(ctx, netReq, netRes) })
-	}
-	defer wg.Wait()
-
-	net := NetState{Online: true}
-	netKnown := w.opt.Connectivity == nil
-	// Changes seen with failures wait for a connectivity check before the policy hears of them:
-	// if the machine turns out to be offline they are dropped, and nothing was "told".
-	var held []Change
-	var heldAt time.Time
-	// lastProof is when a real (not loopback) page last answered; canariesBlocked is set while
-	// that outweighs failing canaries.
-	var lastProof time.Time
-	var canariesBlocked bool
-	// A proof is fresh for two of the slower of the connectivity interval and the quickest
-	// public target's interval (the soonest another proof can come).
-	proofWindow := 2 * w.opt.NetInterval
-	if q := w.quickestPublic(); q > w.opt.NetInterval {
-		proofWindow = 2 * q
-	}
-	var aw *away
-	sleepTick := time.NewTicker(w.opt.SleepTick)
-	defer sleepTick.Stop()
-	lastWall := w.opt.Wall()
-
-	requestNet := func() {
-		if w.opt.Connectivity == nil {
-			return
-		}
-		select {
-		case netReq <- struct{}{}:
-		default:
-		}
-	}
-	send := func(u Update) bool {
-		select {
-		case updates <- u:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	snapshot := func() Snapshot {
-		s := w.tracker.Snapshot(time.Now())
-		if !net.Online {
-			s.Offline, s.OfflineReason = true, net.Reason
-		}
-		return s
-	}
-	// fresh reports whether connectivity was confirmed after t.
-	fresh := func(t time.Time) bool {
-		return w.opt.Connectivity == nil || (netKnown && net.Online && !net.At.Before(t))
-	}
-	finishAway := func() []Notification {
-		if aw == nil || !net.Online || !fresh(aw.woke) || (len(aw.pending) > 0 && time.Now().Before(aw.deadline)) {
-			return nil
-		}
-		notes := w.policy.Away(w.state, aw.start, aw.end, aw.changes, w.tracker.Snapshot(time.Now()), time.Now())
-		w.log.Info("back from sleep", "gap", aw.end.Sub(aw.start).String(), "changes", len(aw.changes), "notifications", len(notes))
-		w.save()
-		aw = nil
-		return notes
-	}
-
-	update := func(changes []Change, notes []Notification) Update {
-		return Update{Snapshot: snapshot(), Changes: changes, Notifications: notes, Alerts: w.state.View(time.Now())}
-	}
-	if !send(update(nil, nil)) {
-		return ctx.Err()
-	}
-	policyTimer := time.NewTimer(time.Until(w.policy.NextDue(w.state, time.Now())))
-	defer policyTimer.Stop()
-	resetPolicy := func() {
-		policyTimer.Reset(max(time.Until(w.policy.NextDue(w.state, time.Now())), 10*time.Millisecond))
-	}
-	for {
-		var batch []Observation
-		var notes []Notification
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case f := <-w.cmds:
-			f(w.state, w.tracker.Snapshot(time.Now()))
-			w.save()
-			if !send(update(nil, nil)) {
-				return ctx.Err()
-			}
-			continue
-		case <-policyTimer.C:
-			if !net.Online || aw != nil {
-				// Nothing is said while offline or catching up after a sleep; what waits goes
-				// out once that ends (both paths reset the timer). Until then, look again in a
-				// minute rather than spin on a due time that cannot be served.
-				policyTimer.Reset(time.Minute)
-				continue
-			}
-			notes = w.policy.Tick(w.state, w.tracker.Snapshot(time.Now()), time.Now())
-			w.save()
-			resetPolicy()
-			if len(notes) == 0 {
-				continue
-			}
-		case now := <-sleepTick.C:
-			wall := w.opt.Wall()
-			if gap := wall.Sub(lastWall); gap > w.opt.SleepTick+time.Minute {
-				w.log.Info("woke up from sleep", "gap", gap.String())
-				aw = &away{start: lastWall, end: wall, woke: time.Now(), pending: map[string]bool{}, deadline: now.Add(2 * time.Minute)}
-				for _, t := range w.targets {
-					aw.pending[t.Key()] = true
-				}
-				aw.changes, held = held, nil // seen just before sleeping: part of the summary
-				requestNet()
-				w.engine.CheckNow()
-			}
-			lastWall = wall
-			notes = finishAway()
-			resetPolicy() // the summary may wait for its storm window
-			if notes == nil {
-				continue
-			}
-		case st := <-netRes:
-			if !st.Online && !st.CaptivePortal && !lastProof.IsZero() && st.At.Sub(lastProof) < proofWindow {
-				// Every canary fails, yet real status pages answered a moment ago: the canaries
-				// are blocked here (an office firewall), the internet is not gone. Believing
-				// them would flip the tray to offline and back with every check.
-				if !canariesBlocked {
-					w.log.Warn("connectivity checks fail while status pages answer; trusting the status pages", "reason", st.Reason)
-					canariesBlocked = true
-				}
-				st = NetState{Online: true, At: st.At}
-			} else if st.Online {
-				canariesBlocked = false
-			}
-			wasOnline := net.Online
-			net, netKnown = st, true
-			if !st.Online {
-				w.tracker.MarkAllStale("not refreshed: " + st.Reason)
-				held = nil
-			} else if !wasOnline {
-				w.log.Info("back online")
-				w.engine.CheckNow()
-				if aw != nil {
-					// Woke up offline: what happened is only seen now, so wait for it again.
-					aw.deadline = time.Now().Add(2 * time.Minute)
-					for _, t := range w.targets {
-						aw.pending[t.Key()] = true
-					}
-				}
-			}
-			if st.Online && len(held) > 0 && !st.At.Before(heldAt) {
-				notes, held = w.policy.Apply(w.state, held, time.Now()), nil
-				w.save()
-				resetPolicy()
-			}
-			notes = append(notes, finishAway()...)
-		case o := <-obs:
-			batch = append(batch, o)
-		drain:
-			for range 64 {
-				select {
-				case o := <-obs:
-					batch = append(batch, o)
-				default:
-					break drain
-				}
-			}
-		}
-
-		var changes []Change
-		failed := false
-		for _, o := range batch {
-			if provesOnline(o, w.urls[o.Target]) {
-				lastProof = o.At
-				if !net.Online {
-					// A real page answered: the internet works even if the canaries do not.
-					net = NetState{Online: true, At: o.At}
-					netKnown = true
-				}
-			}
-			if !net.Online {
-				continue // believe nothing while offline; the last known states stay, marked stale
-			}
-			if probeFailed(o) || o.Err != nil {
-				failed = true
-			}
-			cs := w.tracker.Observe(o)
-			if aw != nil {
-				delete(aw.pending, o.Target)
-				aw.changes = append(aw.changes, cs...)
-				continue
-			}
-			changes = append(changes, cs...)
-		}
-		for _, c := range changes {
-			switch c.Kind {
-			case ChangeBaseline:
-				w.log.Info("service first checked", "service", c.ServiceID, "state", c.To.String())
-			case ChangeState:
-				w.log.Info("service changed", "service", c.ServiceID, "from", c.From.String(), "to", c.To.String())
-			default:
-				w.log.Info("service news", "service", c.ServiceID, "kind", c.Kind.String())
-			}
-		}
-		if len(changes) > 0 && (len(held) > 0 || failed && !fresh(time.Now().Add(-30*time.Second))) {
-			// Say nothing about failures until we know the internet itself works; what comes
-			// after them waits too, so the policy hears every change in order.
-			if len(held) == 0 {
-				heldAt = time.Now()
-			}
-			held = append(held, changes...)
-			requestNet()
-		} else {
-			if failed {
-				requestNet()
-			}
-			notes = append(notes, w.policy.Apply(w.state, changes, time.Now())...)
-			if len(changes) > 0 {
-				w.save()
-			}
-		}
-		resetPolicy()
-		if aw != nil && len(batch) > 0 {
-			notes = append(notes, finishAway()...)
-		}
-		if !send(update(changes, notes)) {
-			return ctx.Err()
-		}
-	}
-}
-
-// provesOnline reports whether an observation shows that the internet works: a successful
-// answer from a host that is not this machine.
-func provesOnline(o Observation, url string) bool {
-	return o.Err == nil && url != "" && !IsLoopback(url) && (o.Report.Probe == nil || o.Report.Probe.StatusCode > 0)
 }
 
 // netLoop checks connectivity at start, every NetInterval, and when asked (at most every 10 s).
@@ -473,8 +300,4 @@ func CheckOnce(ctx context.Context, specs []ServiceSpec, th Thresholds, conn *Co
 		}
 	}
 	return snap
-}
-
-func probeFailed(o Observation) bool {
-	return o.Err != nil || (o.Report.Probe != nil && o.Report.Probe.State.IsProblem())
 }

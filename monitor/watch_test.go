@@ -3,11 +3,14 @@ package monitor_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
@@ -16,8 +19,9 @@ import (
 	"github.com/paywatch/paywatch/monitor/statuspage"
 )
 
-// These tests use real HTTP on 127.0.0.1 and real time; they never wait longer than it takes the
-// watcher to answer (the deadline only bounds a failure).
+// TestCheckOnce uses real HTTP on 127.0.0.1. The watcher tests run in a synctest bubble, where
+// time is fake and HTTP is answered in memory by the same handlers (memNet); they never wait
+// longer than it takes the watcher to answer (the deadlines only bound a failure, in fake time).
 const watchDeadline = 10 * time.Second
 
 func netFetcher(t *testing.T) *monitor.Fetcher {
@@ -25,6 +29,30 @@ func netFetcher(t *testing.T) *monitor.Fetcher {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	return monitor.NewFetcher(monitor.FetcherOptions{Transport: tr, Timeout: 5 * time.Second, UserAgent: "Paywatch watch test"})
+}
+
+// memNet answers HTTP requests in memory with the handler for each host ("127.0.0.1:80"), so
+// that the watcher's checks go through HTTP, the parsers and the fetcher inside a synctest
+// bubble, where real network I/O cannot be waited for.
+type memNet map[string]http.Handler
+
+func (m memNet) RoundTrip(r *http.Request) (*http.Response, error) {
+	h, ok := m[r.URL.Host]
+	if !ok {
+		return nil, fmt.Errorf("no test server for host %s", r.URL.Host)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+func memFetcher(hosts memNet) *monitor.Fetcher {
+	return monitor.NewFetcher(monitor.FetcherOptions{Transport: hosts, Timeout: 5 * time.Second, UserAgent: "Paywatch watch test"})
 }
 
 func demoSpec(base string, p *demo.Page, f *monitor.Fetcher) monitor.ServiceSpec {
@@ -86,77 +114,77 @@ func stateOf(s monitor.Snapshot, id string) monitor.State {
 }
 
 func TestWatcherEndToEnd(t *testing.T) {
-	acme := demo.NewPage("acmepay0demo", "Acme Pay", "Card payments", "Payouts")
-	bank := demo.NewPage("northwind000", "Northwind Bank", "Online banking")
-	srv := httptest.NewServer(demo.NewServer(nil, acme, bank))
-	defer srv.Close()
-	f := netFetcher(t)
-	w := monitor.NewWatcher([]monitor.ServiceSpec{demoSpec(srv.URL, acme, f), demoSpec(srv.URL, bank, f)},
-		monitor.WatcherOptions{Engine: monitor.EngineOptions{Stagger: time.Millisecond}})
+	synctest.Test(t, func(t *testing.T) {
+		acme := demo.NewPage("acmepay0demo", "Acme Pay", "Card payments", "Payouts")
+		bank := demo.NewPage("northwind000", "Northwind Bank", "Online banking")
+		const base = "http://127.0.0.1"
+		f := memFetcher(memNet{"127.0.0.1": demo.NewServer(nil, acme, bank)})
+		w := monitor.NewWatcher([]monitor.ServiceSpec{demoSpec(base, acme, f), demoSpec(base, bank, f)},
+			monitor.WatcherOptions{Engine: monitor.EngineOptions{Stagger: time.Millisecond}})
 
-	ctx, cancel := context.WithCancel(context.Background())
-	updates := make(chan monitor.Update)
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx, updates) }()
-	defer func() {
-		cancel()
-		select {
-		case err := <-done:
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("Run = %v, want context.Canceled", err)
+		ctx, cancel := context.WithCancel(t.Context())
+		updates := make(chan monitor.Update)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx, updates) }()
+		defer func() {
+			cancel()
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("Run = %v, want context.Canceled", err)
+				}
+			case <-time.After(watchDeadline):
+				t.Error("Run did not return after cancel")
 			}
-		case <-time.After(watchDeadline):
-			t.Error("Run did not return after cancel")
+		}()
+
+		first := <-updates
+		if got := first.Snapshot.Overall(); got != monitor.StateUnknown || len(first.Snapshot.Services) != 2 {
+			t.Errorf("first snapshot: overall %v with %d services, want unknown with 2 (nothing checked yet)", got, len(first.Snapshot.Services))
 		}
-	}()
+		bothOperational := func(s monitor.Snapshot) bool {
+			return stateOf(s, "acme-pay") == monitor.StateOperational && stateOf(s, "northwind-bank") == monitor.StateOperational
+		}
+		if notes := nextUntil(t, updates, "both services operational", bothOperational); len(notes) != 0 {
+			t.Errorf("start-up notified %+v, want nothing", notes)
+		}
 
-	first := <-updates
-	if got := first.Snapshot.Overall(); got != monitor.StateUnknown || len(first.Snapshot.Services) != 2 {
-		t.Errorf("first snapshot: overall %v with %d services, want unknown with 2 (nothing checked yet)", got, len(first.Snapshot.Services))
-	}
-	bothOperational := func(s monitor.Snapshot) bool {
-		return stateOf(s, "acme-pay") == monitor.StateOperational && stateOf(s, "northwind-bank") == monitor.StateOperational
-	}
-	if notes := nextUntil(t, updates, "both services operational", bothOperational); len(notes) != 0 {
-		t.Errorf("start-up notified %+v, want nothing", notes)
-	}
-
-	steps := []struct {
-		name      string
-		change    func()
-		wantState monitor.State
-		wantTitle string
-		wantBody  string
-	}{
-		{name: "outage",
-			change: func() {
-				acme.Set("Card payments", demo.Major)
-				acme.SetIncident(&demo.Incident{Name: "Card payments failing", Impact: "critical", Status: "investigating", Update: "We are <b>investigating</b> failed payments."})
-			},
-			wantState: monitor.StateMajorOutage, wantTitle: "Acme Pay: Major outage", wantBody: "Card payments failing — We are investigating failed payments."},
-		{name: "recovery",
-			change: func() {
-				acme.SetAll(demo.Operational)
-				acme.SetIncident(nil)
-			},
-			wantState: monitor.StateOperational, wantTitle: "Acme Pay is back to normal", wantBody: "Working normally again."},
-	}
-	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
+		// The steps build on each other, in one bubble (where subtests cannot run).
+		steps := []struct {
+			name      string
+			change    func()
+			wantState monitor.State
+			wantTitle string
+			wantBody  string
+		}{
+			{name: "outage",
+				change: func() {
+					acme.Set("Card payments", demo.Major)
+					acme.SetIncident(&demo.Incident{Name: "Card payments failing", Impact: "critical", Status: "investigating", Update: "We are <b>investigating</b> failed payments."})
+				},
+				wantState: monitor.StateMajorOutage, wantTitle: "Acme Pay: Major outage", wantBody: "Card payments failing — We are investigating failed payments."},
+			{name: "recovery",
+				change: func() {
+					acme.SetAll(demo.Operational)
+					acme.SetIncident(nil)
+				},
+				wantState: monitor.StateOperational, wantTitle: "Acme Pay is back to normal", wantBody: "Working normally again."},
+		}
+		for _, st := range steps {
 			st.change()
 			w.CheckNow()
 			notes := nextUntil(t, updates, "Acme Pay "+st.wantState.String(), func(s monitor.Snapshot) bool { return stateOf(s, "acme-pay") == st.wantState })
 			// A notification waits for the storm window to pass (storm coalescing) before it goes out.
 			notes = append(notes, untilNotified(t, updates, len(notes))...)
 			if len(notes) != 1 {
-				t.Fatalf("notifications %+v, want exactly one", notes)
+				t.Fatalf("%s: notifications %+v, want exactly one", st.name, notes)
 			}
 			n := notes[0]
 			if n.ServiceID != "acme-pay" || n.Title != st.wantTitle || !strings.HasPrefix(n.Body, st.wantBody) || n.State != st.wantState {
-				t.Errorf("notification = %+v, want %q / %q… at %v", n, st.wantTitle, st.wantBody, st.wantState)
+				t.Errorf("%s: notification = %+v, want %q / %q… at %v", st.name, n, st.wantTitle, st.wantBody, st.wantState)
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestCheckOnce(t *testing.T) {
@@ -212,4 +240,79 @@ func TestCheckOnce(t *testing.T) {
 	if snap.Offline {
 		t.Error("snapshot marked offline without a connectivity check")
 	}
+}
+
+// TestWatcherReminders: with reminders on, a problem that lasts is told again every half hour,
+// however busy the watcher is meanwhile (checks every minute, the sleep tick every 15 s).
+func TestWatcherReminders(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pages := &fakePages{states: map[string]monitor.State{"adyen": operational}}
+		cfg := monitor.AlertConfig{Reminders: monitor.Duration(30 * time.Minute)}
+		sw := startBubbleWatch(t, []monitor.ServiceSpec{pages.spec("adyen", "Adyen")},
+			monitor.WatcherOptions{Alerts: cfg, Policy: monitor.NewPolicy(cfg, nil, time.UTC)})
+		defer sw.stop()
+		time.Sleep(10 * time.Second) // the baseline
+		pages.set("adyen", major)
+		time.Sleep(95 * time.Minute)
+		synctest.Wait()
+		want := []string{"Adyen: Major outage", "Adyen: still major outage", "Adyen: still major outage", "Adyen: still major outage"}
+		if got := titlesOf(sw.take()); !slices.Equal(got, want) {
+			t.Errorf("95 minutes into an outage: notified %q, want %q", got, want)
+		}
+	})
+}
+
+// TestWatcherCommandsNeverDropped: snoozes and resumes made while the watcher is busy (here:
+// nobody reads its updates for a minute) return at once and are all applied, in order.
+func TestWatcherCommandsNeverDropped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pages := &fakePages{states: map[string]monitor.State{"adyen": operational}}
+		w := monitor.NewWatcher([]monitor.ServiceSpec{pages.spec("adyen", "Adyen")},
+			monitor.WatcherOptions{Engine: monitor.EngineOptions{Stagger: time.Millisecond}})
+		ctx, cancel := context.WithCancel(t.Context())
+		updates := make(chan monitor.Update)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx, updates) }()
+		defer func() {
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("Run = %v, want context.Canceled", err)
+			}
+		}()
+
+		time.Sleep(time.Minute) // Run waits to send its first update all along
+		start := time.Now()
+		until := start.Add(time.Hour)
+		const n = 50
+		for i := range n {
+			w.Snooze(fmt.Sprintf("service-%d", i), until)
+		}
+		w.Resume("service-0")
+		w.Snooze("", until)
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("the commands took %v, want no wait at all", waited)
+		}
+
+		var last monitor.Update
+		deadline := time.After(time.Minute)
+		for {
+			select {
+			case last = <-updates:
+				if len(last.Alerts.Snoozed) < n-1 {
+					continue
+				}
+			case <-deadline:
+			}
+			break
+		}
+		if got := len(last.Alerts.Snoozed); got != n-1 {
+			t.Errorf("%d services snoozed, want %d", got, n-1)
+		}
+		if _, ok := last.Alerts.Snoozed["service-0"]; ok {
+			t.Error("service-0 is snoozed, want it resumed: the resume came after its snooze")
+		}
+		if !last.Alerts.SnoozedAll.Equal(until) {
+			t.Errorf("everything snoozed until %v, want %v", last.Alerts.SnoozedAll, until)
+		}
+	})
 }

@@ -24,6 +24,7 @@ var notPlatforms = map[string]string{
 	"demo":       "the demo's imitation status pages",
 	"detect":     "platform detection, which asks every platform",
 	"platforms":  "the table of every platform, which imports them all",
+	"history":    "the record of what happened, kept in SQLite",
 	"sourcetest": "test support for the platform packages",
 	"internal":   "code shared by monitor's packages",
 	"testdata":   "test data",

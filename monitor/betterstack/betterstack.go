@@ -4,8 +4,6 @@
 package betterstack
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"sort"
@@ -21,45 +19,22 @@ const platform = "betterstack"
 // IndexPath is where the JSON document lives under a page's address.
 const IndexPath = "/index.json"
 
-// Checker polls one page.
-type Checker struct {
-	base    string
-	fetcher *monitor.Fetcher
-	now     func() time.Time
+// New returns a checker for the page at base ("https://status.example.com"), polling its JSON
+// document; the full .../index.json address is accepted too. Every answer is parsed at the time
+// of the check, an unchanged one (304) too, because whether a maintenance has started depends on
+// the time.
+func New(base string, f *monitor.Fetcher) *monitor.PageChecker {
+	b := BaseURL(base)
+	return monitor.NewPageChecker(monitor.Page{URL: b + IndexPath, PageURL: b, Parse: ParseNow, Reparse: true}, f)
 }
 
-var _ monitor.Checker = (*Checker)(nil)
-
-// New returns a checker for the page at base ("https://status.example.com"); the full
-// .../index.json address is accepted too.
-func New(base string, f *monitor.Fetcher) *Checker {
-	return &Checker{base: BaseURL(base), fetcher: f, now: time.Now}
-}
+// ParseNow is ParseAt at the present time.
+func ParseNow(r io.Reader) (monitor.Report, error) { return ParseAt(r, time.Now()) }
 
 // BaseURL strips the JSON path from a page address.
 func BaseURL(u string) string {
 	u = strings.TrimRight(strings.TrimSpace(u), "/")
 	return strings.TrimRight(strings.TrimSuffix(u, IndexPath), "/")
-}
-
-// IndexURL is the endpoint the checker polls.
-func (c *Checker) IndexURL() string { return c.base + IndexPath }
-
-// Check fetches and parses the page. An unchanged document (304) is parsed again rather than
-// reused, because whether a maintenance has started depends on the time.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.GetJSON(ctx, c.IndexURL())
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	r, err := ParseAt(bytes.NewReader(resp.Body), c.now())
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	if r.PageURL == "" {
-		r.PageURL = c.base
-	}
-	return r, nil
 }
 
 // id is a JSON:API id; Better Stack writes them as strings but refers to them as numbers.

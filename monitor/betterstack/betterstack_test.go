@@ -98,8 +98,8 @@ func TestIndexURL(t *testing.T) {
 		"https://status.latitude.so/index.json":     "https://status.latitude.so/index.json",
 		"https://acme.betteruptime.com/index.json/": "https://acme.betteruptime.com/index.json",
 	} {
-		if got := betterstack.New(in, nil).IndexURL(); got != want {
-			t.Errorf("New(%q).IndexURL() = %q, want %q", in, got, want)
+		if got := betterstack.New(in, nil).URL(); got != want {
+			t.Errorf("New(%q).URL() = %q, want %q", in, got, want)
 		}
 	}
 }

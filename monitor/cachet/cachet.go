@@ -347,11 +347,14 @@ func (s *stamp) UnmarshalJSON(b []byte) error {
 func (s stamp) time() time.Time { return time.Time(s) }
 
 type fields struct {
-	ID          ident  `json:"id"`
-	Name        string `json:"name"`
-	Message     string `json:"message"`
-	Status      code   `json:"status"`
-	StatusID    code   `json:"status_id"` // pre-2.0 components
+	ID       ident  `json:"id"`
+	Name     string `json:"name"`
+	Message  string `json:"message"`
+	Status   code   `json:"status"`
+	StatusID code   `json:"status_id"` // pre-2.0 components
+	// HumanStatus is 2.x's name for the status ("Fixed"). Pages have been seen whose number
+	// lagged behind it; a name that says the incident is over wins.
+	HumanStatus string `json:"human_status"`
 	Enabled     flag   `json:"enabled"`
 	Visible     flag   `json:"visible"`
 	ComponentID ident  `json:"component_id"`
@@ -476,6 +479,9 @@ func ParseIncidents(r io.Reader) ([]monitor.Incident, []monitor.Maintenance, err
 			continue
 		}
 		st := f.Status.resolve(incidentNames)
+		if strings.EqualFold(strings.TrimSpace(f.HumanStatus), "fixed") || strings.EqualFold(f.Status.human, "fixed") {
+			st = 4
+		}
 		title := strings.TrimSpace(f.Name)
 		switch st {
 		case 4: // Fixed

@@ -101,6 +101,25 @@ func TestParseScheduledIncident(t *testing.T) {
 	}
 }
 
+// TestParseHumanStatusFixed: a 2.x incident whose name says Fixed is over, whatever its number
+// says; the number still decides when the name agrees or says nothing.
+func TestParseHumanStatusFixed(t *testing.T) {
+	ins, _, err := cachet.ParseIncidents(strings.NewReader(`{"data":[
+		{"id":1,"component_id":0,"name":"Checkout errors","status":1,"human_status":"Fixed","visible":1,"message":"Fixed."},
+		{"id":2,"component_id":0,"name":"Login slow","status":2,"human_status":"Identified","visible":1,"message":"Known."},
+		{"id":3,"component_id":0,"name":"API errors","status":3,"visible":1,"message":"Watching."}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, in := range ins {
+		titles = append(titles, in.Title+"/"+in.Status)
+	}
+	if got := strings.Join(titles, ","); got != "Login slow/identified,API errors/watching" {
+		t.Errorf("incidents = %s, want the Fixed one left out", got)
+	}
+}
+
 func TestParseRejects(t *testing.T) {
 	for name, body := range map[string]string{
 		"statuspage shape": `{"page":{"id":"x"},"components":[]}`,

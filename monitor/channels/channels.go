@@ -9,9 +9,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/nicholas-fedor/shoutrrr/pkg/services/chat/telegram"
 
 	"github.com/paywatch/paywatch/monitor"
 )
@@ -77,6 +81,17 @@ type Dispatcher struct {
 	attemptTimeout, testTimeout time.Duration
 	// calls are the notification library's sends in progress.
 	calls sync.WaitGroup
+
+	seq atomic.Uint64 // numbers messages without a time of their own
+
+	// outboxPath, when set (UseOutbox), is where queued messages are kept across restarts.
+	outboxPath string
+	// expiry bounds how long a message waits to be delivered.
+	expiry time.Duration
+	saveMu sync.Mutex // one save at a time, each of the latest state
+	// delivered are the keys of the messages delivered within expiry, and when.
+	deliveredMu sync.Mutex
+	delivered   map[string]time.Time
 }
 
 // channel is one configured destination and what has happened to its messages.
@@ -84,17 +99,17 @@ type channel struct {
 	name     string // Name, or the redacted URL
 	url      string // the address as written, secrets included: never log or show it
 	redacted string
-	service  string // "slack", "smtp", "generic" …
-	minSev   monitor.State
-	services []string
+	key      string       // names the channel in the outbox file: a hash of its address
+	service  string       // "slack", "smtp", "generic" …
+	sink     monitor.Sink // which notifications it wants
 	sender   sender
 	log      *slog.Logger
 
 	wake chan struct{} // one slot: "the queue has something"
 
 	mu          sync.Mutex
-	queue       []monitor.Notification
-	inFlight    bool
+	queue       []item
+	current     *item // the message being delivered
 	dropped     int
 	lastErr     string
 	lastSent    time.Time
@@ -140,6 +155,13 @@ func Validate(cfgs []monitor.ChannelConfig) error {
 	return errors.Join(errs...)
 }
 
+// CheckAddress checks one channel address without touching the network: the address as it
+// may be shown (Redact), and what is wrong with it in plain English, or nil.
+func CheckAddress(rawURL string) (shown string, err error) {
+	_, _, err = newService(rawURL)
+	return Redact(rawURL), err
+}
+
 // New checks every channel address (see Validate) and makes a Dispatcher for them. It does not
 // touch the network.
 func New(cfgs []monitor.ChannelConfig, log *slog.Logger) (*Dispatcher, error) {
@@ -155,77 +177,107 @@ func New(cfgs []monitor.ChannelConfig, log *slog.Logger) (*Dispatcher, error) {
 		if err != nil {
 			return nil, err // Validate passed, so this does not happen
 		}
-		d.add(c, scheme, newShoutrrrSender(svc, scheme, &d.calls))
+		var snd sender = newShoutrrrSender(svc, scheme, c.URL, &d.calls)
+		if tg, ok := svc.(*telegram.Service); ok {
+			snd = newTelegramSender(tg, markupFor(svc, scheme)) // see telegram.go
+		}
+		d.add(c, scheme, snd)
 	}
 	return d, nil
 }
 
 func newDispatcher(log *slog.Logger) *Dispatcher {
-	return &Dispatcher{log: log, retry: defaultRetry, attemptTimeout: attemptTimeout, testTimeout: testTimeout}
+	return &Dispatcher{log: log, retry: defaultRetry, attemptTimeout: attemptTimeout, testTimeout: testTimeout, expiry: DefaultExpiry}
 }
 
 func (d *Dispatcher) add(c monitor.ChannelConfig, service string, s sender) *channel {
 	ch := &channel{
-		name: strings.TrimSpace(c.Name), url: strings.TrimSpace(c.URL), redacted: Redact(c.URL),
-		service: service, minSev: monitor.StateDegraded, sender: s, wake: make(chan struct{}, 1),
+		name: strings.TrimSpace(c.Name), url: strings.TrimSpace(c.URL), redacted: Redact(c.URL), key: channelKey(strings.TrimSpace(c.URL)),
+		service: service, sink: monitor.ChannelSink(c), sender: s, wake: make(chan struct{}, 1),
 	}
 	if ch.name == "" {
 		ch.name = ch.redacted
-	}
-	if c.MinSeverity != nil {
-		ch.minSev = *c.MinSeverity
-	}
-	for _, id := range c.Services {
-		if id = strings.TrimSpace(id); id != "" {
-			ch.services = append(ch.services, id)
-		}
 	}
 	ch.log = d.log.With("channel", ch.name, "service", service)
 	d.chans = append(d.chans, ch)
 	return ch
 }
 
-// wants reports whether a notification is for this channel: severe enough, and about one of
-// its services (all when it lists none). A service is named by its id or, as config allows,
-// by a name whose slug is the id.
-func (ch *channel) wants(n monitor.Notification) bool {
-	if n.Severity == monitor.StateUnknown || n.Severity == monitor.StateOperational || ch.minSev.Worse(n.Severity) {
-		return false
+// Send queues a notification for every channel that wants it (by the channel's own threshold
+// and services: monitor.Sink) and returns at once. A summary is summed up again for a channel
+// that wants only some of its parts. A channel whose queue is full drops its oldest message.
+// With an outbox (UseOutbox), the message is on disk before Send returns, and a message already
+// queued or delivered (the same idempotency key) is not queued again.
+func (d *Dispatcher) Send(n monitor.Notification) {
+	queued := false
+	for _, ch := range d.chans {
+		for _, m := range ch.sink.Filter([]monitor.Notification{n}) {
+			it := item{Key: messageKey(ch.key, m), Notification: m, Queued: time.Now()}
+			if m.At.IsZero() {
+				// No time of its own (the alert policy always gives one): nothing tells two
+				// such messages apart as one change, so each is its own.
+				it.Key = messageKey(ch.key+"#"+strconv.FormatInt(it.Queued.UnixNano(), 10)+"#"+strconv.FormatUint(d.seq.Add(1), 10), m)
+			}
+			if d.known(it.Key) || ch.holds(it.Key) {
+				ch.log.Info("channel message already queued or delivered; not sending it twice", "service_id", m.ServiceID, "key", it.Key)
+				continue
+			}
+			if old, dropped := ch.enqueue(it); dropped {
+				d.finish(ch, old, outcomeDropped, "the queue was full")
+			}
+			queued = true
+		}
 	}
-	if len(ch.services) == 0 {
+	if queued {
+		d.save()
+	}
+}
+
+// holds reports a message queued or being delivered.
+func (ch *channel) holds(key string) bool {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if ch.current != nil && ch.current.Key == key {
 		return true
 	}
-	for _, s := range ch.services {
-		if strings.EqualFold(s, n.ServiceID) || monitor.Slug(s) == strings.ToLower(n.ServiceID) {
+	for _, it := range ch.queue {
+		if it.Key == key {
 			return true
 		}
 	}
 	return false
 }
 
-// Send queues a notification for every channel that wants it and returns at once. A channel
-// whose queue is full drops its oldest message.
-func (d *Dispatcher) Send(n monitor.Notification) {
-	for _, ch := range d.chans {
-		if !ch.wants(n) {
-			continue
-		}
-		ch.mu.Lock()
-		dropped := len(ch.queue) >= queueSize
-		if dropped {
-			ch.queue = append(ch.queue[:0], ch.queue[1:]...)
-			ch.dropped++
-		}
-		ch.queue = append(ch.queue, n)
-		ch.mu.Unlock()
-		if dropped {
-			ch.log.Warn("channel queue full; dropped the oldest message", "queue", queueSize)
-		}
-		select {
-		case ch.wake <- struct{}{}:
-		default:
-		}
+// enqueue queues a message, dropping the oldest when the queue is full (which it returns).
+func (ch *channel) enqueue(it item) (old item, dropped bool) {
+	ch.mu.Lock()
+	dropped = len(ch.queue) >= queueSize
+	if dropped {
+		old = ch.queue[0]
+		ch.queue = append(ch.queue[:0], ch.queue[1:]...)
+		ch.dropped++
 	}
+	ch.queue = append(ch.queue, it)
+	ch.mu.Unlock()
+	ch.wakeUp()
+	return old, dropped
+}
+
+func (ch *channel) wakeUp() {
+	select {
+	case ch.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Sinks are the channels' thresholds, in the order of the settings, for the policy
+// (monitor.NewPolicy), so that it decides for a channel more sensitive than the desktop.
+func (d *Dispatcher) Sinks() []monitor.Sink {
+	out := make([]monitor.Sink, 0, len(d.chans))
+	for _, ch := range d.chans {
+		out = append(out, ch.sink)
+	}
+	return out
 }
 
 // Run delivers queued notifications, one goroutine per channel, until ctx ends. It returns
@@ -276,29 +328,71 @@ func (d *Dispatcher) serve(ctx context.Context, ch *channel) {
 	}
 }
 
-// next takes the oldest queued notification and marks it in flight.
-func (ch *channel) next() (monitor.Notification, bool) {
+// next takes the oldest queued message and marks it in flight (it stays in the outbox).
+func (ch *channel) next() (item, bool) {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
 	if len(ch.queue) == 0 {
-		return monitor.Notification{}, false
+		return item{}, false
 	}
-	n := ch.queue[0]
+	it := ch.queue[0]
 	ch.queue = append(ch.queue[:0], ch.queue[1:]...)
-	ch.inFlight = true
-	return n, true
+	ch.current = &it
+	return it, true
 }
 
-// deliver sends one notification, retrying with backoff, and records the outcome. The next
-// delay is chosen after each attempt.
-func (d *Dispatcher) deliver(ctx context.Context, ch *channel, n monitor.Notification, timer *time.Timer) {
+// Outcomes of a message: each message ends in exactly one, through finish.
+const (
+	outcomeDelivered = "delivered"
+	outcomeFailed    = "failed"  // every retry failed (without an outbox)
+	outcomeExpired   = "expired" // not delivered within the expiry bound
+	outcomeDropped   = "dropped" // thrown away because the channel's queue was full
+)
+
+// finish is the one place where a message leaves the Dispatcher: delivered, failed, expired or
+// dropped. It logs the outcome, forgets the message and, with an outbox, records a delivered
+// key and saves.
+func (d *Dispatcher) finish(ch *channel, it item, outcome, reason string) {
+	ch.mu.Lock()
+	if ch.current != nil && ch.current.Key == it.Key {
+		ch.current = nil
+	}
+	ch.mu.Unlock()
+	attrs := []any{"service_id", it.Notification.ServiceID, "key", it.Key}
+	switch outcome {
+	case outcomeDelivered:
+		ch.log.Info("channel message delivered", append(attrs, "attempt", it.Attempts)...)
+		if d.outboxPath != "" {
+			d.deliveredMu.Lock()
+			d.delivered[it.Key] = time.Now()
+			d.deliveredMu.Unlock()
+		}
+	case outcomeExpired:
+		ch.log.Warn("channel message expired undelivered", append(attrs, "attempts", it.Attempts, "queued", it.Queued, "expiry", d.expiry, "reason", reason)...)
+	case outcomeDropped:
+		ch.log.Warn("channel queue full; dropped the oldest message", append(attrs, "queue", queueSize)...)
+	}
+	d.save()
+}
+
+// deliver sends one message, retrying with backoff, and records the outcome. The next delay is
+// chosen after each attempt. Without an outbox it gives up after the retry policy's tries; with
+// one, the channel shows as failing after them and the message is tried every few minutes
+// until it expires.
+func (d *Dispatcher) deliver(ctx context.Context, ch *channel, it item, timer *time.Timer) {
 	defer func() {
 		ch.mu.Lock()
-		ch.inFlight = false
+		ch.current = nil
 		ch.mu.Unlock()
 	}()
-	m := message{Title: n.Title, Body: n.Body}
+	n := it.Notification
+	m := message{Title: n.Title, Body: n.Body, Key: it.Key}
 	for attempt := 1; ; attempt++ {
+		if d.outboxPath != "" && time.Since(it.Queued) >= d.expiry {
+			d.finish(ch, it, outcomeExpired, ch.lastError())
+			return
+		}
+		it.Attempts++
 		actx, cancel := context.WithTimeout(ctx, d.attemptTimeout)
 		err := ch.sender.send(actx, m)
 		cancel()
@@ -306,7 +400,7 @@ func (d *Dispatcher) deliver(ctx context.Context, ch *channel, n monitor.Notific
 			ch.mu.Lock()
 			ch.lastSent, ch.lastErr = time.Now(), ""
 			ch.mu.Unlock()
-			ch.log.Info("channel message delivered", "service_id", n.ServiceID, "attempt", attempt)
+			d.finish(ch, it, outcomeDelivered, "")
 			return
 		}
 		reason := describe(err, ch.url)
@@ -314,17 +408,34 @@ func (d *Dispatcher) deliver(ctx context.Context, ch *channel, n monitor.Notific
 			ch.log.Info("channel delivery stopped at shutdown", "service_id", n.ServiceID, "attempt", attempt)
 			return
 		}
+		ch.mu.Lock()
+		if ch.current != nil {
+			ch.current.Attempts = it.Attempts
+		}
+		ch.mu.Unlock()
 		if attempt >= d.retry.tries {
 			ch.mu.Lock()
 			ch.lastErr, ch.lastFailure = reason, time.Now()
 			ch.mu.Unlock()
-			ch.log.Warn("channel delivery failed; giving up", "service_id", n.ServiceID, "attempts", attempt,
-				"reason", reason, "error", redactErr(err, ch.url))
-			return
+			if d.outboxPath == "" {
+				ch.log.Warn("channel delivery failed; giving up", "service_id", n.ServiceID, "attempts", attempt,
+					"reason", reason, "error", redactErr(err, ch.url))
+				d.finish(ch, it, outcomeFailed, reason)
+				return
+			}
+			if attempt == d.retry.tries {
+				ch.log.Warn("channel delivery failing; will keep trying until the message expires", "service_id", n.ServiceID,
+					"attempts", attempt, "expires_in", d.expiry-time.Since(it.Queued), "reason", reason, "error", redactErr(err, ch.url))
+			}
 		}
 		wait := d.retry.delay(attempt)
-		ch.log.Info("channel delivery failed; will retry", "service_id", n.ServiceID, "attempt", attempt,
-			"retry_in", wait, "reason", reason, "error", redactErr(err, ch.url))
+		if attempt < d.retry.tries {
+			ch.log.Info("channel delivery failed; will retry", "service_id", n.ServiceID, "attempt", attempt,
+				"retry_in", wait, "reason", reason, "error", redactErr(err, ch.url))
+		}
+		if d.outboxPath != "" {
+			wait = min(wait, max(d.expiry-time.Since(it.Queued), 0))
+		}
 		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
@@ -333,6 +444,12 @@ func (d *Dispatcher) deliver(ctx context.Context, ch *channel, n monitor.Notific
 		case <-timer.C:
 		}
 	}
+}
+
+func (ch *channel) lastError() string {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	return ch.lastErr
 }
 
 // Status reports every channel, in the order of the settings.
@@ -345,7 +462,7 @@ func (d *Dispatcher) Status() []ChannelStatus {
 			LastError: ch.lastErr, LastSent: ch.lastSent, LastFailure: ch.lastFailure,
 			Pending: len(ch.queue), Dropped: ch.dropped,
 		}
-		if ch.inFlight {
+		if ch.current != nil {
 			st.Pending++
 		}
 		ch.mu.Unlock()

@@ -12,11 +12,13 @@ import (
 // hidden stands in for every secret part of an address.
 const hidden = "…"
 
-// Redact shows a channel address without its secrets, for logs, the tray and `paywatch status`:
-// the scheme, host and port stay; user names and passwords, path segments that look like
-// tokens (Slack, Discord, Teams and Telegram tokens, ids, long random strings) and every query
-// value become "…". An ntfy topic is its password, so ntfy paths are hidden whole. An address
-// that does not parse shows as its scheme only.
+// Redact shows a channel address as its scheme and host only, for logs, the tray, `paywatch
+// status` and `paywatch config check`: user names, passwords, paths, queries and fragments
+// never show, whatever they look like (a webhook's secret can be a plain word such as
+// /webhook/mysecrettoken). The host shows when it names a server (a dotted name, an IP address,
+// localhost) or is a plain word (slack://…@webhook, telegram://…@telegram); a host that is an
+// id or a token (Discord's webhook id, a Teams group) becomes "…". An address that does not
+// parse shows as its scheme only.
 func Redact(rawURL string) string {
 	raw := strings.TrimSpace(rawURL)
 	u, err := url.Parse(raw)
@@ -27,45 +29,37 @@ func Redact(rawURL string) string {
 		}
 		return hidden
 	}
-	var b strings.Builder
-	b.WriteString(u.Scheme)
-	if u.Opaque != "" {
-		b.WriteString(":" + hidden)
-		return b.String()
+	if u.Opaque != "" || !strings.Contains(raw, "://") {
+		return u.Scheme + ":" + hidden
 	}
-	b.WriteString("://")
-	if u.User != nil {
-		b.WriteString(hidden + "@")
-	}
-	b.WriteString(u.Host)
-	wholePath := hidesWholePath(u.Scheme)
-	for i, seg := range strings.Split(u.EscapedPath(), "/") {
-		if i == 0 {
-			continue // the empty string before the leading slash
-		}
-		b.WriteByte('/')
-		if seg != "" && (wholePath || looksSecret(seg)) {
-			seg = hidden
-		}
-		b.WriteString(seg)
-	}
-	if u.RawQuery != "" || u.ForceQuery {
-		b.WriteByte('?')
-		for i, kv := range strings.Split(u.RawQuery, "&") {
-			if i > 0 {
-				b.WriteByte('&')
-			}
-			k, _, _ := strings.Cut(kv, "=")
-			if looksSecret(k) {
-				k = hidden
-			}
-			b.WriteString(k + "=" + hidden)
+	host := u.Host
+	if !shownHost(u.Hostname()) {
+		host = hidden
+		if p := u.Port(); p != "" {
+			host += ":" + p
 		}
 	}
-	if u.Fragment != "" {
-		b.WriteString("#" + hidden)
+	if host == "" {
+		host = hidden
 	}
-	return b.String()
+	return u.Scheme + "://" + host
+}
+
+// shownHost reports a host that names a server rather than hiding a secret: a dotted name or
+// IPv4 address, an IPv6 address, localhost, or a word of letters alone.
+func shownHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	if strings.Contains(h, ".") || strings.Contains(h, ":") || h == "localhost" {
+		return true
+	}
+	for _, r := range h {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return len(h) <= 12
 }
 
 var (
@@ -73,12 +67,6 @@ var (
 	// urlRE finds addresses inside error text, where libraries quote the URL they were given.
 	urlRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>` + "`" + `]+`)
 )
-
-// hidesWholePath reports services whose path is a secret however plain it looks.
-func hidesWholePath(scheme string) bool {
-	s, _, _ := strings.Cut(strings.ToLower(scheme), "+")
-	return s == "ntfy"
-}
 
 // looksSecret reports a path segment that is probably a token or an id: eight characters or
 // more that mix letters and digits (Slack's T0123ABCD and xoxb-…, Teams' UUIDs, Telegram's
@@ -133,11 +121,15 @@ func secretsOf(rawURL string) []string {
 			}
 			add(u.User.String(), 3)
 		}
-		wholePath := hidesWholePath(u.Scheme)
+		// Every path segment is hidden from addresses (Redact); in free text, hide those long
+		// enough not to be a common word that happens to appear in the message.
 		for seg := range strings.SplitSeq(u.Path, "/") {
-			if seg != "" && (wholePath || looksSecret(seg)) {
+			if seg != "" && (looksSecret(seg) || len(seg) >= 5) {
 				add(seg, 3)
 			}
+		}
+		if h := u.Hostname(); !shownHost(h) {
+			add(h, 3)
 		}
 		if u.Opaque != "" {
 			add(u.Opaque, 3)

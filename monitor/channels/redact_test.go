@@ -26,39 +26,45 @@ func TestRedact(t *testing.T) {
 		secrets         []string
 	}{
 		{"slack webhook", "slack://hook:" + slackHookToken + "@webhook?color=good",
-			"slack://…@webhook?color=…", []string{slackHookToken, "WNA3PBYV6"}},
+			"slack://webhook", []string{slackHookToken, "WNA3PBYV6"}},
 		{"slack bot", "slack://xoxb:" + slackBotToken + "@C001CH4NN3L?title=Great+News",
-			"slack://…@C001CH4NN3L?title=…", []string{slackBotToken, "4mt0t4l1YL3g1T5L4cK70k3N"}},
+			"slack://…", []string{slackBotToken, "4mt0t4l1YL3g1T5L4cK70k3N"}},
 		{"slack legacy", "slack://T0123ABCD/B0123ABCD/Webc4MAvoacrpPakR8phF0zi",
-			"slack://T0123ABCD/…/…", []string{"Webc4MAvoacrpPakR8phF0zi", "B0123ABCD"}},
+			"slack://…", []string{"Webc4MAvoacrpPakR8phF0zi", "B0123ABCD"}},
 		{"discord", "discord://" + discordToken + "@693853386302554172?thread_id=123456789",
-			"discord://…@693853386302554172?thread_id=…", []string{discordToken, "123456789"}},
+			"discord://…", []string{discordToken, "123456789"}},
 		{"teams", "teams://11111111-4444-4444-8444-cccccccccccc@22222222-4444-4444-8444-cccccccccccc/33333333012222222222333333333344/44444444-4444-4444-8444-cccccccccccc/" + teamsExtraID + "?host=contoso.webhook.office.com",
-			"teams://…@22222222-4444-4444-8444-cccccccccccc/…/…/…?host=…",
+			"teams://…",
 			[]string{teamsExtraID, "11111111-4444-4444-8444-cccccccccccc", "33333333012222222222333333333344", "contoso"}},
 		{"telegram", "telegram://" + telegramToken + "@telegram?chats=@paywatch_ops,-1001234567890",
-			"telegram://…@telegram?chats=…", []string{telegramToken, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "110201543", "paywatch_ops"}},
+			"telegram://telegram", []string{telegramToken, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "110201543", "paywatch_ops"}},
 		{"smtp", "smtp://ops%40example.com:" + url.QueryEscape(smtpPassword) + "@smtp.example.com:587/?from=paywatch@example.com&to=ops@example.com",
-			"smtp://…@smtp.example.com:587/?from=…&to=…", []string{smtpPassword, "s3cr3t", "ops@", "ops%40"}},
+			"smtp://smtp.example.com:587", []string{smtpPassword, "s3cr3t", "ops@", "ops%40"}},
 		{"ntfy topic is a secret", "ntfy://ntfy.sh/acme-payments-alerts?priority=5",
-			"ntfy://ntfy.sh/…?priority=…", []string{"acme-payments-alerts"}},
+			"ntfy://ntfy.sh", []string{"acme-payments-alerts"}},
 		{"ntfy with login", "ntfy://paywatch:hunter22@ntfy.example.com:8080/alerts",
-			"ntfy://…@ntfy.example.com:8080/…", []string{"hunter22", "alerts"}},
+			"ntfy://ntfy.example.com:8080", []string{"hunter22", "alerts"}},
 		{"generic token in query", "generic+https://hooks.example.com/paywatch/incoming?token=" + webhookToken,
-			"generic+https://hooks.example.com/paywatch/incoming?token=…", []string{webhookToken}},
+			"generic+https://hooks.example.com", []string{webhookToken}},
 		{"generic token in path", "generic+https://hooks.example.com/api/v1/hook/" + webhookToken,
-			"generic+https://hooks.example.com/api/v1/hook/…", []string{webhookToken}},
+			"generic+https://hooks.example.com", []string{webhookToken}},
 		{"generic header", "generic://example.com/hook?@Authorization=Bearer%20abc123def456",
-			"generic://example.com/hook?@Authorization=…", []string{"abc123def456", "Bearer"}},
-		{"plain local webhook stays readable", "generic+http://192.168.1.20:8080/hook",
-			"generic+http://192.168.1.20:8080/hook", nil},
+			"generic://example.com", []string{"abc123def456", "Bearer"}},
+		{"plain local webhook shows its host", "generic+http://192.168.1.20:8080/hook",
+			"generic+http://192.168.1.20:8080", nil},
+		{"zapier ids that are plain digits and short tokens", "generic+https://hooks.zapier.com/hooks/catch/1234567/3ab9xk2/",
+			"generic+https://hooks.zapier.com", []string{"1234567", "3ab9xk2", "catch"}},
+		{"a plain word is a secret too", "generic+https://example.com/webhook/mysecrettoken",
+			"generic+https://example.com", []string{"mysecrettoken", "webhook"}},
+		{"ipv6 host", "generic+http://[::1]:9000/x/secretword", "generic+http://[::1]:9000", []string{"secretword"}},
+		{"id as host keeps the port", "generic+http://abc123def456:99/", "generic+http://…:99", []string{"abc123def456"}},
 		{"unparseable keeps only the scheme", "slack://hook:" + slackHookToken + "@%zz",
 			"slack://…", []string{slackHookToken}},
 		{"not an address", "hook:" + slackHookToken,
 			"hook:…", []string{slackHookToken}},
 		{"nothing like one", "%zz" + slackHookToken, "…", []string{slackHookToken}},
 		{"fragment", "generic+https://example.com/hook#" + webhookToken,
-			"generic+https://example.com/hook#…", []string{webhookToken}},
+			"generic+https://example.com", []string{webhookToken}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,9 +169,9 @@ func TestValidate(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{
-		`channels[2] (nope://…@host): url: "nope" is not a kind of channel`,
-		"channels[3] (telegram://…@telegram): url: not a valid telegram address",
-		"channels[4] (smtp://…@mail.example.com/?from=…): url: not a valid smtp address",
+		`channels[2] (nope://host): url: "nope" is not a kind of channel`,
+		"channels[3] (telegram://telegram): url: not a valid telegram address",
+		"channels[4] (smtp://mail.example.com): url: not a valid smtp address",
 		"channels[6] (…): url: not a channel address",
 	} {
 		if !strings.Contains(msg, want) {
@@ -213,4 +219,21 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRedactErrPlainPathSecrets: a secret that is a plain word or a short number never shows in
+// an error's text either.
+func TestRedactErrPlainPathSecrets(t *testing.T) {
+	const u = "generic+https://hooks.zapier.com/hooks/catch/1234567/3ab9xk2/"
+	err := fmt.Errorf("Post %q: got 500; token 3ab9xk2 for 1234567", "https://hooks.zapier.com/hooks/catch/1234567/3ab9xk2/")
+	got := redactErr(err, u)
+	for _, s := range []string{"1234567", "3ab9xk2"} {
+		if strings.Contains(got, s) {
+			t.Errorf("redactErr() = %q shows %q", got, s)
+		}
+	}
+	err = errors.New("refused by example.com/webhook/mysecrettoken")
+	if got := redactErr(err, "generic+https://example.com/webhook/mysecrettoken"); strings.Contains(got, "mysecrettoken") {
+		t.Errorf("redactErr() = %q shows the token", got)
+	}
 }

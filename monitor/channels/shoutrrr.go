@@ -18,9 +18,11 @@ import (
 	"github.com/nicholas-fedor/shoutrrr/pkg/types"
 )
 
-// message is what a channel receives: the notification's title and body as plain text.
+// message is what a channel receives: the notification's title and body as plain text, and
+// its idempotency key (the same for every attempt; empty for a test message).
 type message struct {
 	Title, Body string
+	Key         string
 }
 
 // sender delivers one message to one channel, once; retrying is the Dispatcher's job. It
@@ -93,24 +95,63 @@ func newService(rawURL string) (types.Service, string, error) {
 // services that change their config while sending (Slack) free of races.
 type shoutrrrSender struct {
 	svc    types.Service
+	escape func(string) string // the channel's own syntax (markup.go)
+	rawURL string              // for webhooks, which get a service of their own per message (its key header)
 	titled bool
 	busy   chan struct{}   // a one-slot semaphore
 	calls  *sync.WaitGroup // the Dispatcher waits for calls on shutdown
 }
 
-func newShoutrrrSender(svc types.Service, scheme string, calls *sync.WaitGroup) *shoutrrrSender {
-	return &shoutrrrSender{svc: svc, titled: titled[scheme], busy: make(chan struct{}, 1), calls: calls}
+func newShoutrrrSender(svc types.Service, scheme, rawURL string, calls *sync.WaitGroup) *shoutrrrSender {
+	s := &shoutrrrSender{svc: svc, titled: titled[scheme], escape: markupFor(svc, scheme), busy: make(chan struct{}, 1), calls: calls}
+	if scheme == "generic" {
+		s.rawURL = rawURL
+	}
+	return s
+}
+
+// IdempotencyHeader carries a message's key to webhooks, the same on every attempt, so that a
+// receiver can tell a retry (after a lost answer, or a crash just after delivering) from a new
+// message.
+const IdempotencyHeader = "Idempotency-Key"
+
+// withKey is a webhook address that sends the key as IdempotencyHeader (shoutrrr's generic
+// service sends query parameters starting with "@" as headers, "idempotencyKey" as
+// "Idempotency-Key").
+func withKey(rawURL, key string) string {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	q.Set("@idempotencyKey", key)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func (s *shoutrrrSender) send(ctx context.Context, m message) error {
+	// The final text, as the channel shows it, escaped for its syntax as a whole.
 	text, params := m.Body, types.Params{}
+	escape := s.escape
+	if escape == nil {
+		escape = plainText
+	}
 	switch {
 	case s.titled:
-		params.SetTitle(m.Title)
+		params.SetTitle(escape(m.Title))
 	case m.Title != "" && m.Body != "":
 		text = m.Title + "\n" + m.Body
 	default:
 		text = m.Title + m.Body
+	}
+	text = escape(text)
+	svc := s.svc
+	if s.rawURL != "" && m.Key != "" {
+		keyed, _, err := newService(withKey(s.rawURL, m.Key))
+		if err != nil {
+			return err
+		}
+		svc = keyed
 	}
 	select {
 	case s.busy <- struct{}{}:
@@ -120,7 +161,7 @@ func (s *shoutrrrSender) send(ctx context.Context, m message) error {
 	done := make(chan error, 1)
 	s.calls.Go(func() {
 		defer func() { <-s.busy }()
-		done <- s.svc.Send(text, &params)
+		done <- svc.Send(text, &params)
 	})
 	select {
 	case err := <-done:

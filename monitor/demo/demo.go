@@ -185,6 +185,7 @@ type Server struct {
 	now   func() time.Time
 	ln    net.Listener
 	srv   *http.Server
+	serve sync.WaitGroup // the goroutine serving, from Listen until Close
 }
 
 // NewServer returns a server for pages; now is the clock (time.Now when nil).
@@ -227,6 +228,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Listen binds to 127.0.0.1 on a free port and serves in the background until Close.
+// Call it once.
 func (s *Server) Listen() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -234,14 +236,16 @@ func (s *Server) Listen() (string, error) {
 	}
 	s.ln = ln
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
-	go s.srv.Serve(ln)
+	s.serve.Go(func() { s.srv.Serve(ln) })
 	return "http://" + ln.Addr().String(), nil
 }
 
-// Close stops the server.
+// Close stops the server and returns once it has stopped serving.
 func (s *Server) Close() error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Close()
+	err := s.srv.Close()
+	s.serve.Wait()
+	return err
 }

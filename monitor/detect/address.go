@@ -43,6 +43,25 @@ func parse(raw string) (*url.URL, error) {
 	return out, nil
 }
 
+// asGiven is the address as a person pasted it, checked by parse (u): https:// unless another
+// scheme is given, its path, trailing slash and query kept, its fragment dropped. A feed's address
+// may need all of them ("/en-us/status/feed/", "/feed?format=atom").
+func asGiven(raw string, u *url.URL) string {
+	s := strings.TrimSpace(raw)
+	if !strings.Contains(s, "://") {
+		s = "https://" + strings.TrimLeft(s, "/")
+	}
+	g, err := url.Parse(s)
+	if err != nil {
+		return u.String()
+	}
+	out := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: g.Path, RawPath: g.RawPath, RawQuery: g.RawQuery}
+	if out.Path == "" {
+		out.Path = "/"
+	}
+	return out.String()
+}
+
 // endpointPaths are API and feed paths people paste along with the page's address; detection
 // starts from the page itself.
 var endpointPaths = []string{
@@ -51,6 +70,7 @@ var endpointPaths = []string{
 	"/api/v1/summary", "/summary.json", "/v2/components.json", "/v3/summary.json", "/index.json",
 	"/api/v1/ping", "/api/ping", "/api/v1/components", "/api/components",
 	"/feed/atom", "/feed/rss", "/history.atom", "/history.rss", "/feed.atom", "/feed.rss", "/rss/all.rss",
+	"/state_feed/feed", "/state_feed/feed.atom", "/en-us/status/feed", "/feed",
 }
 
 // baseOf is the page's address with a pasted endpoint path taken off.

@@ -1,7 +1,7 @@
 // Package detect finds out which status platform serves a page given by its bare address
 // ("status.coinbase.com"), which endpoint Paywatch should poll, and what the page says now. It
-// knows the platforms' addresses and shapes but not their parsers: package main hands those in as
-// Candidates, so this package imports no platform package.
+// knows how to look but not what each platform looks like: the platform table (monitor/platforms)
+// hands that in as Candidates, with their parsers, so this package imports no platform package.
 //
 // Detection is suspicious by design. Many sites answer 200 with the same web page for every path,
 // Statuspage keeps serving pages their owners switched off, and a page may describe a different
@@ -31,8 +31,12 @@ const Timeout = 20 * time.Second
 // Candidate is one way a page may be read. Candidates are tried in the order given; the first
 // that fits wins.
 type Candidate struct {
-	// Platform is the name config uses (monitor.Platforms).
-	Platform string
+	// Platform is the name config uses, and Label its name for people ("Atlassian Statuspage").
+	Platform, Label string
+	// Host, when set, recognises the platform by an address's host name alone and returns the
+	// endpoint to poll there (ok), or why the address cannot name a page on it (err). A host it
+	// recognises is read at once, without the search the other fields drive.
+	Host func(u *url.URL) (endpoint string, ok bool, err error)
 	// Require, when set, must answer before any endpoint is tried (Cachet's ping).
 	Require *Gate
 	// Locate finds endpoints in the page's home page (feed links, a status.io page id). They are
@@ -62,6 +66,8 @@ type Result struct {
 	// URL is the address asked about, normalised ("https://status.example.com").
 	URL      string
 	Platform string
+	// Label names the platform for people ("Atlassian Statuspage").
+	Label string
 	// Endpoint is the address the platform's checker polls; every checker accepts it as its URL.
 	Endpoint string
 	PageName string
@@ -79,9 +85,9 @@ func Detect(ctx context.Context, f *monitor.Fetcher, rawURL string, cands []Cand
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	d := &detector{f: f, cands: cands, asked: u, base: baseOf(u), seen: map[string]*answer{}}
+	d := &detector{f: f, cands: cands, asked: u, raw: asGiven(rawURL, u), base: baseOf(u), seen: map[string]*answer{}}
 
-	if platform, endpoint, ok, err := WellKnown(u.String()); ok || err != nil {
+	if platform, endpoint, ok, err := WellKnown(u.String(), cands); ok || err != nil {
 		if err != nil {
 			return Result{}, &Error{URL: u.String(), Kind: ErrBadURL, Detail: err.Error()}
 		}
@@ -94,6 +100,7 @@ type detector struct {
 	f     *monitor.Fetcher
 	cands []Candidate
 	asked *url.URL // as given, path included
+	raw   string   // as given, with its query and trailing slash, for reading it as a feed
 	base  *url.URL // asked without a known endpoint path, query or fragment
 
 	seen     map[string]*answer
@@ -176,6 +183,11 @@ func (d *detector) search(ctx context.Context) (Result, error) {
 	if bogus.err == nil && bogus.status == http.StatusOK && len(bytes.TrimSpace(bogus.body)) > 0 {
 		d.catchAll = bogus.body
 	}
+	// People paste a feed's own address ("…/state_feed/feed", "…/xml/bank.xml"): the address
+	// itself is read first, and counts as a feed when its content is one.
+	if r, ok, err := d.self(ctx); ok || err != nil {
+		return r, err
+	}
 	var soft error // the most telling reason a recognised page was refused
 	for i := range d.cands {
 		r, err := d.try(ctx, &d.cands[i])
@@ -191,6 +203,34 @@ func (d *detector) search(ctx context.Context) (Result, error) {
 		}
 	}
 	return Result{}, &Error{URL: d.base.String(), Kind: ErrNotFound, CatchAll: d.catchAll != nil, ServerErrors: d.server, Err: soft}
+}
+
+// self reads the address as given with the feed candidates. Only the content decides: a path
+// that looks like a feed's or a feed content type proves nothing, and a web page that mentions
+// RSS is a web page.
+func (d *detector) self(ctx context.Context) (Result, bool, error) {
+	if u, err := url.Parse(d.raw); err != nil || (u.Path == "/" && u.RawQuery == "") {
+		return Result{}, false, nil // a bare address is a home page; Locate reads it
+	}
+	for i := range d.cands {
+		c := &d.cands[i]
+		if !c.Feed || c.Parse == nil {
+			continue
+		}
+		a := d.get(ctx, c.Fetcher, d.raw, acceptFeed)
+		if err := d.stop(ctx, a); err != nil {
+			return Result{}, false, err
+		}
+		if !d.usable(a, true) || (c.Accept != nil && !c.Accept(a.body)) {
+			continue
+		}
+		rep, err := c.Parse(bytes.NewReader(a.body))
+		if err != nil {
+			continue
+		}
+		return result(d.base.String(), c, d.raw, rep), true, nil
+	}
+	return Result{}, false, nil
 }
 
 // try reads one candidate. An *Error of kind errNoFit means "not this one, try the next".
@@ -261,7 +301,7 @@ func (d *detector) try(ctx context.Context, c *Candidate) (Result, error) {
 				continue
 			}
 		}
-		return result(d.base.String(), c.Platform, ep, rep), nil
+		return result(d.base.String(), c, ep, rep), nil
 	}
 	return Result{}, noFit
 }
@@ -333,18 +373,18 @@ func (d *detector) wellKnown(ctx context.Context, platform, endpoint string) (Re
 			if why = monitor.CheckJSONBody(a.body); why == nil {
 				var rep monitor.Report
 				if rep, why = c.Parse(bytes.NewReader(a.body)); why == nil {
-					return result(d.base.String(), platform, endpoint, rep), nil
+					return result(d.base.String(), c, endpoint, rep), nil
 				}
 			}
 		}
-		return Result{}, &Error{URL: d.base.String(), Kind: ErrUnreadable, Platform: platform, Detail: monitor.Reason(why), Err: why}
+		return Result{}, &Error{URL: d.base.String(), Kind: ErrUnreadable, Platform: platform, Label: c.Label, Detail: monitor.Reason(why), Err: why}
 	}
 	return Result{}, &Error{URL: d.base.String(), Kind: ErrUnreadable, Platform: platform, Detail: "this copy of Paywatch cannot read " + platform + " pages"}
 }
 
-func result(base, platform, endpoint string, rep monitor.Report) Result {
+func result(base string, c *Candidate, endpoint string, rep monitor.Report) Result {
 	state, _, _ := monitor.Rollup(rep, monitor.ComponentFilter{})
-	return Result{URL: base, Platform: platform, Endpoint: endpoint, PageName: strings.TrimSpace(rep.PageName), State: state, Report: rep}
+	return Result{URL: base, Platform: c.Platform, Label: c.Label, Endpoint: endpoint, PageName: strings.TrimSpace(rep.PageName), State: state, Report: rep}
 }
 
 // isInactive recognises a Statuspage page its owner switched off: its API answers 401 with

@@ -16,42 +16,13 @@ import (
 	"time"
 
 	"github.com/paywatch/paywatch/monitor"
-	"github.com/paywatch/paywatch/monitor/betterstack"
-	"github.com/paywatch/paywatch/monitor/cachet"
 	"github.com/paywatch/paywatch/monitor/detect"
-	"github.com/paywatch/paywatch/monitor/feed"
-	"github.com/paywatch/paywatch/monitor/gcp"
-	"github.com/paywatch/paywatch/monitor/incidentio"
-	"github.com/paywatch/paywatch/monitor/instatus"
-	"github.com/paywatch/paywatch/monitor/slack"
-	"github.com/paywatch/paywatch/monitor/sorry"
-	"github.com/paywatch/paywatch/monitor/statusio"
-	"github.com/paywatch/paywatch/monitor/statuspage"
-	"github.com/paywatch/paywatch/monitor/statuspal"
-	"github.com/paywatch/paywatch/monitor/stripe"
+	"github.com/paywatch/paywatch/monitor/platforms"
 )
 
-// The tests use the real parsers, as package main does; package detect itself imports none.
-func candidates() []detect.Candidate {
-	return detect.Candidates(detect.Parsers{
-		"statuspage":        {Parse: statuspage.Parse},
-		"incidentio":        {Parse: statuspage.Parse},
-		"incidentio_widget": {Parse: incidentio.Parse},
-		"instatus":          {Parse: instatus.Parse},
-		"statusio":          {Parse: statusio.Parse},
-		"betterstack":       {Parse: betterstack.Parse},
-		"cachet": {Parse: func(r io.Reader) (monitor.Report, error) {
-			c, err := cachet.ParseComponents(r)
-			return monitor.Report{Components: c}, err
-		}},
-		"statuspal": {Parse: statuspal.Parse},
-		"sorry":     {Parse: sorry.Parse},
-		"slack":     {Parse: slack.Parse},
-		"gcp":       {Parse: gcp.Parse},
-		"stripe":    {Parse: stripe.Parse},
-		"feed":      {Parse: feed.Parse},
-	})
-}
+// The tests use the real platform table, as package main does; package detect itself imports no
+// platform package.
+func candidates() []detect.Candidate { return platforms.Candidates(nil) }
 
 // route is one canned answer.
 type route struct {
@@ -558,7 +529,7 @@ func TestWellKnown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
-			p, ep, ok, err := detect.WellKnown(tt.url)
+			p, ep, ok, err := detect.WellKnown(tt.url, candidates())
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("WellKnown error = %v, want error %v", err, tt.wantErr)
 			}
@@ -569,31 +540,5 @@ func TestWellKnown(t *testing.T) {
 				t.Errorf("WellKnown = %q, %q, %v; want %q, %q", p, ep, ok, tt.platform, tt.endpoint)
 			}
 		})
-	}
-}
-
-func TestCandidatesOrder(t *testing.T) {
-	var got []string
-	for _, c := range candidates() {
-		if len(got) == 0 || got[len(got)-1] != c.Platform {
-			got = append(got, c.Platform)
-		}
-	}
-	want := "statuspage incidentio incidentio_widget instatus betterstack cachet statusio feed stripe slack gcp sorry statuspal"
-	if strings.Join(got, " ") != want {
-		t.Errorf("order = %s\nwant    %s", strings.Join(got, " "), want)
-	}
-	// Every platform config knows can be detected.
-	seen := map[string]bool{}
-	for _, p := range got {
-		seen[p] = true
-	}
-	for _, p := range monitor.Platforms {
-		if !seen[p] {
-			t.Errorf("platform %q has no candidate", p)
-		}
-	}
-	if n := len(detect.Candidates(detect.Parsers{"feed": {Parse: feed.Parse}})); n != 1 {
-		t.Errorf("Candidates with one parser = %d candidates, want 1", n)
 	}
 }

@@ -35,8 +35,9 @@ type Error struct {
 	Kind ErrorKind
 	// Detail is the specific reason, in words (bad address, unreachable, unreadable).
 	Detail string
-	// Platform is the platform a well-known host belongs to (ErrUnreadable).
-	Platform string
+	// Platform is the platform a well-known host belongs to (ErrUnreadable), and Label its
+	// name for people ("Stripe's status API"; the platform's name when empty).
+	Platform, Label string
 	// PageName and PageURL are what someone else's page says about itself (ErrForeign).
 	PageName, PageURL string
 	// CatchAll is set when the site answers every address with the same page (ErrNotFound).
@@ -66,7 +67,11 @@ func (e *Error) Error() string {
 		}
 		return fmt.Sprintf("the status page at %s belongs to another address (it says it is %s); if that is the page you mean, use that address, or watch the site with probe: instead", e.URL, what)
 	case ErrUnreadable:
-		return fmt.Sprintf("Paywatch knows %s as %s, but its status data could not be read: %s", e.URL, Label(e.Platform), e.Detail)
+		label := e.Label
+		if label == "" {
+			label = e.Platform
+		}
+		return fmt.Sprintf("Paywatch knows %s as %s, but its status data could not be read: %s", e.URL, label, e.Detail)
 	}
 	why := ""
 	switch {

@@ -73,7 +73,7 @@ func TestFeedLinks(t *testing.T) {
 		<link rel="alternate" type="application/atom+xml" href="https://user:pw@acme.com/feed">
 		<link rel="stylesheet" type="application/atom+xml" href="/not-a-feed">
 	</head></html>`)
-	got := feedLinks(base, home)
+	got := FeedLinks(base, home)
 	want := []string{"https://status.acme.com/eu/history.rss", "https://feeds.acme.com/status.atom"}
 	if len(got) != len(want) {
 		t.Fatalf("feedLinks = %q, want %q", got, want)

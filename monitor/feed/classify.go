@@ -1,74 +1,31 @@
 package feed
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
+	"time"
 	"unicode"
 
+	"github.com/paywatch/paywatch/internal/wording"
 	"github.com/paywatch/paywatch/monitor"
 )
 
-// What an entry's status word says about it.
-type phase int
+// wordsNote ends the status of an incident whose impact was read from its words, the feed
+// stating none.
+const wordsNote = " (severity read from its words)"
 
-const (
-	phaseUnknown     phase = iota
-	phaseOpen              // an incident being worked on
-	phaseNeutral           // an update that does not say whether it is an incident or maintenance
-	phaseClosed            // over
-	phaseAhead             // maintenance that has not started
-	phaseMaintenance       // maintenance in progress
-)
+func knownStatus(word string) bool { return wording.Label(word) != wording.Unknown }
 
-// statusWords are the status words of the feeds we read, lower case: the <strong> of Statuspage,
-// Instatus and incident.io updates, PayPal's title prefixes ("Resolved: …"), Better Stack's
-// "[Resolved] …", Azure's "Mitigated" and AWS's "Service is operating normally: …".
-var statusWords = map[string]phase{
-	"resolved":                      phaseClosed,
-	"completed":                     phaseClosed,
-	"complete":                      phaseClosed,
-	"postmortem":                    phaseClosed,
-	"post-incident review":          phaseClosed,
-	"cancelled":                     phaseClosed,
-	"canceled":                      phaseClosed,
-	"mitigated":                     phaseClosed,
-	"closed":                        phaseClosed,
-	"service is operating normally": phaseClosed,
-	"scheduled":                     phaseAhead,
-	"postponed":                     phaseAhead,
-	"rescheduled":                   phaseAhead,
-	"upcoming":                      phaseAhead,
-	"in progress":                   phaseMaintenance,
-	"verifying":                     phaseMaintenance,
-	"investigating":                 phaseOpen,
-	"identified":                    phaseOpen,
-	"monitoring":                    phaseOpen,
-	"active":                        phaseOpen,
-	"update":                        phaseNeutral,
-	"updated":                       phaseNeutral,
-	"initial notification":          phaseNeutral,
-	"notification":                  phaseNeutral,
-	"informational message":         phaseNeutral,
-	"information":                   phaseNeutral,
-	"service disruption":            phaseNeutral,
-	"service impact":                phaseNeutral,
-	"performance issues":            phaseNeutral,
-}
-
-func statusPhase(word string) phase {
-	return statusWords[strings.ToLower(collapse(word))]
-}
-
-func knownStatus(word string) bool { return statusPhase(word) != phaseUnknown }
-
-// titleStatus splits status prefixes off a title: "Resolved: Card payments failing" →
-// ("Resolved", "Card payments failing"); "[Resolved] …" and "Mitigated - …" too. AWS stacks
-// two ("Service is operating normally: [RESOLVED] …"): the first is the status, both go. A title
-// that starts with no known status word comes back whole.
+// titleStatus splits status labels off the start of a title: "Resolved: Card payments failing"
+// → ("Resolved", "Card payments failing"); "[Gelöst] …", "Mitigated - …" and "Update: …" too.
+// AWS stacks two ("Service is operating normally: [RESOLVED] …"): the first is the status,
+// both go. A title that starts with no known label comes back whole.
 func titleStatus(title string) (status, rest string) {
 	rest = strings.TrimSpace(title)
 	for range 3 {
 		s, r := cutStatus(rest)
-		if s == "" {
+		if s == "" || r == "" {
 			break
 		}
 		if status == "" {
@@ -80,18 +37,39 @@ func titleStatus(title string) (status, rest string) {
 }
 
 func cutStatus(t string) (status, rest string) {
-	if strings.HasPrefix(t, "[") {
-		if i := strings.Index(t, "]"); i > 0 && knownStatus(t[1:i]) {
-			return strings.TrimSpace(t[1:i]), strings.TrimSpace(strings.TrimLeft(t[i+1:], " -–—:"))
+	if strings.HasPrefix(t, "[") || strings.HasPrefix(t, "(") {
+		closer := "]"
+		if t[0] == '(' {
+			closer = ")"
+		}
+		if i := strings.Index(t, closer); i > 0 && knownStatus(t[1:i]) {
+			return strings.TrimSpace(t[1:i]), strings.TrimSpace(strings.TrimLeft(t[i+1:], " -–—:|"))
 		}
 	}
-	for _, sep := range []string{":", " - ", " – ", " — "} {
+	for _, sep := range []string{":", " - ", " – ", " — ", " | "} {
 		if i := strings.Index(t, sep); i > 0 && knownStatus(t[:i]) {
-			return strings.TrimSpace(t[:i]), strings.TrimSpace(t[i+len(sep):])
+			return strings.TrimSpace(t[:i]), unquote(strings.TrimSpace(t[i+len(sep):]))
 		}
+	}
+	// A label before a quoted title: `Update for incident "Checkout errors"` (Nunc).
+	if i := strings.IndexAny(t, "\"“«"); i > 0 && knownStatus(t[:i]) {
+		return strings.TrimSpace(t[:i]), unquote(strings.TrimSpace(t[i:]))
 	}
 	return "", t
 }
+
+// unquote takes the quotes off a title that is all quote: `"Checkout errors"`.
+func unquote(s string) string {
+	r := []rune(s)
+	if len(r) >= 2 && strings.ContainsRune("\"“«", r[0]) && strings.ContainsRune("\"”»", r[len(r)-1]) {
+		return strings.TrimSpace(string(r[1 : len(r)-1]))
+	}
+	return s
+}
+
+// spanSummary matches the summary some pages post once an incident is over, naming its span:
+// "From 7:12 AM to 4:50 PM PST some users…", "Between 5:14 AM and 11:38 AM PST, …".
+var spanSummary = regexp.MustCompile(`(?i)^\s*(from|between)\s+\d{1,2}(:\d{2})?\s*([ap]\.?m\.?)?\s*(\w{2,5}\s+)?(to|and|until)\s+\d{1,2}(:\d{2})?\s*([ap]\.?m\.?)?\b`)
 
 // AWS states an event's severity in its title prefix.
 var awsSeverity = map[string]monitor.State{
@@ -102,73 +80,149 @@ var awsSeverity = map[string]monitor.State{
 	"information":           monitor.StateDegraded,
 }
 
-// Keyword severity. Feeds carry no severity, so an open incident's impact comes from the words of
-// its title and latest update:
-//
-//   - "major outage", "full outage", "complete outage", "total outage" → major outage;
-//   - an outage word ("outage", "down", "unavailable", "inaccessible", "unreachable",
-//     "not available", "disruption", "unable to") → partial outage when the text also limits it
-//     ("partial", "minor", "some", "certain", "subset", "few", "limited", "intermittent", …),
-//     else major outage;
-//   - a slowness or error word ("degraded", "delay", "slow", "latency", "intermittent",
-//     "elevated errors", "increased error rates", "timeouts", …) → degraded;
-//   - anything else still open → degraded: the page says something is wrong, not how much.
-//
-// Words are matched whole ("slowdown" is not "down"). Negations are not understood.
-var (
-	majorPhrases   = []string{"major outage", "full outage", "complete outage", "total outage", "widespread outage"}
-	outagePhrases  = []string{"outage", "outages", "down", "unavailable", "inaccessible", "unreachable", "not available", "not accessible", "disruption", "disruptions", "disrupted", "unable to", "cannot access", "can't access", "not working"}
-	limitPhrases   = []string{"partial", "partially", "minor", "small", "some", "subset", "certain", "few", "limited", "intermittent", "intermittently", "a number of", "a small number", "minority", "select", "specific"}
-	degradedPhrase = []string{"degraded", "degradation", "delay", "delays", "delayed", "slow", "slower", "slowness", "latency", "intermittent", "intermittently", "elevated errors", "elevated error", "increased error", "increased errors", "error rates", "errors", "timeouts", "timeout", "performance"}
-	// Maintenance is read from titles only: an incident's update may well mention maintenance.
-	maintPhrases    = []string{"maintenance", "maintenances", "planned work", "scheduled work", "planned downtime", "scheduled downtime", "maintenance window"}
-	underwayPhrases = []string{"in progress", "underway", "under way", "has started", "have started", "has begun", "have begun", "is ongoing", "now performing", "are performing", "is being performed", "currently performing", "currently undergoing"}
-	// resolvedPhrases close an AWS event whose title has not said so yet.
-	resolvedPhrases = []string{"has been resolved", "have been resolved", "is now resolved", "are now resolved", "has been fully resolved", "have been fully resolved", "been mitigated and resolved"}
-)
+// keywordImpact is the impact of an open incident described by text (wording.Impact).
+func keywordImpact(text string) monitor.State { return wording.Impact(text) }
 
-// words lower-cases s and reduces it to its words, each surrounded by spaces, so that a phrase
-// is found with strings.Contains(w, " "+phrase+" ").
+// words lower-cases s and reduces it to its words, each followed by a space.
 func words(s string) string {
 	var b strings.Builder
-	b.WriteByte(' ')
 	for _, f := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’'
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}) {
-		b.WriteString(strings.ReplaceAll(f, "’", "'"))
+		b.WriteString(f)
 		b.WriteByte(' ')
 	}
 	return b.String()
 }
 
-func hasAny(w string, phrases []string) bool {
-	for _, p := range phrases {
-		if strings.Contains(w, " "+p+" ") {
-			return true
-		}
-	}
-	return false
+// classifier sorts the newest item of each incident into the report.
+type classifier struct {
+	fl     Flavor
+	newest time.Time // the newest entry of the feed
+	now    time.Time
+	maxAge time.Duration // 0: no age limit
 }
 
-// keywordImpact is the impact of an open incident described by text (see the comment above).
-func keywordImpact(text string) monitor.State {
-	w := words(text)
-	switch {
-	case hasAny(w, majorPhrases):
-		return monitor.StateMajorOutage
-	case hasAny(w, outagePhrases):
-		if hasAny(w, limitPhrases) {
-			return monitor.StatePartialOutage
-		}
-		return monitor.StateMajorOutage
-	case hasAny(w, degradedPhrase):
-		return monitor.StateDegraded
+// What an entry turned out to be.
+type kind int
+
+const (
+	kindIncident kind = iota
+	kindClosed
+	kindAhead
+	kindUnderway
+	kindInfo
+)
+
+// kindOf applies ParseWith's rules 1 to 3.
+func (c classifier) kindOf(e entry, title string) kind {
+	text := e.rawTitle + ". " + e.update
+	maint := wording.IsMaintenance(title) || wording.IsMaintenance(e.rawTitle)
+	sense := wording.Label(e.label)
+	if c.fl == AWS && sense != wording.Closed &&
+		(strings.Contains(strings.ToUpper(e.rawTitle), "[RESOLVED]") || wording.SaysResolved(e.update)) {
+		return kindClosed
 	}
-	return monitor.StateDegraded
+	switch sense {
+	case wording.Closed:
+		return kindClosed
+	case wording.Open:
+		return kindIncident
+	case wording.Ahead:
+		return kindAhead
+	case wording.Underway:
+		if maint || c.fl == History || c.fl == PayPal {
+			return kindUnderway
+		}
+		return kindIncident
+	case wording.Information:
+		if c.fl == AWS {
+			return kindIncident // AWS lists current events; its informational ones count, as degraded
+		}
+		if maint {
+			return c.maintenance(text)
+		}
+		return kindInfo
+	}
+	if wording.SaysResolved(text) || spanSummary.MatchString(e.update) {
+		return kindClosed
+	}
+	if maint {
+		return c.maintenance(text)
+	}
+	return kindIncident
 }
 
-func looksLikeMaintenance(title string) bool { return hasAny(words(title), maintPhrases) }
+func (c classifier) maintenance(text string) kind {
+	if c.fl == AWS || c.fl == Azure || wording.SaysUnderway(text) {
+		return kindUnderway // these feeds list current events only
+	}
+	return kindAhead
+}
 
-func saysUnderway(text string) bool { return hasAny(words(text), underwayPhrases) }
+// classify adds the newest item of one incident to the report as an open incident, a
+// maintenance or a recently closed incident (see ParseWith).
+func (c classifier) classify(rep *monitor.Report, e entry) {
+	title := e.title
+	if title == "" {
+		title = e.rawTitle
+	}
+	if title == "" {
+		title = firstWords(e.update, 12)
+	}
+	if title == "" {
+		title = "Status update"
+	}
+	k := c.kindOf(e, title)
+	status := strings.ToLower(e.label)
 
-func saysResolved(text string) bool { return hasAny(words(text), resolvedPhrases) }
+	stale := c.maxAge > 0 && c.fl != Azure && !e.updated.IsZero() && e.updated.Before(c.now.Add(-c.maxAge))
+	if stale && k == kindUnderway {
+		return // maintenance said to be under way a week ago and never since: over
+	}
+	if stale && k == kindIncident {
+		in := e.incident(title, fmt.Sprintf("no longer counted as open: no update for %s", monitor.HumanDuration(c.maxAge)), monitor.StateDegraded)
+		in.ResolvedAt = e.updated.Add(c.maxAge)
+		if in.ResolvedAt.After(c.now.Add(-ResolvedWindow)) {
+			rep.Resolved = append(rep.Resolved, in)
+		}
+		return
+	}
+	switch k {
+	case kindInfo:
+	case kindClosed:
+		if wording.IsMaintenance(title) || e.updated.IsZero() || e.updated.Before(c.newest.Add(-ResolvedWindow)) {
+			return
+		}
+		if status == "" {
+			status = "resolved"
+		}
+		in := e.incident(title, status, keywordImpact(e.rawTitle+". "+e.update))
+		in.ResolvedAt = e.updated
+		rep.Resolved = append(rep.Resolved, in)
+	case kindAhead, kindUnderway:
+		m := monitor.Maintenance{
+			ID: e.key, Title: title, Status: status, InProgress: k == kindUnderway,
+			URL: e.link, Components: e.components(),
+		}
+		if sense := wording.Label(e.label); sense != wording.Ahead && sense != wording.Underway {
+			m.Status = ""
+		}
+		if m.Status == "" {
+			m.Status = "scheduled"
+			if m.InProgress {
+				m.Status = "in progress"
+			}
+		}
+		rep.Maintenances = append(rep.Maintenances, m)
+	default:
+		if status == "" {
+			status = "open"
+		}
+		if s, ok := awsSeverity[strings.ToLower(e.prefix)]; ok && c.fl == AWS {
+			rep.Incidents = append(rep.Incidents, e.incident(title, status, s))
+			return
+		}
+		rep.Incidents = append(rep.Incidents, e.incident(title, status+wordsNote, keywordImpact(e.rawTitle+". "+e.update)))
+	}
+}

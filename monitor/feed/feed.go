@@ -1,17 +1,18 @@
 // Package feed reads status pages that publish RSS or Atom instead of a status API: PayPal
 // (https://www.paypal-status.com/feed/atom), AWS (https://status.aws.amazon.com/rss/all.rss),
-// Azure (https://azure.status.microsoft/en-us/status/feed/) and the incident history feeds of
-// Statuspage, Instatus and incident.io pages (/history.atom, /history.rss, /feed.atom, …).
+// Azure (https://azure.status.microsoft/en-us/status/feed/), the incident history feeds of
+// Statuspage, Instatus and incident.io pages (/history.atom, /history.rss, /feed.atom, …), Better
+// Stack (/feed), hund.io (/state_feed/feed), cState and the feeds of hosts and banks.
 //
-// A feed lists events, not a state: each entry is an incident (or maintenance) that is open or
-// closed, and an empty but valid feed means nothing is open. Feeds carry no severity, so the
-// impact of an open incident is read from its words (see keywordImpact). Feeds are parsed with
-// github.com/mmcdole/gofeed; every text that reaches a Report is stripped of markup.
+// A feed lists events, not a state: its items are grouped into incidents (see ParseWith), the
+// newest item of each says whether it is open, and an empty but valid feed means nothing is open.
+// Feeds carry no status field and no severity of their own, so both are read from their words,
+// in seven languages (package wording). Feeds are parsed with github.com/mmcdole/gofeed; every
+// text that reaches a Report is stripped of markup.
 package feed
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/paywatch/paywatch/internal/wording"
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -104,12 +106,10 @@ func DetectFlavor(rawURL string) Flavor {
 	return Auto
 }
 
-// Checker polls one feed.
+// Checker polls one feed through the generic page checker, reading it as one flavour.
 type Checker struct {
-	url     string
-	flavor  Flavor
-	fetcher *monitor.Fetcher
-	last    monitor.LastParse
+	*monitor.PageChecker
+	flavor Flavor
 }
 
 var _ monitor.Checker = (*Checker)(nil)
@@ -118,8 +118,7 @@ var _ monitor.Checker = (*Checker)(nil)
 // ("https://www.paypal-status.com/feed/atom", "https://status.example.com/history.atom"). The
 // flavour comes from the address (DetectFlavor), else from the entries.
 func New(u string, f *monitor.Fetcher) *Checker {
-	u = strings.TrimSpace(u)
-	return &Checker{url: u, flavor: DetectFlavor(u), fetcher: f}
+	return NewFlavor(u, f, Auto)
 }
 
 // NewFlavor is New with the flavour given, for feeds whose address does not tell. Status words
@@ -127,42 +126,43 @@ func New(u string, f *monitor.Fetcher) *Checker {
 // event), whether a listed maintenance is under way (AWS and Azure list current events only) and
 // the page name when the feed has none.
 func NewFlavor(u string, f *monitor.Fetcher, fl Flavor) *Checker {
-	c := New(u, f)
-	if fl != Auto {
-		c.flavor = fl
-	}
-	return c
+	return NewWith(u, f, Options{Flavor: fl})
 }
 
-// URL is the feed the checker polls.
-func (c *Checker) URL() string { return c.url }
+// NewWith is New with the flavour and the age limit given (o.Now is ignored: each check reads
+// the feed at the time it is made). A zero MaxAge is DefaultMaxAge; a negative one turns it off.
+func NewWith(u string, f *monitor.Fetcher, o Options) *Checker {
+	u = strings.TrimSpace(u)
+	fl := o.Flavor
+	if fl == Auto {
+		fl = DetectFlavor(u)
+	}
+	page := ""
+	if pu, err := url.Parse(u); err == nil {
+		page = pu.Scheme + "://" + pu.Host
+	}
+	return &Checker{PageChecker: monitor.NewPageChecker(monitor.Page{URL: u, PageURL: page, Accept: accept, Parse: readAs(u, fl, o.MaxAge), Reparse: true}, f), flavor: fl}
+}
 
 // Flavor is the flavour the checker reads the feed as.
 func (c *Checker) Flavor() Flavor { return c.flavor }
 
 const accept = "application/atom+xml, application/rss+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.7"
 
-// Check fetches and parses the feed. An unchanged answer (304) reuses the last parse.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	resp, err := c.fetcher.Do(ctx, monitor.Request{URL: c.url, Accept: accept, Conditional: true})
-	if err != nil {
-		return monitor.Report{}, err
-	}
-	return c.last.Parse(resp.NotModified, func() (monitor.Report, error) {
-		if kind, bad := sniff(resp.Body); bad {
-			return monitor.Report{}, &monitor.FetchError{Kind: kind, URL: c.url}
-		}
-		r, err := ParseAs(bytes.NewReader(resp.Body), c.flavor)
+// readAs reads the feed at u as fl with the default age limit (so a 304 is read again: an
+// incident can age out while the feed stays the same), after refusing what the fetcher's own checks would refuse
+// in a JSON answer: nothing at all, or a web page.
+func readAs(u string, fl Flavor, maxAge time.Duration) func(io.Reader) (monitor.Report, error) {
+	return func(r io.Reader) (monitor.Report, error) {
+		b, err := io.ReadAll(r)
 		if err != nil {
-			return monitor.Report{}, err
+			return monitor.Report{}, &monitor.PayloadError{Platform: platform, Detail: "it could not be read", Err: err}
 		}
-		if r.PageURL == "" {
-			if u, err := url.Parse(c.url); err == nil {
-				r.PageURL = u.Scheme + "://" + u.Host
-			}
+		if kind, bad := sniff(b); bad {
+			return monitor.Report{}, &monitor.FetchError{Kind: kind, URL: u}
 		}
-		return r, nil
-	})
+		return ParseWith(bytes.NewReader(b), Options{Flavor: fl, Now: time.Now(), MaxAge: maxAge})
+	}
 }
 
 // sniff catches bodies the fetcher's own checks would: nothing at all, or a web page.
@@ -206,34 +206,81 @@ func isHTML(b []byte) bool {
 	return false
 }
 
-// Parse reads an RSS or Atom feed, deciding its flavour from its entries.
+// Parse reads an RSS or Atom feed, deciding its flavour from its entries. It applies no age
+// limit; ParseWith does, given the time.
 func Parse(r io.Reader) (monitor.Report, error) { return ParseAs(r, Auto) }
+
+// ParseAs reads an RSS or Atom feed as the given flavour, with no age limit (see ParseWith).
+func ParseAs(r io.Reader, fl Flavor) (monitor.Report, error) {
+	return ParseWith(r, Options{Flavor: fl})
+}
+
+// ParseNow is ParseWith at the time of the call with the default age limit: what a checker
+// polling the feed should use. Parse and ParseAs apply no age limit.
+func ParseNow(r io.Reader, fl Flavor) (monitor.Report, error) {
+	return ParseWith(r, Options{Flavor: fl, Now: time.Now()})
+}
 
 // ResolvedWindow is how far back, from the newest entry in the feed, a closed incident still
 // counts as recent for Report.Resolved.
 const ResolvedWindow = 7 * 24 * time.Hour
 
+// DefaultMaxAge is how long an incident may go without an update before it no longer counts as
+// open, when Options.MaxAge is not set.
+const DefaultMaxAge = 7 * 24 * time.Hour
+
 const maxResolved = 20
 
-// ParseAs reads an RSS or Atom feed as the given flavour.
+// Options say how to read a feed.
+type Options struct {
+	// Flavor is the kind of feed; Auto decides from the entries.
+	Flavor Flavor
+	// Now is the time of the check. With it set, an incident whose newest item is older than
+	// MaxAge is no longer open: it goes to Report.Resolved, its status saying why ("no longer
+	// counted as open: no update for 7 days"); a maintenance said to be under way that long ago
+	// is over. Zero applies no age limit.
+	Now time.Time
+	// MaxAge is that age; zero means DefaultMaxAge and a negative age turns the limit off.
+	MaxAge time.Duration
+}
+
+func (o Options) maxAge() time.Duration {
+	switch {
+	case o.Now.IsZero() || o.MaxAge < 0:
+		return 0
+	case o.MaxAge == 0:
+		return DefaultMaxAge
+	}
+	return o.MaxAge
+}
+
+// ParseWith reads an RSS or Atom feed. It is a pure function of its input and o.
 //
-// Per entry, the first of these that applies decides:
-//  1. its status word: the first known <strong> in its content (Statuspage, Instatus,
-//     incident.io), else a known prefix of its title ("Resolved:", "[Resolved]", "Postponed:",
-//     "Service is operating normally:"): Resolved, Completed, Postmortem, Mitigated, Cancelled →
-//     closed; Scheduled, Postponed, Rescheduled → maintenance ahead; In progress, Verifying →
-//     maintenance in progress; Investigating, Identified, Monitoring → open incident;
-//  2. for AWS, "[RESOLVED]" in the title or "has been resolved" in the text → closed;
-//  3. a title that looks like maintenance → maintenance, in progress when the text says it is
-//     under way, else ahead;
+// Items are first grouped into incidents (see group): by guid (AWS's up to "_<epoch>", Better
+// Stack's up to "#<n>"), by link, and outside incident-history feeds by title with its status
+// words taken off ("Update: X", "[Resolved] X" and "X resolved" are one incident). The newest
+// item of each incident decides its state, from the first of these that applies:
+//  1. a status label (package wording, in English, German, French, Spanish, Italian,
+//     Portuguese and Dutch): the first known <strong> of its content (Statuspage, Instatus,
+//     incident.io), else a label before its title ("Resolved:", "[Gelöst]", "[Information]")
+//     or after it ("File uploads resolved"): closed → resolved; scheduled → maintenance ahead;
+//     in progress → maintenance under way (an incident, outside history feeds, when the title
+//     is not maintenance); open words → open incident; information → not an incident;
+//  2. for AWS, "[RESOLVED]" in the title; for every feed whose label does not decide, prose
+//     that says it is over ("has been resolved", "back to normal", "wieder verfügbar",
+//     "a été résolu"), not merely that it will be;
+//  3. a title that names maintenance → maintenance, under way when the text says so (or in the
+//     AWS and Azure feeds, which list current events only), else ahead;
 //  4. otherwise an open incident. Its impact is AWS's title prefix where there is one
 //     ("Service disruption" → major outage, "Service impact" → partial outage, informational →
-//     degraded), else the words of its title and latest update (keywordImpact).
+//     degraded), else the words of its title and latest update (wording.Impact: degraded unless
+//     they name an outage), and then its status says "severity read from its words".
 //
-// AWS items are grouped by their guid up to "_<epoch>" and other entries by guid, and only the
-// newest entry of each group counts. Closed incidents updated within ResolvedWindow of the newest
-// entry go to Report.Resolved. A valid feed with no open entries is operational.
-func ParseAs(r io.Reader, fl Flavor) (rep monitor.Report, err error) {
+// With o.Now set, an open incident or a maintenance under way whose newest item is older than
+// the age limit is no longer open (see Options.Now), except in the Azure feed, which lists only
+// what is going on now. Closed incidents updated within ResolvedWindow of the newest entry go to Report.Resolved.
+// A valid feed with nothing open is operational.
+func ParseWith(r io.Reader, o Options) (rep monitor.Report, err error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return monitor.Report{}, payloadErr("it could not be read", err)
@@ -254,15 +301,21 @@ func ParseAs(r io.Reader, fl Flavor) (rep monitor.Report, err error) {
 			entries = append(entries, newEntry(it, i))
 		}
 	}
+	fl := o.Flavor
 	if fl == Auto {
 		fl = detectContent(entries)
 	}
-	entries = newestPerGroup(entries, fl)
-
-	rep.PageName = pageName(f.Title, fl)
+	home := ""
 	if l := f.Link; strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") {
 		rep.PageURL = l
+		home = l
 	}
+	// Where each entry carries its incident's whole history (Statuspage, Instatus,
+	// incident.io), entries are incidents and two with one title are two incidents.
+	whole := o.Flavor == History || slices.ContainsFunc(entries, func(e entry) bool { return e.strong })
+	entries = group(entries, fl, home, !whole)
+
+	rep.PageName = pageName(f.Title, fl)
 	var newest time.Time
 	if f.UpdatedParsed != nil {
 		newest = *f.UpdatedParsed
@@ -272,8 +325,9 @@ func ParseAs(r io.Reader, fl Flavor) (rep monitor.Report, err error) {
 			newest = e.updated
 		}
 	}
+	c := classifier{fl: fl, newest: newest, now: o.Now, maxAge: o.maxAge()}
 	for _, e := range entries {
-		classify(&rep, e, fl, newest)
+		c.classify(&rep, e)
 	}
 	if len(rep.Resolved) > maxResolved {
 		rep.Resolved = rep.Resolved[:maxResolved]
@@ -308,32 +362,62 @@ func parseFeed(b []byte) (f *gofeed.Feed, err error) {
 
 // entry is one feed item, reduced to what classification needs.
 type entry struct {
-	key         string
-	guid        string
-	title       string // without its status prefix
-	titleStatus string // the status prefix of the title, if any
-	rawTitle    string
-	status      string // the first known <strong> of the content, if any
-	update      string // the latest update's text
-	link        string
-	categories  []string
-	published   time.Time
-	updated     time.Time
+	index      int
+	key        string // the item's own identity, before grouping
+	guid       string
+	title      string // without its status labels
+	rawTitle   string
+	label      string // the status label: the content's <strong>, else the title's prefix, else its suffix
+	prefix     string // the title's status prefix, if any
+	strong     bool   // the label is the content's <strong>
+	update     string // the latest update's text
+	link       string
+	categories []string
+	published  time.Time
+	updated    time.Time
 }
 
 func newEntry(it *gofeed.Item, i int) entry {
-	e := entry{guid: strings.TrimSpace(it.GUID), link: strings.TrimSpace(it.Link)}
+	e := entry{index: i, guid: strings.TrimSpace(it.GUID), link: strings.TrimSpace(it.Link)}
 	e.rawTitle = PlainText(it.Title)
-	e.titleStatus, e.title = titleStatus(e.rawTitle)
+	e.prefix, e.title = titleStatus(updateSuffix.ReplaceAllString(e.rawTitle, ""))
+	suffix := ""
+	if s, rest := wording.Suffix(e.title); s != wording.Unknown {
+		suffix = strings.TrimSpace(strings.TrimPrefix(e.title, rest))
+		e.title = rest
+	}
 	body := it.Content
 	if strings.TrimSpace(body) == "" {
 		body = it.Description
 	}
-	e.status, e.update = statusAndText(body, knownStatus)
+	var status string
+	status, e.update = statusAndText(body, knownStatus)
+	switch {
+	case status != "":
+		e.label, e.strong = status, true
+	case e.prefix != "" && !(wording.Label(e.prefix) == wording.Neutral && suffix != ""):
+		e.label = e.prefix
+	case suffix != "":
+		e.label = suffix
+	default:
+		e.label = leadLabel(e.update)
+	}
+	if e.label == "" {
+		e.label = e.prefix
+	}
 	for _, c := range it.Categories {
-		if c = PlainText(c); c != "" {
-			e.categories = append(e.categories, c)
+		if c = PlainText(c); c == "" {
+			continue
 		}
+		// Some feeds file an item under its status ("resolved", "active"): a label, not a
+		// component.
+		if s := wording.Label(c); s != wording.Unknown && s != wording.Neutral {
+			if e.label == "" || wording.Label(e.label) == wording.Neutral {
+				e.label = c
+			}
+			continue
+		}
+		e.categories = append(e.categories, c)
 	}
 	if it.PublishedParsed != nil {
 		e.published = *it.PublishedParsed
@@ -355,8 +439,39 @@ func newEntry(it *gofeed.Item, i int) entry {
 	return e
 }
 
-// awsGUID matches the guid of an AWS Health item: "...#<service>-<region>_<epoch>".
-var awsGUID = regexp.MustCompile(`^(.*#.+)_(\d{9,})$`)
+// leadLabel is a status label that opens an update's text, set off as a label: "Resolved. All
+// payments go through.", "Resolved - …", "Status: Resolved", or the whole text. Prose that merely
+// starts with such a word ("Scheduled maintenance is in progress") is not a label.
+func leadLabel(text string) string {
+	f := strings.Fields(text)
+	for n := min(len(f), 4); n >= 1; n-- {
+		lead := strings.Join(f[:n], " ")
+		s := wording.Label(lead)
+		if s == wording.Unknown || s == wording.Neutral {
+			continue
+		}
+		setOff := n == len(f) || strings.ContainsAny(f[n-1][len(f[n-1])-1:], ".:") ||
+			f[n] == "-" || f[n] == "–" || f[n] == "—" ||
+			(n == 2 && strings.EqualFold(strings.TrimRight(f[0], ":"), "status"))
+		if setOff {
+			return strings.TrimRight(lead, ".:-–— ")
+		}
+	}
+	return ""
+}
+
+var (
+	// awsGUID matches the guid of an AWS Health item: "...#<service>-<region>_<epoch>".
+	awsGUID = regexp.MustCompile(`^(.*#.+)_(\d{9,})$`)
+	// updateGUID matches a guid that numbers the updates of one incident: Better Stack's
+	// ".../incident/123#2", Nunc's ".../incidents/<id>#2".
+	updateGUID = regexp.MustCompile(`^(.+)#\d{1,3}$`)
+	// childGUID matches the guid of an update that names its incident: Hetzner's
+	// "...de.html#4733-4142" is an update of "...de.html#4733".
+	childGUID = regexp.MustCompile(`^(.+#\d+)-\d+$`)
+	// updateSuffix is an update's number after its incident's title: "Störung vHost 1317 (1. Update)".
+	updateSuffix = regexp.MustCompile(`(?i)\s*\(\s*(\d+\.?\s*)?(update|aktualisierung|nachtrag|mise à jour|actualización|aggiornamento|atualização)\s*\)\s*$`)
+)
 
 // detectContent picks a flavour from entries when the address did not.
 func detectContent(es []entry) Flavor {
@@ -365,10 +480,10 @@ func detectContent(es []entry) Flavor {
 		if awsGUID.MatchString(e.guid) {
 			return AWS
 		}
-		if e.status != "" {
+		if e.strong {
 			return History
 		}
-		switch strings.ToLower(e.titleStatus) {
+		switch strings.ToLower(e.prefix) {
 		case "initial notification", "postponed", "rescheduled":
 			paypal = true
 		}
@@ -379,30 +494,98 @@ func detectContent(es []entry) Flavor {
 	return History
 }
 
-// newestPerGroup keeps the newest entry of each group, in the order the groups first appear.
-func newestPerGroup(es []entry, fl Flavor) []entry {
-	byKey := map[string]int{}
-	var out []entry
-	for _, e := range es {
-		if fl == AWS {
-			if m := awsGUID.FindStringSubmatch(e.guid); m != nil {
-				e.key = m[1]
-			}
+// group joins the items of one incident and keeps the newest item of each, in the order the
+// incidents first appear. Items belong together when they share a guid (AWS's up to its epoch,
+// Better Stack's up to "#<n>"), a link other than the feed's home page, or, outside incident
+// history feeds (where each entry is a whole incident, byTitle false), a title once its status
+// words are off.
+func group(es []entry, fl Flavor, home string, byTitle bool) []entry {
+	parent := make([]int, len(es))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
 		}
-		i, seen := byKey[e.key]
+		return i
+	}
+	union := func(a, b int) {
+		if ra, rb := find(a), find(b); ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	// A link every item shares is the page's, not an incident's.
+	links := map[string]int{}
+	guids := map[string]bool{}
+	for _, e := range es {
+		if e.link != "" {
+			links[e.link]++
+		}
+		guids[e.guid] = true
+	}
+	first := map[string]int{}
+	base := make([]string, len(es)) // the incident's own id, where a guid gives one
+	join := func(kind, key string, i int) {
+		if key == "" {
+			return
+		}
+		if j, ok := first[kind+"\x00"+key]; ok {
+			union(i, j)
+			return
+		}
+		first[kind+"\x00"+key] = i
+	}
+	for i, e := range es {
+		id := e.guid
+		if m := awsGUID.FindStringSubmatch(id); fl == AWS && m != nil {
+			id = m[1]
+		} else if m := childGUID.FindStringSubmatch(id); m != nil {
+			id = m[1]
+		} else if m := updateGUID.FindStringSubmatch(id); m != nil && !strings.HasSuffix(m[1], "/") &&
+			(e.link == "" || e.link == m[1] || guids[m[1]]) {
+			// "#2" numbers an update only where the rest names the incident: its link, or
+			// another item's guid. A page of many incidents ("status.html#4733") does not.
+			id = m[1]
+		}
+		join("guid", id, i)
+		base[i] = id
+		if e.link != "" && e.link != home && strings.TrimRight(e.link, "/") != strings.TrimRight(home, "/") &&
+			(len(es) < 3 || links[e.link] < len(es)) {
+			join("link", e.link, i)
+		}
+		if byTitle && fl != AWS {
+			join("title", normTitle(e.title), i)
+		}
+	}
+	idx := map[int]int{}
+	var out []entry
+	for i, e := range es {
+		r := find(i)
+		k, seen := idx[r]
 		if !seen {
-			byKey[e.key] = len(out)
+			idx[r] = len(out)
+			e.key = es[r].key
+			if base[r] != "" {
+				e.key = base[r]
+			}
 			out = append(out, e)
 			continue
 		}
-		if newer(e, out[i]) {
-			out[i] = e
+		if newer(e, out[k]) {
+			e.key = out[k].key
+			out[k] = e
 		}
 	}
 	return out
 }
 
-// newer orders two entries of one group by time, then by AWS epoch; on a tie the one listed
+// normTitle is a title reduced for comparison: its words, lower case.
+func normTitle(t string) string { return strings.TrimSpace(words(t)) }
+
+// newer orders two entries of one incident by time, then by AWS epoch; on a tie the one listed
 // first (feeds list newest first) stays.
 func newer(a, b entry) bool {
 	if !a.updated.Equal(b.updated) {
@@ -436,78 +619,6 @@ func pageName(title string, fl Flavor) string {
 		return "Azure"
 	}
 	return ""
-}
-
-// classify adds one entry to the report as an open incident, a maintenance or a recently closed
-// incident (see ParseAs).
-func classify(rep *monitor.Report, e entry, fl Flavor, newest time.Time) {
-	status := e.status
-	if status == "" {
-		status = e.titleStatus
-	}
-	ph := statusPhase(status)
-	title := e.title
-	if title == "" {
-		title = e.rawTitle
-	}
-	if title == "" {
-		title = firstWords(e.update, 12)
-	}
-	if title == "" {
-		title = "Status update"
-	}
-	text := e.rawTitle + ". " + e.update
-
-	if ph != phaseClosed && fl == AWS && (strings.Contains(strings.ToUpper(e.rawTitle), "[RESOLVED]") || saysResolved(e.update)) {
-		ph = phaseClosed
-	}
-	if ph == phaseUnknown || ph == phaseNeutral {
-		if looksLikeMaintenance(title) {
-			ph = phaseAhead
-			if fl == AWS || fl == Azure || saysUnderway(text) {
-				// These feeds list current events only.
-				ph = phaseMaintenance
-			}
-		}
-	}
-	switch ph {
-	case phaseClosed:
-		if e.updated.IsZero() || e.updated.Before(newest.Add(-ResolvedWindow)) {
-			return
-		}
-		in := e.incident(title, closedStatus(status), keywordImpact(text))
-		in.ResolvedAt = e.updated
-		rep.Resolved = append(rep.Resolved, in)
-	case phaseAhead, phaseMaintenance:
-		m := monitor.Maintenance{
-			ID: e.key, Title: title, Status: strings.ToLower(status), InProgress: ph == phaseMaintenance,
-			URL: e.link, Components: e.components(),
-		}
-		if m.Status == "" {
-			m.Status = "scheduled"
-			if m.InProgress {
-				m.Status = "in progress"
-			}
-		}
-		rep.Maintenances = append(rep.Maintenances, m)
-	default:
-		impact := keywordImpact(text)
-		if s, ok := awsSeverity[strings.ToLower(e.titleStatus)]; ok {
-			impact = s
-		}
-		st := strings.ToLower(status)
-		if st == "" {
-			st = "open"
-		}
-		rep.Incidents = append(rep.Incidents, e.incident(title, st, impact))
-	}
-}
-
-func closedStatus(s string) string {
-	if s = strings.ToLower(s); s != "" {
-		return s
-	}
-	return "resolved"
 }
 
 func (e entry) incident(title, status string, impact monitor.State) monitor.Incident {

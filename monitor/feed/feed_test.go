@@ -143,7 +143,7 @@ func TestParseDetails(t *testing.T) {
 	if r.PageName != "Example Pay Status" {
 		t.Errorf("page name: got %q", r.PageName)
 	}
-	if in.Status != "monitoring" || in.URL != "https://status.example-pay.com/incidents/z9x8c7v6b5n4" {
+	if in.Status != "monitoring (severity read from its words)" || in.URL != "https://status.example-pay.com/incidents/z9x8c7v6b5n4" {
 		t.Errorf("status, url: got %q, %q", in.Status, in.URL)
 	}
 	if r.Resolved[0].ResolvedAt.IsZero() || r.Resolved[0].Status != "resolved" {
@@ -290,7 +290,7 @@ func TestCheck(t *testing.T) {
 	defer srv.Close()
 	f := monitor.NewFetcher(monitor.FetcherOptions{})
 
-	r, err := New(srv.URL+"/history.atom", f).Check(context.Background())
+	r, err := NewWith(srv.URL+"/history.atom", f, noAgeLimit).Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestContract(t *testing.T) {
 		{"history_maintenance.atom", "/history.atom", monitor.StateMaintenance},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			sourcetest.Contract(t, func(base string, f *monitor.Fetcher) monitor.Checker { return New(base+tt.path, f) },
+			sourcetest.Contract(t, func(base string, f *monitor.Fetcher) monitor.Checker { return NewWith(base+tt.path, f, noAgeLimit) },
 				map[string][]byte{tt.path: sourcetest.ReadFile(t, filepath.Join("testdata", tt.file))}, tt.want)
 		})
 	}
@@ -369,4 +369,37 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// noAgeLimit reads the testdata feeds, whose items are months or years old, as open.
+var noAgeLimit = Options{MaxAge: -1}
+
+// A polling checker applies the age limit: the testdata incident, left without an update for
+// far longer than a week, no longer counts as open, and a 304 is read again at its own time.
+func TestCheckerAgesOutStaleIncidents(t *testing.T) {
+	body := sourcetest.ReadFile(t, "testdata/history_degraded.atom")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/atom+xml")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	f := monitor.NewFetcher(monitor.FetcherOptions{})
+	for _, tt := range []struct {
+		name string
+		c    *Checker
+		want monitor.State
+	}{
+		{"default limit", New(srv.URL+"/history.atom", f), monitor.StateOperational},
+		{"limit off", NewWith(srv.URL+"/history.atom", f, noAgeLimit), monitor.StateDegraded},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := tt.c.Check(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _, _ := monitor.Rollup(r, monitor.ComponentFilter{}); got != tt.want {
+				t.Errorf("state: got %v, want %v", got, tt.want)
+			}
+		})
+	}
 }

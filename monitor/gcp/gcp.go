@@ -11,7 +11,6 @@
 package gcp
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -36,42 +35,24 @@ const ResolvedWindow = 7 * 24 * time.Hour
 // maxResolved caps Report.Resolved.
 const maxResolved = 20
 
-// Checker polls one incidents.json.
-type Checker struct {
-	url     string
-	page    string
-	fetcher *monitor.Fetcher
-	last    monitor.LastParse
-}
-
-var _ monitor.Checker = (*Checker)(nil)
-
 // New returns a checker for the dashboard at u ("https://status.cloud.google.com"), polling
 // u + "/incidents.json"; an address ending in ".json" is polled as it is. See the package comment
 // about the Fetcher's body cap.
-func New(u string, f *monitor.Fetcher) *Checker {
+func New(u string, f *monitor.Fetcher) *monitor.PageChecker {
 	u = strings.TrimRight(strings.TrimSpace(u), "/")
+	endpoint, page := u+"/incidents.json", u
 	if strings.HasSuffix(u, ".json") {
-		return &Checker{url: u, page: u[:strings.LastIndex(u, "/")], fetcher: f}
+		endpoint, page = u, u[:strings.LastIndex(u, "/")]
 	}
-	return &Checker{url: u + "/incidents.json", page: u, fetcher: f}
-}
-
-// URL is the endpoint the checker polls.
-func (c *Checker) URL() string { return c.url }
-
-// Check fetches and parses the incident list. An unchanged answer (304) reuses the last parse.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	return c.last.Check(ctx, c.fetcher, c.url, func(body io.Reader) (monitor.Report, error) {
+	return monitor.NewPageChecker(monitor.Page{URL: endpoint, PageURL: page, Parse: func(body io.Reader) (monitor.Report, error) {
 		r, err := Parse(body)
 		if err != nil {
 			return monitor.Report{}, err
 		}
-		r.PageURL = c.page
-		r.PageName = pageName(c.page)
-		absolute(&r, c.page)
+		r.PageName = pageName(page)
+		absolute(&r, page)
 		return r, nil
-	})
+	}}, f)
 }
 
 func pageName(page string) string {

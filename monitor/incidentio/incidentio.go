@@ -4,7 +4,6 @@
 package incidentio
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"strings"
@@ -17,19 +16,11 @@ const platform = "incident.io"
 // SummaryPath is where the Widget API lives under a page's address.
 const SummaryPath = "/api/v1/summary"
 
-// Checker polls one page's Widget API.
-type Checker struct {
-	base    string
-	fetcher *monitor.Fetcher
-	last    monitor.LastParse
-}
-
-var _ monitor.Checker = (*Checker)(nil)
-
-// New returns a checker for the page at base ("https://status.example.com"); the full
-// .../api/v1/summary address is accepted too.
-func New(base string, f *monitor.Fetcher) *Checker {
-	return &Checker{base: BaseURL(base), fetcher: f}
+// New returns a checker for the page at base ("https://status.example.com"), polling its Widget
+// API; the full .../api/v1/summary address is accepted too.
+func New(base string, f *monitor.Fetcher) *monitor.PageChecker {
+	b := BaseURL(base)
+	return monitor.NewPageChecker(monitor.Page{URL: b + SummaryPath, PageURL: b, Parse: Parse}, f)
 }
 
 // BaseURL strips the Widget API path from a page address.
@@ -39,20 +30,6 @@ func BaseURL(u string) string {
 		u = u[:i]
 	}
 	return u
-}
-
-// SummaryURL is the endpoint the checker polls.
-func (c *Checker) SummaryURL() string { return c.base + SummaryPath }
-
-// Check fetches and parses the summary. An unchanged page (304) reuses the last parse.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	return c.last.Check(ctx, c.fetcher, c.SummaryURL(), func(body io.Reader) (monitor.Report, error) {
-		r, err := Parse(body)
-		if err == nil && r.PageURL == "" {
-			r.PageURL = c.base
-		}
-		return r, err
-	})
 }
 
 type component struct {

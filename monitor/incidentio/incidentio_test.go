@@ -91,8 +91,8 @@ func TestNewURL(t *testing.T) {
 		"https://status.flyio.net/api/v1/summary":   "https://status.flyio.net/api/v1/summary",
 		" https://www.replicatestatus.com/api/v1/ ": "https://www.replicatestatus.com/api/v1/summary",
 	} {
-		if got := incidentio.New(in, nil).SummaryURL(); got != want {
-			t.Errorf("New(%q).SummaryURL() = %q, want %q", in, got, want)
+		if got := incidentio.New(in, nil).URL(); got != want {
+			t.Errorf("New(%q).URL() = %q, want %q", in, got, want)
 		}
 	}
 }

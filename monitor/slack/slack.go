@@ -4,13 +4,13 @@
 package slack
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/paywatch/paywatch/internal/wording"
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -19,39 +19,15 @@ const platform = "slack"
 // CurrentPath is the API path under a status site.
 const CurrentPath = "/api/v2.0.0/current"
 
-// Checker polls one Slack-style status API.
-type Checker struct {
-	url     string
-	page    string
-	fetcher *monitor.Fetcher
-	last    monitor.LastParse
-}
-
-var _ monitor.Checker = (*Checker)(nil)
-
 // New returns a checker for the status site at u ("https://slack-status.com"), polling
 // u + CurrentPath. An address that already names an API path (".../api/...") is polled as it is.
-func New(u string, f *monitor.Fetcher) *Checker {
+func New(u string, f *monitor.Fetcher) *monitor.PageChecker {
 	u = strings.TrimRight(strings.TrimSpace(u), "/")
+	p := monitor.Page{URL: u + CurrentPath, PageURL: u, Parse: Parse}
 	if i := strings.Index(u, "/api/"); i >= 0 {
-		return &Checker{url: u, page: u[:i], fetcher: f}
+		p.URL, p.PageURL = u, u[:i]
 	}
-	return &Checker{url: u + CurrentPath, page: u, fetcher: f}
-}
-
-// URL is the endpoint the checker polls.
-func (c *Checker) URL() string { return c.url }
-
-// Check fetches and parses the current status. An unchanged answer (304) reuses the last parse.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	return c.last.Check(ctx, c.fetcher, c.url, func(body io.Reader) (monitor.Report, error) {
-		r, err := Parse(body)
-		if err != nil {
-			return monitor.Report{}, err
-		}
-		r.PageURL = c.page
-		return r, nil
-	})
+	return monitor.NewPageChecker(p, f)
 }
 
 // id accepts both spellings Slack has used for an event id: a number (878) and a string ("546").
@@ -96,13 +72,17 @@ type current struct {
 
 // Parse reads the document the current endpoint returns.
 //
-// Mapping (PLATFORMS.md §12): type outage → major outage; type incident → partial outage
-// (Slack files an event as an incident when a feature fails for some users and keeps "outage"
-// for Slack being unavailable, and amureki/statuscheck, a maintained poller, shows the services an
-// incident touches as a partial outage); type maintenance → maintenance, in progress while the
-// event is active. Events of an unknown type count as degraded: something is declared open but
-// not how bad. The newest note is the latest update. The page declares no components, only the
-// services each event touches, which become the event's components.
+// Mapping (PLATFORMS.md §12, Slack's Status API reference): type outage → major outage, Slack's
+// word for Slack being unavailable; type incident → what its title and newest note say
+// (wording.Impact): an incident is anything from a slow feature to one failing for some
+// customers, so it is degraded unless the words name an outage, partial when they also limit it
+// ("failing for some customers", "some users can't upload files"); type notice → information,
+// not an incident, unless its title names maintenance; type maintenance, or status scheduled →
+// maintenance, in progress while the event is active; status resolved, completed or cancelled →
+// over. Events of an unknown type count as
+// degraded: something is declared open but not how bad. The newest note is the latest update.
+// The page declares no components, only the services each event touches, which become the
+// event's components.
 func Parse(r io.Reader) (monitor.Report, error) {
 	var cur current
 	if err := json.NewDecoder(r).Decode(&cur); err != nil {
@@ -125,14 +105,18 @@ func Parse(r io.Reader) (monitor.Report, error) {
 	for _, ev := range cur.ActiveIncidents {
 		kind := strings.ToLower(strings.TrimSpace(ev.Type))
 		status := strings.ToLower(strings.TrimSpace(ev.Status))
-		if kind == "maintenance" {
-			if closed(status) {
-				continue
+		// Planned work: Slack's "maintenance" type, anything "scheduled", and a notice about
+		// maintenance. Other notices are information: nothing is broken.
+		maint := kind == "maintenance" || status == "scheduled" ||
+			(kind == "notice" && wording.IsMaintenance(ev.Title))
+		if maint || kind == "notice" {
+			if maint && !closed(status) {
+				rep.Maintenances = append(rep.Maintenances, toMaintenance(ev, status))
 			}
-			rep.Maintenances = append(rep.Maintenances, toMaintenance(ev, status))
 			continue
 		}
-		in := toIncident(ev, typeState(kind))
+		in := toIncident(ev, monitor.StateDegraded)
+		in.Impact = typeState(kind, in.Title+". "+in.LatestUpdate)
 		if closed(status) {
 			in.ResolvedAt = in.UpdatedAt
 			rep.Resolved = append(rep.Resolved, in)
@@ -143,19 +127,19 @@ func Parse(r io.Reader) (monitor.Report, error) {
 	return rep, nil
 }
 
-func typeState(kind string) monitor.State {
+func typeState(kind, text string) monitor.State {
 	switch kind {
 	case "outage":
 		return monitor.StateMajorOutage
 	case "incident":
-		return monitor.StatePartialOutage
+		return wording.Impact(text)
 	}
 	return monitor.StateDegraded
 }
 
 func closed(status string) bool {
 	switch status {
-	case "resolved", "completed", "closed", "ok":
+	case "resolved", "completed", "closed", "ok", "cancelled", "canceled":
 		return true
 	}
 	return false

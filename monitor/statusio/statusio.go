@@ -4,7 +4,6 @@
 package statusio
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,20 +26,11 @@ const SecurityIncidentID = "statusio-security-event"
 
 var pageID = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)
 
-// Checker polls one page.
-type Checker struct {
-	url     string
-	fetcher *monitor.Fetcher
-	last    monitor.LastParse
-}
-
-var _ monitor.Checker = (*Checker)(nil)
-
 // New returns a checker for a page given either as its API address
 // ("https://api.status.io/1.0/status/5b36dc6502d06804c08349f7") or as the bare 24-character page
 // id, which status.io pages show in their source.
-func New(pageOrURL string, f *monitor.Fetcher) *Checker {
-	return &Checker{url: StatusURL(pageOrURL), fetcher: f}
+func New(pageOrURL string, f *monitor.Fetcher) *monitor.PageChecker {
+	return monitor.NewPageChecker(monitor.Page{URL: StatusURL(pageOrURL), Parse: Parse}, f)
 }
 
 // StatusURL turns a page id or API address into the address the checker polls.
@@ -50,14 +40,6 @@ func StatusURL(pageOrURL string) string {
 		return APIBase + strings.ToLower(v)
 	}
 	return strings.TrimRight(v, "/")
-}
-
-// URL is the endpoint the checker polls.
-func (c *Checker) URL() string { return c.url }
-
-// Check fetches and parses the page status. An unchanged answer (304) reuses the last parse.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	return c.last.Check(ctx, c.fetcher, c.url, Parse)
 }
 
 // code is a status.io status code; some answers quote it.

@@ -15,11 +15,12 @@ import (
 	"github.com/paywatch/paywatch/monitor"
 )
 
-// Checker polls one page.
+// Checker polls one page: its summary through the generic page checker, and now and then its
+// recently resolved incidents.
 type Checker struct {
 	base    string
 	fetcher *monitor.Fetcher
-	last    monitor.LastParse
+	summary *monitor.PageChecker
 
 	mu         sync.Mutex
 	recent     []monitor.Incident
@@ -31,7 +32,8 @@ var _ monitor.Checker = (*Checker)(nil)
 // New returns a checker for the page at base ("https://status.example.com"); a full
 // .../api/v2/summary.json address is accepted too.
 func New(base string, f *monitor.Fetcher) *Checker {
-	return &Checker{base: BaseURL(base), fetcher: f}
+	b := BaseURL(base)
+	return &Checker{base: b, fetcher: f, summary: monitor.NewPageChecker(monitor.Page{URL: b + SummaryPath, PageURL: b, Parse: Parse}, f)}
 }
 
 // BaseURL strips a known API path from a page address.
@@ -43,20 +45,17 @@ func BaseURL(u string) string {
 	return u
 }
 
+// SummaryPath is where the summary lives under a page's address.
+const SummaryPath = "/api/v2/summary.json"
+
 // SummaryURL is the endpoint the checker polls.
-func (c *Checker) SummaryURL() string { return c.base + "/api/v2/summary.json" }
+func (c *Checker) SummaryURL() string { return c.summary.URL() }
 
 // Check fetches and parses the summary. An unchanged page (304) reuses the last parse. At most
 // every ResolvedEvery it also reads /api/v2/incidents.json for recently resolved incidents (what
 // happened while the laptop slept); that list is a bonus: its failures never fail the check.
 func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	r, err := c.last.Check(ctx, c.fetcher, c.SummaryURL(), func(body io.Reader) (monitor.Report, error) {
-		r, err := Parse(body)
-		if err == nil && r.PageURL == "" {
-			r.PageURL = c.base
-		}
-		return r, err
-	})
+	r, err := c.summary.Check(ctx)
 	if err != nil {
 		return monitor.Report{}, err
 	}
@@ -142,17 +141,26 @@ type summary struct {
 }
 
 // Parse reads a summary.json document (or status.json / components.json, which are subsets).
-// Every array is optional, as incident.io leaves some out.
+// Every array is optional, as incident.io leaves some out. A summary without its page section is
+// read from its status and components; without both it could be anything, and is refused.
 func Parse(r io.Reader) (monitor.Report, error) {
 	var s summary
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&s); err != nil {
 		return monitor.Report{}, &monitor.PayloadError{Platform: "statuspage", Detail: "it is not a Statuspage summary", Err: err}
 	}
-	if s.Page == nil || (s.Status == nil && s.Components == nil) {
+	switch {
+	case s.Page != nil && (s.Status != nil || s.Components != nil):
+	case s.Page == nil && s.Status != nil && s.Components != nil:
+		// A summary whose page section was left out (mirrors and proxies do): its status and
+		// components say all that is needed.
+	default:
 		return monitor.Report{}, &monitor.PayloadError{Platform: "statuspage", Detail: "it has no page or status section"}
 	}
-	rep := monitor.Report{PageName: s.Page.Name, PageURL: s.Page.URL, Indicator: monitor.StateUnknown}
+	rep := monitor.Report{Indicator: monitor.StateUnknown}
+	if s.Page != nil {
+		rep.PageName, rep.PageURL = s.Page.Name, s.Page.URL
+	}
 	if s.Status != nil {
 		st, ok := indicatorState(s.Status.Indicator)
 		if !ok {

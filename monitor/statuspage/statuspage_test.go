@@ -283,6 +283,8 @@ func TestParseSubsets(t *testing.T) {
 	}{
 		{"status.json", `{"page":{"id":"q7lfz2k0ab3x","name":"Acme"},"status":{"indicator":"minor","description":"Partially Degraded Service"}}`, monitor.StateDegraded},
 		{"components.json", `{"page":{"id":"q7lfz2k0ab3x","name":"Acme"},"components":[{"id":"a","name":"API","status":"major_outage"}]}`, monitor.StateMajorOutage},
+		{"summary without its page", `{"status":{"indicator":"minor","description":"Partially Degraded Service"},"components":[{"id":"a","name":"API","status":"partial_outage"}],"incidents":[]}`, monitor.StatePartialOutage},
+		{"operational summary without its page", `{"status":{"indicator":"none","description":"All Systems Operational"},"components":[]}`, monitor.StateOperational},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,7 +5,6 @@
 package statuspal
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/url"
@@ -24,19 +23,10 @@ const APIBase = "https://statuspal.io/api/v2/status_pages/"
 
 var subdomain = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
 
-// Checker polls one page.
-type Checker struct {
-	url     string
-	fetcher *monitor.Fetcher
-	last    monitor.LastParse
-}
-
-var _ monitor.Checker = (*Checker)(nil)
-
 // New returns a checker for a Statuspal page given as its subdomain ("acme"), its hosted address
 // ("https://acme.statuspal.io"), or the full API address (".../status_pages/acme/summary").
-func New(page string, f *monitor.Fetcher) *Checker {
-	return &Checker{url: SummaryURL(page), fetcher: f}
+func New(page string, f *monitor.Fetcher) *monitor.PageChecker {
+	return monitor.NewPageChecker(monitor.Page{URL: SummaryURL(page), Parse: Parse}, f)
 }
 
 // SummaryURL turns any of the forms New accepts into the summary endpoint.
@@ -59,14 +49,6 @@ func SummaryURL(page string) string {
 		}
 	}
 	return p
-}
-
-// URL is the endpoint the checker polls.
-func (c *Checker) URL() string { return c.url }
-
-// Check fetches and parses the summary. An unchanged answer (304) reuses the last parse.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	return c.last.Check(ctx, c.fetcher, c.url, Parse)
 }
 
 // ident is an id written as a number or a string.

@@ -3,7 +3,6 @@
 package stripe
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,21 +15,11 @@ import (
 
 const platform = "stripe"
 
-// Checker polls Stripe's status API.
-type Checker struct {
-	url     string
-	page    string
-	fetcher *monitor.Fetcher
-	last    monitor.LastParse
-}
-
-var _ monitor.Checker = (*Checker)(nil)
-
 // New returns a checker for the status site at u ("https://status.stripe.com"); the API address
 // itself (".../current") is accepted too. The checker polls u + "/current".
-func New(u string, f *monitor.Fetcher) *Checker {
+func New(u string, f *monitor.Fetcher) *monitor.PageChecker {
 	base := BaseURL(u)
-	return &Checker{url: base + "/current", page: base, fetcher: f}
+	return monitor.NewPageChecker(monitor.Page{URL: base + "/current", PageURL: base, Parse: Parse}, f)
 }
 
 // BaseURL strips the API path from an address of Stripe's status site.
@@ -42,21 +31,6 @@ func BaseURL(u string) string {
 		}
 	}
 	return u
-}
-
-// URL is the endpoint the checker polls.
-func (c *Checker) URL() string { return c.url }
-
-// Check fetches and parses the current status. An unchanged answer (304) reuses the last parse.
-func (c *Checker) Check(ctx context.Context) (monitor.Report, error) {
-	return c.last.Check(ctx, c.fetcher, c.url, func(body io.Reader) (monitor.Report, error) {
-		r, err := Parse(body)
-		if err != nil {
-			return monitor.Report{}, err
-		}
-		r.PageURL = c.page
-		return r, nil
-	})
 }
 
 type current struct {

@@ -1,0 +1,193 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/paywatch/paywatch/app"
+	"github.com/paywatch/paywatch/assets"
+	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/monitor/demo"
+)
+
+type trayOptions struct {
+	config      string
+	demo        bool
+	waitDisplay time.Duration
+}
+
+// runTray is the tray app: the status icon, its menu and window, and desktop notifications,
+// next to the team channels.
+func runTray(o trayOptions, stdout, stderr io.Writer) int {
+	log, closeLog := openLog(stderr)
+	defer closeLog()
+	set, err := app.WaitForDisplay(context.Background(), o.waitDisplay, os.Getenv, app.SessionEnv)
+	if err != nil {
+		if o.waitDisplay > 0 {
+			// Started at login before the desktop existed: one log line and a clean exit, so
+			// the service manager does not restart it in a loop; the next login starts it again.
+			log.Error("no graphical session found at login; not starting", "waited", o.waitDisplay.String(), "why", noDisplayWhy(err))
+			return 0
+		}
+		fmt.Fprintf(stderr, "paywatch: %v; to check services from a terminal, run: paywatch status\n", err)
+		return 1
+	}
+	for k, v := range set {
+		os.Setenv(k, v) // the session's display, published after this process started
+		log.Info("graphical session found", k, v)
+	}
+	lockDir, err := app.LockDir()
+	if err != nil {
+		fmt.Fprintf(stderr, "paywatch: %v\n", err)
+		return 1
+	}
+	inst, err := app.AcquireInstance(lockDir)
+	if errors.Is(err, app.ErrAlreadyRunning) {
+		fmt.Fprintln(stdout, "Paywatch is already running: look for its icon in the system tray.")
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "paywatch: %v\n", err)
+		return 1
+	}
+	defer inst.Release()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Every goroutine started here is waited for once the Fyne app has quit.
+	var wg sync.WaitGroup
+
+	fetcher := newFetcher()
+	var cfg *monitor.Config
+	var notice string
+	wo := watchOptions{log: log, statePath: alertStatePath()}
+	if o.demo {
+		url, story, stop, err := startDemo()
+		if err != nil {
+			fmt.Fprintf(stderr, "paywatch: %v\n", err)
+			return 1
+		}
+		defer stop()
+		cfg = demoConfig(url, story)
+		wo.statePath = "" // the demo's made-up services leave nothing behind
+		fmt.Fprintf(stdout, "Demo: simulated status pages at %s; the story takes about 80 seconds.\n", url)
+		wg.Go(func() { story.Run(ctx, time.Now(), func(s string) { fmt.Fprintf(stdout, "Demo: %s\n", s) }) })
+	} else {
+		cfg, notice = loadConfigForTray(o.config, log)
+		wo.conn = monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)
+	}
+	specs, err := resolve(cfg, fetcher)
+	if err != nil {
+		// Services that could be resolved are still watched; the rest are named in the menu.
+		log.Error("some services could not be set up", "err", err)
+		notice = "Some services in your settings could not be set up; run: paywatch config check"
+	}
+	wo.cfg, wo.specs = cfg, specs
+
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: appID, Name: appName, Version: version, Icon: fyne.NewStaticResource("paywatch.png", assets.AppIcon()), Release: true})
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("paywatch.png", assets.AppIcon()))
+
+	disp := newChannels(cfg, log, wo.statePath)
+	wo.channels = disp
+	watcher, desktop := newWatcher(wo)
+	tray, hasTray := app.NewFyneTray(a)
+	var t app.Tray
+	if hasTray {
+		t = tray
+	}
+	login, lerr := autostartManager(false, o.config)
+	if lerr != nil {
+		log.Warn("start at login unavailable", "err", lerr)
+	}
+	act := app.Actions{CheckNow: watcher.CheckNow, Quit: a.Quit, Snooze: watcher.Snooze, Resume: watcher.Resume, Acknowledge: watcher.Acknowledge,
+		Problems: channelProblems(disp)}
+	if login != nil {
+		act.StartAtLogin = login.Enabled
+		act.SetStartAtLogin = func(on bool) error {
+			if on {
+				return login.Enable()
+			}
+			return login.Disable()
+		}
+	}
+	desk := app.NewDesktop(a, t, act, log)
+	desk.SetHistory(trayHistory(wo.history, cfg))
+	notifier, err := app.NewBeeep(appName, iconDir())
+	if err != nil {
+		log.Error("notifications unavailable", "err", err)
+	}
+	desk.SetNotice(notice)
+	desk.Prepare()
+
+	tr := sink{name: "desktop", wants: &desktop, run: func(ctx context.Context, updates <-chan monitor.Update) {
+		var wg sync.WaitGroup
+		wg.Go(func() { desk.Run(ctx, updates) })
+		if notifier != nil {
+			wg.Go(func() { app.Deliver(ctx, notifier, desk.Notifications(), log) })
+		}
+		wg.Go(func() { watchTrayHost(ctx, desk, hasTray, log) })
+		wg.Wait()
+	}}
+	a.Lifecycle().SetOnStarted(func() {
+		wg.Go(func() { watch(ctx, watcher, tr, channelSink(disp)) })
+	})
+	a.Run()
+	cancel()
+	wg.Wait()
+	return 0
+}
+
+// watchTrayHost shows the status window when no tray exists to show the icon in, instead of
+// running invisibly (GNOME without the AppIndicator extension).
+func watchTrayHost(ctx context.Context, desk *app.Desktop, hasTray bool, log *slog.Logger) {
+	t := time.NewTimer(3 * time.Second)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return
+	case <-t.C:
+	}
+	if hasTray && app.TrayHostPresent() {
+		return
+	}
+	log.Warn("no system tray found; showing the status window")
+	fyne.Do(func() {
+		desk.Window().SetNote("Your desktop has no system tray, so Paywatch shows this window instead. On GNOME, install and turn on the \"AppIndicator and KStatusNotifierItem Support\" extension to get the tray icon.")
+		desk.Window().Show()
+	})
+}
+
+func noDisplayWhy(err error) string {
+	if nd, ok := errors.AsType[*app.NoDisplayError](err); ok {
+		return nd.Why
+	}
+	return err.Error()
+}
+
+func startDemo() (string, *demo.Story, func(), error) {
+	story := demo.NewStory()
+	srv := demo.NewServer(nil, story.Pages...)
+	url, err := srv.Listen()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return url, story, func() { srv.Close() }, nil
+}
+
+func demoConfig(base string, story *demo.Story) *monitor.Config {
+	c := &monitor.Config{}
+	for _, p := range story.Pages {
+		c.Services = append(c.Services, monitor.ServiceConfig{Name: p.Name, URL: base + "/" + p.ID, Platform: "statuspage", Interval: monitor.Duration(2 * time.Second)})
+	}
+	return c
+}
