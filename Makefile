@@ -5,9 +5,16 @@ VERSION ?= $(BASE_VERSION)+$(shell git rev-parse --short HEAD 2>/dev/null || ech
 LDFLAGS := -X github.com/paywatch/paywatch/internal/cli.version=$(VERSION)
 BIN     := paywatch
 export LANG := en_US.UTF-8
+SHELL   := /bin/bash
 
-# Every package except the root (main.go only) and the end-to-end tests, for the race detector.
-LIB_PKGS = $(shell $(GO) list ./... | grep -v -e '^github.com/paywatch/paywatch$$' -e '/internal/e2e$$')
+# Packages whose tests drive the real app on a private desktop (their tests import
+# app/desktoptest): the end-to-end tests. Every other package is a unit test package.
+E2E_PKGS  = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | \
+	awk '/ github.com\/paywatch\/paywatch\/app\/desktoptest( |$$)/ {print $$1}')
+UNIT_PKGS = $(filter-out $(E2E_PKGS),$(shell $(GO) list ./...))
+# `go test -json` shortened to the package lines and the output of failed tests. Built with
+# -race only so that it needs no packages the race-detector tests do not also use.
+SUMMARY   = $(GO) run -race ./internal/testsummary
 
 # Packages that must also build for macOS and Windows without cgo (no Fyne widgets inside).
 PORTABLE_PKGS = ./monitor/... ./app/autostart/... ./app/logfile/... ./assets/...
@@ -38,22 +45,27 @@ run: deps-build
 demo: build
 	./$(BIN) --demo
 
+# go vet with -race type-checks against the packages compiled for the race detector, which
+# unit and e2e use, so Fyne, GLFW and OpenGL's large C code are compiled once for all three.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+	$(GO) vet -race ./...
 
-# Platform files cannot rot unseen: vet what builds without cgo for the other systems.
+# Platform files cannot rot unseen: vet what builds without cgo for the other systems, and
+# the whole Windows build with mingw-w64's cgo, as `make windows` compiles it (so that
+# build reuses the compiled packages).
+WINDOWS_ENV = CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc
 vet-cross:
+	@./.ci/deps windows
 	GOOS=darwin CGO_ENABLED=0 $(GO) vet $(PORTABLE_PKGS)
 	GOOS=windows CGO_ENABLED=0 $(GO) vet $(PORTABLE_PKGS)
-	GOOS=windows CGO_ENABLED=0 $(GO) vet -tags ci . ./internal/cli
+	$(WINDOWS_ENV) $(GO) vet ./...
 
 # A GUI .exe (no console window) cross-built with mingw-w64.
 windows:
 	@./.ci/deps windows
 	mkdir -p dist
-	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-		$(GO) build -ldflags "$(LDFLAGS) -H=windowsgui -s -w" -o dist/paywatch.exe .
+	$(WINDOWS_ENV) $(GO) build -ldflags "$(LDFLAGS) -H=windowsgui -s -w" -o dist/paywatch.exe .
 	@file dist/paywatch.exe 2>/dev/null || true
 
 # A Linux tarball with the .desktop file and icon, built by `fyne package` in a scratch copy
@@ -64,13 +76,18 @@ package: deps-build
 	mkdir -p dist; \
 	(cd "$$tmp" && $(GO) run $(FYNE_TOOL) package -os linux); \
 	cp "$$tmp"/*.tar.xz dist/; ls -l dist/*.tar.xz
+
 unit:
-	$(GO) test -race -count=1 $(LIB_PKGS)
+	set -o pipefail; $(GO) test -race -count=1 -json $(UNIT_PKGS) 2>&1 | $(SUMMARY)
 
+# The end-to-end tests build Paywatch with the race detector (app/desktoptest.Build) and run
+# with it themselves, sharing its compiled packages.
 e2e:
-	$(GO) test -count=1 -v -run 'Test' ./internal/e2e
+	set -o pipefail; $(GO) test -race -count=1 -json -run 'Test' $(E2E_PKGS) 2>&1 | $(SUMMARY) -tests -keep 'data race'
 
-test: deps-test lint vet-cross windows unit e2e
+# Every check, each phase timed (see .ci/test).
+test:
+	@./.ci/test
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./monitor/...

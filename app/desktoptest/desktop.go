@@ -40,6 +40,7 @@ type config struct {
 	notifications bool
 	screen        string
 	extraEnv      []string
+	raceDir       string // WithRaceLog
 }
 
 // WithoutWatcher starts the desktop without an org.kde.StatusNotifierWatcher,
@@ -110,6 +111,11 @@ func Start(t testing.TB, opts ...Option) *Desktop {
 			d.logDaemons(t)
 		}
 	})
+	if cfg.raceDir != "" {
+		// Registered after the desktop's own cleanup, so it runs before it, but after the
+		// cleanups of the programs started on the desktop (StartApp), which stop them.
+		t.Cleanup(func() { checkRaces(t, cfg.raceDir, mainModule()) })
+	}
 	if err := os.Chmod(rt, 0o700); err != nil {
 		t.Fatalf("desktoptest: %v", err)
 	}
@@ -345,7 +351,8 @@ func (d *Desktop) Conn() *dbus.Conn { return d.conn }
 // DBUS_SESSION_BUS_ADDRESS, HOME, locale, ...) plus DISPLAY,
 // DBUS_SESSION_BUS_ADDRESS, a temporary HOME, XDG_RUNTIME_DIR,
 // XDG_CONFIG_HOME/XDG_CACHE_HOME/XDG_STATE_HOME/XDG_DATA_HOME under HOME,
-// XDG_SESSION_TYPE=x11 and LANG=en_US.UTF-8, then the WithEnv entries.
+// XDG_SESSION_TYPE=x11 and LANG=en_US.UTF-8, GORACE for WithRaceLog, then the WithEnv
+// entries.
 func (d *Desktop) Env() []string {
 	env := baseEnv()
 	env = append(env,
@@ -360,6 +367,9 @@ func (d *Desktop) Env() []string {
 		"XDG_SESSION_TYPE=x11",
 		"LANG=en_US.UTF-8",
 	)
+	if d.cfg.raceDir != "" {
+		env = append(env, raceEnv(d.cfg.raceDir))
+	}
 	return append(env, d.cfg.extraEnv...)
 }
 

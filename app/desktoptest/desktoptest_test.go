@@ -466,13 +466,15 @@ func trayApp(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds and runs a Fyne program; skipped with -short")
 	}
-	return Build(t, trayAppPkg)
+	// With the race detector, like the Paywatch binary of the end-to-end tests: the Fyne
+	// and GLFW packages are then compiled once, for both.
+	return Build(t, trayAppPkg, "-race")
 }
 
 func TestTrayAppEndToEnd(t *testing.T) {
 	t.Parallel()
 	bin := trayApp(t)
-	d := Start(t)
+	d := Start(t, WithRaceLog(t))
 	ctx := timeout(t, e2eTimeout)
 	p := d.StartApp(t, bin)
 
@@ -598,7 +600,7 @@ func pngSize(t *testing.T, path string) (int, int) {
 func TestTrayAppWithoutWatcher(t *testing.T) {
 	t.Parallel()
 	bin := trayApp(t)
-	d := Start(t, WithoutWatcher())
+	d := Start(t, WithoutWatcher(), WithRaceLog(t))
 	ctx := timeout(t, e2eTimeout)
 	p := d.StartApp(t, bin)
 

@@ -41,6 +41,11 @@
 //	err = item.ClickMenu("Quit")
 //	err = p.Wait(ctx)
 //
+// Programs built with the race detector (Build(t, pkg, "-race")) can be started on a desktop
+// made with WithRaceLog: their race reports go to files in the test's temporary directory, a
+// race in the test module's own code fails the test, and third-party ones are counted in one
+// log line (SplitRaces).
+//
 // Missing tools (Xvfb, dbus-daemon, go) make the test skip, unless the
 // environment variable CI is set, in which case the test fails: end-to-end
 // tests must not silently disappear in CI.

@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -92,15 +91,15 @@ func (s *statusServer) polled(ctx context.Context, n int64) error {
 }
 
 // startDesktop starts a private X display and session bus. The race detector in the app
-// reports instead of exiting (GORACE): fyne.io/systray has races of its own between SetIcon
-// and its D-Bus handlers, so startApp fails the test only for races in Paywatch's own code.
+// reports into a file instead of exiting (desktoptest.WithRaceLog): fyne.io/systray has races
+// of its own between SetIcon and its D-Bus handlers, so only races in Paywatch's own code fail
+// the test, and the others are counted in one line.
 func startDesktop(t *testing.T, opts ...desktoptest.Option) *desktoptest.Desktop {
 	t.Helper()
-	return desktoptest.Start(t, append(opts, desktoptest.WithEnv("GORACE=exitcode=0 halt_on_error=0"))...)
+	return desktoptest.Start(t, append(opts, desktoptest.WithRaceLog(t))...)
 }
 
-// startApp starts the app on d; when the test ends it stops the app and fails the test on any
-// data race whose racing access is in Paywatch's own code.
+// startApp starts the app on d and stops it when the test ends.
 func startApp(t *testing.T, d *desktoptest.Desktop, bin string, args ...string) *desktoptest.Process {
 	t.Helper()
 	p := d.StartApp(t, bin, args...)
@@ -108,39 +107,8 @@ func startApp(t *testing.T, d *desktoptest.Desktop, bin string, args ...string) 
 		if !p.Exited() {
 			p.Stop(5 * time.Second)
 		}
-		ours, theirs := races(p.Output())
-		for _, r := range ours {
-			t.Errorf("data race in Paywatch:\n%s", r)
-		}
-		if theirs > 0 {
-			t.Logf("%d data race reports inside third-party code (fyne.io/systray, godbus) ignored", theirs)
-		}
 	})
 	return p
-}
-
-var accessLine = regexp.MustCompile(`^\s*(Previous )?(read|write|Read|Write) at 0x[0-9a-f]+ by `)
-
-// races splits race-detector reports into those where an access happens in Paywatch's own code
-// (its top frame is in this module) and a count of the rest.
-func races(out string) (ours []string, theirs int) {
-	blocks := strings.Split(out, "WARNING: DATA RACE")
-	for _, b := range blocks[1:] {
-		b, _, _ = strings.Cut(b, "==================")
-		lines := strings.Split(b, "\n")
-		mine := false
-		for i, l := range lines {
-			if accessLine.MatchString(l) && i+1 < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i+1]), "github.com/paywatch/paywatch") {
-				mine = true
-			}
-		}
-		if mine {
-			ours = append(ours, b)
-		} else {
-			theirs++
-		}
-	}
-	return ours, theirs
 }
 
 // binary is the real Paywatch, built once per run with the race detector, so the end-to-end
@@ -761,36 +729,6 @@ func TestDisplayAppearsAtLogin(t *testing.T) {
 	}
 	if !strings.Contains(p.Output(), "graphical session found") {
 		t.Errorf("the app did not log the display it found:\n%s", p.Output())
-	}
-}
-
-func TestRacesTellsOursFromTheirs(t *testing.T) {
-	out := `==================
-WARNING: DATA RACE
-Read at 0x00c00057c747 by goroutine 162:
-  reflect.Value.Uint()
-      /usr/local/go/src/reflect/value.go:2549 +0x9de
-
-Previous write at 0x00c00057c747 by main goroutine:
-  fyne.io/systray.argbForImage()
-      /root/go/pkg/mod/fyne.io/systray@v1.12.1/systray_unix.go:444 +0xc4
-  github.com/paywatch/paywatch/app.(*FyneTray).SetIcon()
-      /work/main/app/tray.go:32 +0x51
-==================
-==================
-WARNING: DATA RACE
-Write at 0x00c0001 by goroutine 7:
-  github.com/paywatch/paywatch/monitor.(*Watcher).Run()
-      /work/main/monitor/watch.go:1 +0x1
-
-Previous read at 0x00c0001 by goroutine 9:
-  github.com/paywatch/paywatch/app.(*Desktop).render()
-      /work/main/app/desktop.go:1 +0x1
-==================
-`
-	ours, theirs := races(out)
-	if len(ours) != 1 || theirs != 1 || !strings.Contains(ours[0], "Watcher") {
-		t.Errorf("races() = %d ours (%q), %d theirs; want 1 and 1", len(ours), ours, theirs)
 	}
 }
 
