@@ -11,6 +11,7 @@ import (
 	"github.com/gen2brain/beeep"
 
 	"github.com/paywatch/paywatch/assets"
+	"github.com/paywatch/paywatch/internal/atomicfile"
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -40,7 +41,7 @@ func NewBeeep(appName, iconDir string) (*Beeep, error) {
 		if old, err := os.ReadFile(p); err == nil && string(old) == string(b) {
 			continue
 		}
-		if err := monitor.WriteFileAtomic(p, b, 0o644); err != nil {
+		if err := atomicfile.Write(p, b, 0o644); err != nil {
 			return nil, err
 		}
 	}

@@ -1,8 +1,11 @@
 package monitor
 
 import (
+	"html"
+	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Caps on text that comes from status pages and websites, in runes. Page text is cleaned and
@@ -78,4 +81,39 @@ func cleanIncidents(in []Incident) []Incident {
 		x.LatestUpdate = PageText(x.LatestUpdate)
 	}
 	return in
+}
+
+var tagRE = regexp.MustCompile(`(?s)<[^>]*>`)
+
+// Sanitize makes untrusted status-page text safe for a notification: markup and control
+// characters removed, entities decoded, whitespace collapsed, length capped (in runes).
+func Sanitize(s string, max int) string {
+	s = tagRE.ReplaceAllString(s, " ")
+	// Entities can spell markup ("&lt;b&gt;"); once decoded it is stripped like any other, as
+	// some notification daemons render a subset of HTML.
+	s = tagRE.ReplaceAllString(html.UnescapeString(s), " ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || isInvisible(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if max > 0 {
+		if r := []rune(s); len(r) > max {
+			s = strings.TrimSpace(string(r[:max-1])) + "…"
+		}
+	}
+	return s
+}
+
+// isInvisible reports zero-width and text-direction characters, which can hide or reorder text.
+func isInvisible(r rune) bool {
+	switch {
+	case r == '\u200b', r == '\u200e', r == '\u200f', r == '\u2060', r == '\ufeff':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }

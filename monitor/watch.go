@@ -3,12 +3,12 @@ package monitor
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"os"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/paywatch/paywatch/internal/atomicfile"
 )
 
 // Update is what the desktop, the alert channels and the history receive after each round of
@@ -360,21 +360,6 @@ func (w *Watcher) save() {
 	w.savedTo, w.notice = to, ""
 }
 
-// SaveProblem says in a few plain words why a file could not be saved.
-func SaveProblem(err error) string {
-	switch {
-	case errors.Is(err, fs.ErrPermission):
-		return "its folder cannot be written"
-	case errors.Is(err, syscall.ENOSPC):
-		return "the disk is full"
-	case errors.Is(err, syscall.EROFS):
-		return "the disk is read-only"
-	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrExist):
-		return "a file is in the way of its folder"
-	}
-	return "the file cannot be written"
-}
-
 // CheckStateWritable reports whether the state can be saved at path, or else at fallback, by
 // writing a scratch file next to it (for `paywatch status`, which runs no watcher).
 func CheckStateWritable(path, fallback string) error {
@@ -384,7 +369,7 @@ func CheckStateWritable(path, fallback string) error {
 			continue
 		}
 		scratch := p + ".check"
-		err := WriteFileAtomic(scratch, nil, 0o600)
+		err := atomicfile.Write(scratch, nil, 0o600)
 		if err == nil {
 			os.Remove(scratch)
 			return nil

@@ -15,7 +15,7 @@ import (
 	"github.com/kardianos/service"
 
 	"github.com/paywatch/paywatch/app/instance"
-	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/internal/atomicfile"
 )
 
 func newBackends(o Options) ([]backend, func() backend, error) {
@@ -204,7 +204,7 @@ func (x *xdgBackend) state() (entryState, error) {
 }
 
 func (x *xdgBackend) install() error {
-	if err := monitor.WriteFileAtomic(x.path, []byte(x.content), 0o644); err != nil {
+	if err := atomicfile.Write(x.path, []byte(x.content), 0o644); err != nil {
 		return fmt.Errorf("write entry: %w", err)
 	}
 	return nil

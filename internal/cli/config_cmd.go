@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/paywatch/paywatch/internal/atomicfile"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/channels"
 	"github.com/paywatch/paywatch/monitor/platforms"
@@ -98,7 +99,7 @@ func loadConfigForTray(path string, log *slog.Logger) (*monitor.Config, string) 
 	switch {
 	case err == nil:
 		if b, rerr := os.ReadFile(path); rerr == nil {
-			if werr := monitor.WriteFileAtomic(good, b, 0o600); werr != nil {
+			if werr := atomicfile.Write(good, b, 0o600); werr != nil {
 				log.Warn("could not keep a copy of the settings", "err", werr)
 			}
 		}

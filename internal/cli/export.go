@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paywatch/paywatch/app"
+	"github.com/paywatch/paywatch/internal/atomicfile"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/history"
 )
@@ -51,7 +52,7 @@ func evidenceExport(st *history.Store, business *monitor.TimeWindow, loc *time.L
 		if err := write(&b, r); err != nil {
 			return fmt.Errorf("export evidence: %w", err)
 		}
-		if err := monitor.WriteFileAtomic(path, b.Bytes(), 0o644); err != nil {
+		if err := atomicfile.Write(path, b.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("export evidence: %w", err)
 		}
 		return nil

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/paywatch/paywatch/app"
+	"github.com/paywatch/paywatch/internal/atomicfile"
 	"github.com/paywatch/paywatch/internal/configedit"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/channels"
@@ -118,7 +119,7 @@ func newSettingsUI(a fyne.App, o trayOptions, login func() (bool, error), setLog
 	if needsWelcome(o, path) {
 		live.Hold()
 		ui.welcome = app.NewWelcomeWindow(a, deps, checkSettings, func() {
-			if err := monitor.WriteFileAtomic(welcomeDonePath(path), []byte("The welcome window was shown; delete this file to see it again.\n"), 0o600); err != nil {
+			if err := atomicfile.Write(welcomeDonePath(path), []byte("The welcome window was shown; delete this file to see it again.\n"), 0o600); err != nil {
 				log.Warn("could not note that the welcome was shown", "err", err)
 			}
 			live.Reload()

@@ -14,6 +14,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/paywatch/paywatch/internal/atomicfile"
 	"github.com/paywatch/paywatch/internal/configedit"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/demo"
@@ -166,12 +167,12 @@ func TestWelcomeOnlyOnTheFirstStart(t *testing.T) {
 	if needsWelcome(trayOptions{demo: true}, path) || needsWelcome(trayOptions{config: path}, path) {
 		t.Error("welcome in the demo or with --config")
 	}
-	monitor.WriteFileAtomic(welcomeDonePath(path), []byte("x"), 0o600)
+	atomicfile.Write(welcomeDonePath(path), []byte("x"), 0o600)
 	if needsWelcome(trayOptions{}, path) {
 		t.Error("the welcome would open again")
 	}
 	os.Remove(welcomeDonePath(path))
-	monitor.WriteFileAtomic(path, []byte("services: [{catalog: visa}]\n"), 0o600)
+	atomicfile.Write(path, []byte("services: [{catalog: visa}]\n"), 0o600)
 	if needsWelcome(trayOptions{}, path) {
 		t.Error("welcome although there are settings")
 	}

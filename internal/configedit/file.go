@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/paywatch/paywatch/internal/atomicfile"
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -152,7 +153,7 @@ func (f *File) Apply(edits ...Edit) (Result, error) {
 			return res, invalid(err)
 		}
 	}
-	if err := monitor.WriteFileAtomic(f.path, out, 0o600); err != nil {
+	if err := atomicfile.Write(f.path, out, 0o600); err != nil {
 		return res, fmt.Errorf("save the settings file: %w", err)
 	}
 	f.data, f.exists = out, true
@@ -222,7 +223,7 @@ func Create(path string, check Check, services []monitor.ServiceConfig) error {
 			return invalid(err)
 		}
 	}
-	if err := monitor.WriteFileAtomic(path, out, 0o600); err != nil {
+	if err := atomicfile.Write(path, out, 0o600); err != nil {
 		return fmt.Errorf("save the settings file: %w", err)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/paywatch/paywatch/internal/atomicfile"
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -143,7 +144,7 @@ func (d *Dispatcher) save() {
 	d.deliveredMu.Unlock()
 	b, err := json.Marshal(f)
 	if err == nil {
-		err = monitor.WriteFileAtomic(d.outboxPath, b, 0o600)
+		err = atomicfile.Write(d.outboxPath, b, 0o600)
 	}
 	if err != nil {
 		d.log.Warn("could not save the channel outbox; a restart may lose queued messages", "path", d.outboxPath, "err", err)

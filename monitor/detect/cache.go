@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paywatch/paywatch/internal/atomicfile"
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -101,7 +102,7 @@ func (c *Cache) Store(url string, r Result) error {
 	if err != nil {
 		return err
 	}
-	if err := monitor.WriteFileAtomic(c.path, append(b, '\n'), 0o600); err != nil {
+	if err := atomicfile.Write(c.path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("detect: save %s: %w", c.path, err)
 	}
 	return nil

@@ -1,4 +1,5 @@
-package monitor
+// Package atomicfile writes files whole or not at all, for every file Paywatch keeps.
+package atomicfile
 
 import (
 	"io/fs"
@@ -6,10 +7,10 @@ import (
 	"path/filepath"
 )
 
-// WriteFileAtomic writes data to path through a temporary file in the same folder that is
+// Write writes data to path through a temporary file in the same folder that is
 // synced and then renamed over the old one, so a crash or a reader never sees half a file and
 // nothing the user had is lost. Missing folders are created (0700); the file gets perm.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+func Write(path string, data []byte, perm fs.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err

@@ -1,21 +1,21 @@
-package monitor_test
+package atomicfile_test
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/paywatch/paywatch/monitor"
+	"github.com/paywatch/paywatch/internal/atomicfile"
 )
 
-func TestWriteFileAtomic(t *testing.T) {
+func TestWrite(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sub", "state.json")
-	if err := monitor.WriteFileAtomic(path, []byte("one"), 0o600); err != nil {
+	if err := atomicfile.Write(path, []byte("one"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	old, _ := os.Stat(path)
-	if err := monitor.WriteFileAtomic(path, []byte("two"), 0o600); err != nil {
+	if err := atomicfile.Write(path, []byte("two"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
