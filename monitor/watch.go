@@ -175,33 +175,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 	netRes := make(chan NetState, 1)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	rechecking := map[string]bool{} // probes being checked again, so that none runs twice at once
-	var rechecked sync.Mutex
-	recheck := func(key string) {
-		rechecked.Lock()
-		defer rechecked.Unlock()
-		if rechecking[key] {
-			return
-		}
-		t, ok := w.engine.target(key)
-		if !ok {
-			return
-		}
-		rechecking[key] = true
-		wg.Go(func() {
-			o, ok := w.engine.checkOne(ctx, t)
-			rechecked.Lock()
-			delete(rechecking, key)
-			rechecked.Unlock()
-			if !ok {
-				return
-			}
-			select {
-			case obs <- o:
-			case <-ctx.Done():
-			}
-		})
-	}
+	rc := &rechecker{ctx: ctx, engine: w.engine, wg: &wg, obs: obs, running: map[string]bool{}}
 	wg.Go(func() { w.engine.Run(ctx, obs) })
 	if w.opt.Connectivity != nil {
 		wg.Go(func() { w.netLoop(ctx, netReq, netRes) })
@@ -217,7 +191,7 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 
 	s := w.gate.Start(w.opt.Wall(), time.Now())
 	for {
-		if !w.do(ctx, s, updates, netReq, recheck) {
+		if !w.do(ctx, s, updates, netReq, rc.recheck) {
 			return ctx.Err()
 		}
 		policyTimer.Reset(max(time.Until(w.gate.TickAt()), 10*time.Millisecond))
@@ -282,6 +256,44 @@ func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq 
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// rechecker checks website probes again at once, outside their timers (a failure that a
+// proof of the internet made count), each probe at most once at a time. Run owns it and waits
+// for its checks.
+type rechecker struct {
+	ctx     context.Context
+	engine  *Engine
+	wg      *sync.WaitGroup
+	obs     chan<- Observation
+	mu      sync.Mutex
+	running map[string]bool // target keys being checked again
+}
+
+func (r *rechecker) recheck(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running[key] {
+		return
+	}
+	t, ok := r.engine.target(key)
+	if !ok {
+		return
+	}
+	r.running[key] = true
+	r.wg.Go(func() {
+		o, ok := r.engine.checkOne(r.ctx, t)
+		r.mu.Lock()
+		delete(r.running, key)
+		r.mu.Unlock()
+		if !ok {
+			return
+		}
+		select {
+		case r.obs <- o:
+		case <-r.ctx.Done():
+		}
+	})
 }
 
 // drain returns first and whatever else is waiting on obs, up to a bound so that a flood of
