@@ -22,6 +22,8 @@ type corpusFeed struct {
 }
 
 var corpus = []corpusFeed{
+	{"koumbit_cachet_corrige_fr.rss", "Koumbit (Cachet)", "fr+en", "2015-03-19T00:00:00Z", monitor.StateOperational,
+		"both items' status is Corrigé (fixed); the network reconfiguration says no outage occurred"},
 	{"slack_atom_threads_resolved.atom", "Slack", "en", "2025-12-18T17:00:00Z", monitor.StateOperational,
 		"the newest update says the threads issue has been resolved"},
 	{"slack_rss_threads_summary.rss", "Slack", "en", "2025-12-18T17:00:00Z", monitor.StateOperational,

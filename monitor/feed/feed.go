@@ -377,6 +377,9 @@ type entry struct {
 	updated    time.Time
 }
 
+// cachetTime is how Cachet 1.x feeds write <created_at> and <updated_at>.
+const cachetTime = "2006-01-02 15:04:05"
+
 func newEntry(it *gofeed.Item, i int) entry {
 	e := entry{index: i, guid: strings.TrimSpace(it.GUID), link: strings.TrimSpace(it.Link)}
 	e.rawTitle = PlainText(it.Title)
@@ -390,8 +393,16 @@ func newEntry(it *gofeed.Item, i int) entry {
 	if strings.TrimSpace(body) == "" {
 		body = it.Description
 	}
+	// Cachet 1.x feeds carry an incident in elements of their own: <message>, <status>,
+	// <component>, <created_at> and <updated_at> (local times written "2006-01-02 15:04:05").
+	if strings.TrimSpace(body) == "" {
+		body = it.Custom["message"]
+	}
 	var status string
 	status, e.update = statusAndText(body, knownStatus)
+	if own := PlainText(it.Custom["status"]); status == "" && own != "" && wording.Label(own) != wording.Unknown {
+		status = own
+	}
 	switch {
 	case status != "":
 		e.label, e.strong = status, true
@@ -419,12 +430,19 @@ func newEntry(it *gofeed.Item, i int) entry {
 		}
 		e.categories = append(e.categories, c)
 	}
+	if c := PlainText(it.Custom["component"]); c != "" {
+		e.categories = append(e.categories, c)
+	}
 	if it.PublishedParsed != nil {
 		e.published = *it.PublishedParsed
+	} else {
+		e.published = monitor.ParseTime(it.Custom["created_at"], cachetTime)
 	}
 	e.updated = e.published
 	if it.UpdatedParsed != nil && it.UpdatedParsed.After(e.updated) {
 		e.updated = *it.UpdatedParsed
+	} else if u := monitor.ParseTime(it.Custom["updated_at"], cachetTime); u.After(e.updated) {
+		e.updated = u
 	}
 	if e.published.IsZero() {
 		e.published = e.updated

@@ -403,3 +403,30 @@ func TestCheckerAgesOutStaleIncidents(t *testing.T) {
 		})
 	}
 }
+
+// Cachet 1.x feeds put an incident's status, text, component and times in elements of their
+// own; they are read like the standard ones.
+func TestCachetOwnElements(t *testing.T) {
+	item := func(status string) string {
+		return `<?xml version="1.0"?><rss version="2.0"><channel><title>Status</title><item><title>Paiements par carte</title>` +
+			`<message>Les paiements échouent pour certains clients.</message><component>Paiements</component>` +
+			`<status>` + status + `</status><created_at>2026-12-01 09:00:00</created_at><updated_at>2026-12-01 09:30:00</updated_at></item></channel></rss>`
+	}
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		status string
+		open   bool
+	}{{"Corrigé", false}, {"Investigating", true}} {
+		r, err := ParseWith(strings.NewReader(item(tt.status)), Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(r.Incidents) == 1; got != tt.open {
+			t.Errorf("status %q: open incidents %+v, want open %v", tt.status, r.Incidents, tt.open)
+		}
+		all := append(r.Incidents, r.Resolved...)
+		if len(all) != 1 || !all[0].UpdatedAt.Equal(time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)) || !strings.Contains(all[0].LatestUpdate, "échouent") {
+			t.Errorf("status %q: incident %+v, want its <updated_at> time and its <message> text", tt.status, all)
+		}
+	}
+}
