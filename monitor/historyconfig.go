@@ -14,6 +14,9 @@ import (
 // HistoryConfig is the `history:` section: how long the record of what happened is kept, and how
 // large it may grow (the oldest records go first past either).
 type HistoryConfig struct {
+	// Enabled false turns the record off: nothing is written (what was recorded stays readable).
+	// Unset means on.
+	Enabled *bool `yaml:"enabled,omitempty"`
 	// Keep is how long records are kept (default 400 days), written like 400d, 8w or 720h.
 	Keep Span `yaml:"keep,omitempty"`
 	// MaxSize caps the history file (default 200 MB), written like 200MB or 1GB.
@@ -25,6 +28,9 @@ const (
 	minHistoryKeep = 24 * time.Hour
 	minHistorySize = 1 << 20
 )
+
+// Recording says whether the history is kept: unless `enabled: false`.
+func (h HistoryConfig) Recording() bool { return h.Enabled == nil || *h.Enabled }
 
 func (h HistoryConfig) validate() []error {
 	var errs []error

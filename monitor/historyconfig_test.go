@@ -19,6 +19,15 @@ func TestHistorySettings(t *testing.T) {
 	if err != nil || c.History != (monitor.HistoryConfig{}) {
 		t.Errorf("no history section: %+v, %v; want zero values (the defaults)", c.History, err)
 	}
+	if !c.History.Recording() {
+		t.Error("no history section: not recording, want the history on by default")
+	}
+	for in, want := range map[string]bool{"{enabled: false}": false, "{enabled: true, keep: 30d}": true, "{keep: 30d}": true} {
+		c, err = monitor.ParseConfig([]byte("services: [{name: Acme Pay, url: https://status.acme.example}]\nhistory: " + in + "\n"))
+		if err != nil || c.History.Recording() != want {
+			t.Errorf("history: %s: recording %v, %v; want %v", in, c.History.Recording(), err, want)
+		}
+	}
 }
 
 func TestParseSpanAndByteSize(t *testing.T) {

@@ -6,7 +6,8 @@
 // server, CPU time (utime+stime from /proc/PID/stat), RSS (VmRSS from /proc/PID/status). It
 // prints checks per CPU-second and RSS for both and their ratio; with -latency, the time from
 // an official change at the server to Paywatch noticing it (its log) and to its notification
-// (a webhook channel the server receives).
+// (a webhook channel the server receives). With -history it compares Paywatch recording its
+// history with Paywatch not recording it (`history: {enabled: false}`) instead of with the floor.
 //
 // It is a measurement, not a test: nothing passes or fails. Linux only (it reads /proc).
 package main
@@ -36,6 +37,8 @@ func main() {
 	bin := flag.String("bin", "", "a paywatch binary already built (default: go build one)")
 	profile := flag.String("profile", "", "write pprof CPU and allocation profiles of Paywatch into this folder")
 	keep := flag.Bool("keep", false, "keep the working folder (configs and logs) and say where it is")
+	hist := flag.Bool("history", false, "compare Paywatch with its history on and off (both at once, each with its own copy of the pages) instead of with the floor")
+	windows := flag.Int("windows", 3, "with -history: the measuring windows, one after another")
 	flag.Parse()
 	if *warmup == 0 {
 		*warmup = *interval + 2*time.Second
@@ -65,14 +68,17 @@ func main() {
 	}
 	fmt.Printf("bench-engine: %d CPUs, load average %s; interval %s, warm-up %s, window %s\n",
 		numCPU(), loadAvg(), *interval, *warmup, *window)
+	if *hist {
+		if *windows <= 0 {
+			fatal(fmt.Errorf("-windows: %d is not a number of windows", *windows))
+		}
+		runHistory(tmp, paywatch, counts, *modes, *interval, *warmup, *window, *windows, *profile)
+		return
+	}
 	fmt.Println("Gatus is not compared: it cannot be fetched on this machine (no network access to its releases).")
 	fmt.Println()
 	var rows []row
-	for _, mode := range strings.Split(*modes, ",") {
-		mode = strings.TrimSpace(mode)
-		if mode != "changing" && mode != "unchanged" {
-			fatal(fmt.Errorf("-modes: %q is neither changing nor unchanged", mode))
-		}
+	for _, mode := range pageModes(*modes) {
 		for _, n := range counts {
 			r, err := measure(tmp, paywatch, floor, n, mode, *interval, *warmup, *window, *profile,
 				latencyFor(*latency, n, counts[0], mode))
@@ -86,6 +92,19 @@ func main() {
 	fmt.Println()
 	printTable(rows)
 	fmt.Printf("\nload average at the end: %s\n", loadAvg())
+}
+
+// pageModes reads -modes.
+func pageModes(s string) []string {
+	var modes []string
+	for _, mode := range strings.Split(s, ",") {
+		mode = strings.TrimSpace(mode)
+		if mode != "changing" && mode != "unchanged" {
+			fatal(fmt.Errorf("-modes: %q is neither changing nor unchanged", mode))
+		}
+		modes = append(modes, mode)
+	}
+	return modes
 }
 
 func latencyFor(changes, n, smallest int, mode string) int {
@@ -248,24 +267,9 @@ func measure(tmp, paywatch, floor string, n int, mode string, interval, warmup, 
 	defer flSrv.close()
 
 	dir := filepath.Join(tmp, fmt.Sprintf("%s-%d", mode, n))
-	for _, d := range []string{"home", "config", "state", "cache"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return r, err
-		}
-	}
-	cfg := filepath.Join(dir, "config", "config.yaml")
-	if err := os.WriteFile(cfg, []byte(configYAML(pwSrv.addr, n, interval)), 0o644); err != nil {
+	args, env, err := setup(dir, configYAML(pwSrv.addr, n, interval), profDir, fmt.Sprintf("%s-%d", mode, n))
+	if err != nil {
 		return r, err
-	}
-	env := append(os.Environ(), "HOME="+filepath.Join(dir, "home"), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
-		"XDG_STATE_HOME="+filepath.Join(dir, "state"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"), "DBUS_SESSION_BUS_ADDRESS=disabled:")
-	args := []string{"run", "--headless", "--config", cfg}
-	if profDir != "" {
-		if err := os.MkdirAll(profDir, 0o755); err != nil {
-			return r, err
-		}
-		args = append(args, "--cpuprofile", filepath.Join(profDir, fmt.Sprintf("cpu-%s-%d.pprof", mode, n)),
-			"--memprofile", filepath.Join(profDir, fmt.Sprintf("allocs-%s-%d.pprof", mode, n)))
 	}
 	fl, err := startProc(floor, []string{"-base", flSrv.addr, "-n", strconv.Itoa(n), "-interval", interval.String()}, env, filepath.Join(dir, "floor.log"))
 	if err != nil {
@@ -299,6 +303,31 @@ func measure(tmp, paywatch, floor string, n int, mode string, interval, warmup, 
 		return r, err
 	}
 	return r, fl.stop()
+}
+
+// setup makes Paywatch's own home, config, state and cache folders under dir with the settings
+// file, and gives its arguments (profiles into profDir, named by label, if asked) and environment.
+func setup(dir, config, profDir, label string) (args, env []string, err error) {
+	for _, d := range []string{"home", "config", "state", "cache"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return nil, nil, err
+		}
+	}
+	cfg := filepath.Join(dir, "config", "config.yaml")
+	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+		return nil, nil, err
+	}
+	env = append(os.Environ(), "HOME="+filepath.Join(dir, "home"), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+		"XDG_STATE_HOME="+filepath.Join(dir, "state"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"), "DBUS_SESSION_BUS_ADDRESS=disabled:")
+	args = []string{"run", "--headless", "--config", cfg}
+	if profDir != "" {
+		if err := os.MkdirAll(profDir, 0o755); err != nil {
+			return nil, nil, err
+		}
+		args = append(args, "--cpuprofile", filepath.Join(profDir, "cpu-"+label+".pprof"),
+			"--memprofile", filepath.Join(profDir, "allocs-"+label+".pprof"))
+	}
+	return args, env, nil
 }
 
 // configYAML is Paywatch's real settings file for the benchmark: every page a Statuspage

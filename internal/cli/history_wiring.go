@@ -22,8 +22,13 @@ func historyOptions(cfg *monitor.Config, log *slog.Logger) history.Options {
 
 // openHistory opens the history for recording. It returns nil, with the reason logged and as the
 // notice, when there is none to be had (monitoring goes on without it); a corrupt file moved
-// aside is said in the notice, and logged.
+// aside is said in the notice, and logged. With `history: {enabled: false}` it returns nil and
+// no notice: nothing is recorded, as the user asked.
 func openHistory(cfg *monitor.Config, log *slog.Logger) (*history.Store, string) {
+	if !cfg.History.Recording() {
+		log.Info("history off in the settings; nothing is recorded")
+		return nil, ""
+	}
 	path, err := history.DefaultPath()
 	if err != nil {
 		log.Error("history unavailable", "err", err)

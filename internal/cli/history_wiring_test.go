@@ -44,6 +44,26 @@ func TestCorruptHistoryIsANotice(t *testing.T) {
 	}
 }
 
+// TestHistoryOff: with `history: {enabled: false}` nothing is opened or created, and there is
+// no notice (the user asked for it).
+func TestHistoryOff(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	off := false
+	st, notice := openHistory(&monitor.Config{History: monitor.HistoryConfig{Enabled: &off}}, slog.New(slog.DiscardHandler))
+	if st != nil || notice != "" {
+		t.Errorf("history off: store %v, notice %q; want none", st, notice)
+	}
+	if _, err := os.Stat(filepath.Join(state, "paywatch", "history.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("history off: the file exists or cannot be checked (%v)", err)
+	}
+	st, _ = openHistory(&monitor.Config{}, slog.New(slog.DiscardHandler))
+	if st == nil {
+		t.Fatal("history on by default: no store")
+	}
+	st.Close()
+}
+
 func TestHistoryProblems(t *testing.T) {
 	var st history.Status
 	problems := joinProblems(nil, historyProblems(func() history.Status { return st }))

@@ -179,6 +179,7 @@ type writer struct {
 	svcs       map[string]*svcMem
 	incs       map[incKey]*incMem
 	offline    bool
+	shown      []monitor.ServiceStatus // the services of the last update recorded in full
 	round      uint64
 	generation string
 	pending    []op
@@ -348,6 +349,18 @@ func (w *writer) update(u monitor.Update, now time.Time) {
 		atT = now
 	}
 	at := atT.UnixMilli()
+	if sameServices(snap.Services, w.shown) && snap.Offline == w.offline {
+		// The very same picture as the last update (the watcher shares it while only check
+		// times move): nothing changed but that every open incident was seen again now.
+		for _, im := range w.incs {
+			if im.open {
+				im.lastSeen = at
+			}
+		}
+		w.notifications(u.Notifications, at)
+		return
+	}
+	w.shown = snap.Services
 	if snap.Offline != w.offline {
 		w.offline = snap.Offline
 		if snap.Offline {
@@ -381,14 +394,24 @@ func (w *writer) update(u monitor.Update, now time.Time) {
 			}
 		}
 	}
-	for _, n := range u.Notifications {
+	w.notifications(u.Notifications, at)
+	w.forget(at)
+}
+
+// notifications records an update's notifications.
+func (w *writer) notifications(ns []monitor.Notification, at int64) {
+	for _, n := range ns {
 		nat := ms(n.At)
 		if nat == 0 {
 			nat = at
 		}
 		w.addMessage(nat, n.ServiceID, "", OutcomeNotified, n.Title, n.Body, n.State, n.Severity, 0, "")
 	}
-	w.forget(at)
+}
+
+// sameServices reports whether a and b are the very same slice (not merely equal).
+func sameServices(a, b []monitor.ServiceStatus) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }
 
 // forget drops closed incidents the writer no longer needs to remember.
