@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -72,23 +71,6 @@ func dateRange(since, from, to string, now time.Time) (time.Time, time.Time, err
 		}
 	}
 	return f, t, nil
-}
-
-// parseWithWords parses options that may come before, between or after plain words (service
-// names), and returns the words.
-func parseWithWords(fs *flag.FlagSet, args []string) ([]string, error) {
-	var words []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return words, nil
-		}
-		words = append(words, args[0])
-		args = args[1:]
-	}
 }
 
 // serviceIDs turns service names or ids, as the user writes them, into the ids the history
@@ -157,7 +139,7 @@ func cmdHistory(args []string, stdout, stderr io.Writer) int {
 	asCSV := fs.Bool("csv", false, "print CSV")
 	clear := fs.Bool("clear", false, "delete every record")
 	cfgPath := fs.String("config", "", "settings file (for service names)")
-	words, err := parseWithWords(fs, args)
+	words, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 64
 	}
