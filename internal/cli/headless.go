@@ -58,10 +58,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		log.Warn(notice)
 	}
 	fetcher := newFetcher()
-	specs, err := resolve(cfg, fetcher)
-	if err != nil {
-		log.Error("some services could not be set up", "err", err)
-	}
+	specs, _ := resolveWatched(cfg, fetcher, log) // headless has no menu: the log says it
 	var notifier app.Notifier
 	if ok, why := app.SessionBus(os.Getenv); !ok {
 		// A machine service has no desktop. Starting a bus to show notifications nobody sees

@@ -278,11 +278,8 @@ func buildGeneration(o trayOptions, base watchOptions, fetcher *monitor.Fetcher,
 	cfg, notice := loadConfigForTray(o.config, log)
 	wo := base
 	wo.conn = monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)
-	specs, err := resolve(cfg, fetcher)
-	if err != nil {
-		log.Error("some services could not be set up", "err", err)
-		notice = "Some services in your settings could not be set up; run: paywatch config check"
-	}
+	specs, unresolved := resolveWatched(cfg, fetcher, log)
+	notice = joinNotices(notice, unresolved)
 	wo.cfg, wo.specs = cfg, specs
 	disp := newChannels(cfg, log, wo.statePath)
 	recordOutcomes(disp, wo.history)

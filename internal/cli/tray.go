@@ -98,12 +98,8 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		cfg, notice = loadConfigForTray(o.config, log)
 		wo.conn = monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher)
 	}
-	specs, err := resolve(cfg, fetcher)
-	if err != nil {
-		// Services that could be resolved are still watched; the rest are named in the menu.
-		log.Error("some services could not be set up", "err", err)
-		notice = "Some services in your settings could not be set up; run: paywatch config check"
-	}
+	specs, unresolved := resolveWatched(cfg, fetcher, log) // the rest are named in the menu
+	notice = joinNotices(notice, unresolved)
 	wo.cfg, wo.specs = cfg, specs
 
 	fyneapp.SetMetadata(fyne.AppMetadata{ID: appID, Name: appName, Version: version, Icon: fyne.NewStaticResource("paywatch.png", assets.AppIcon()), Release: true})

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -131,6 +132,17 @@ func checkOnlyBuilders() monitor.Builders {
 	b := builders(newFetcher())
 	b.Detect = nil
 	return b
+}
+
+// resolveWatched resolves the settings for watching: services that could be resolved are
+// watched, the rest are logged and named in the notice it returns ("" when all were).
+func resolveWatched(c *monitor.Config, f *monitor.Fetcher, log *slog.Logger) ([]monitor.ServiceSpec, string) {
+	specs, err := resolve(c, f)
+	if err != nil {
+		log.Error("some services could not be set up", "err", err)
+		return specs, "Some services in your settings could not be set up; run: paywatch config check"
+	}
+	return specs, ""
 }
 
 func resolve(c *monitor.Config, f *monitor.Fetcher) ([]monitor.ServiceSpec, error) {
