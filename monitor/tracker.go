@@ -357,8 +357,10 @@ func (t *Tracker) rollService(sv *tracked, at time.Time) []Change {
 		sv.known = next
 	}
 	if page != nil {
-		listed := make(map[string]bool, len(page.report.Incidents))
-		titles := make(map[string]bool, len(page.report.Incidents))
+		var listed, titles map[string]bool // nil (nothing to allocate) for a page with no incidents
+		if n := len(page.report.Incidents); n > 0 {
+			listed, titles = make(map[string]bool, n), make(map[string]bool, n)
+		}
 		fresh := 0
 		for _, in := range page.report.Incidents {
 			k := incidentKey(in)
