@@ -355,6 +355,13 @@ const (
 // dropped. It logs the outcome, forgets the message and, with an outbox, records a delivered
 // key and saves.
 func (d *Dispatcher) finish(ch *channel, it item, outcome, reason string) {
+	if outcome == outcomeDelivered && d.outboxPath != "" {
+		// Known as delivered before it stops being in flight: a Send in between must see one
+		// or the other, or the same change would be queued again.
+		d.deliveredMu.Lock()
+		d.delivered[it.Key] = time.Now()
+		d.deliveredMu.Unlock()
+	}
 	ch.mu.Lock()
 	if ch.current != nil && ch.current.Key == it.Key {
 		ch.current = nil
@@ -364,11 +371,6 @@ func (d *Dispatcher) finish(ch *channel, it item, outcome, reason string) {
 	switch outcome {
 	case outcomeDelivered:
 		ch.log.Info("channel message delivered", append(attrs, "attempt", it.Attempts)...)
-		if d.outboxPath != "" {
-			d.deliveredMu.Lock()
-			d.delivered[it.Key] = time.Now()
-			d.deliveredMu.Unlock()
-		}
 	case outcomeExpired:
 		ch.log.Warn("channel message expired undelivered", append(attrs, "attempts", it.Attempts, "queued", it.Queued, "expiry", d.expiry, "reason", reason)...)
 	case outcomeDropped:
