@@ -139,7 +139,9 @@ func TestEngineIntervalJitter(t *testing.T) {
 		time.Sleep(20 * interval)
 		synctest.Wait()
 		stop()
-		lo, hi := time.Duration(float64(interval)*0.85), time.Duration(float64(interval)*1.15)
+		// Shortened by up to 15 %, then moved earlier onto the one-second wake grid; never
+		// longer than the interval.
+		lo, hi := time.Duration(float64(interval)*0.85)-time.Second, interval
 		distinct := map[time.Duration]bool{}
 		for _, tg := range targets {
 			g := gaps(c.times(tg.ServiceID))
@@ -155,6 +157,48 @@ func TestEngineIntervalJitter(t *testing.T) {
 		}
 		if len(distinct) < 10 {
 			t.Errorf("only %d distinct gaps: the interval is not jittered", len(distinct))
+		}
+	})
+}
+
+// TestEngineWakesOnTheGrid: after the first round, every check starts on a whole second, so
+// that checks due within the same second share one wake-up of the process; and no check comes
+// later than its interval after the one before.
+func TestEngineWakesOnTheGrid(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const interval, n = 30 * time.Second, 40
+		c := newCalls()
+		var targets []monitor.Target
+		for i := range n {
+			id := fmt.Sprintf("svc%d", i)
+			targets = append(targets, target(id, interval, c.checker(id, nil)))
+		}
+		_, stop := runEngine(t, monitor.NewEngine(targets, monitor.EngineOptions{}))
+		time.Sleep(10 * interval)
+		synctest.Wait()
+		stop()
+		wakes := map[time.Time]int{}
+		checks := 0
+		for _, tg := range targets {
+			ts := c.times(tg.ServiceID)
+			if len(ts) < 9 {
+				t.Fatalf("%s: only %d checks in %v", tg.ServiceID, len(ts), 10*interval)
+			}
+			for i, at := range ts[1:] { // the first round is staggered over two seconds
+				if at.Nanosecond() != 0 {
+					t.Errorf("%s: check %d at %s, not on a whole second", tg.ServiceID, i+2, at.Format("15:04:05.000000"))
+				}
+				if gap := at.Sub(ts[i]); gap > interval {
+					t.Errorf("%s: check %d came %v after the one before, later than the interval %v", tg.ServiceID, i+2, gap, interval)
+				}
+				wakes[at]++
+				checks++
+			}
+		}
+		// 40 targets over 30 s: the grid has 30 seconds, so at most 31 wake-ups per interval
+		// (the first round's 40 separate starts would give 40).
+		if perInterval := float64(len(wakes)) / float64(checks) * n; perInterval > 31 {
+			t.Errorf("%d checks in %d wake-ups: %.1f wake-ups per interval, want at most 31", checks, len(wakes), perInterval)
 		}
 	})
 }
@@ -184,9 +228,9 @@ func TestEngineBackoff(t *testing.T) {
 		}
 		for i, m := range want {
 			base := m * interval
-			lo, hi := time.Duration(float64(base)*0.85), time.Duration(float64(base)*1.15)
+			lo, hi := time.Duration(float64(base)*0.85)-time.Second, base
 			if g[i] < lo || g[i] > hi {
-				t.Errorf("gap %d = %v, want %v ±15 %%", i+1, g[i], base)
+				t.Errorf("gap %d = %v, want %v less up to 15 %% and a second", i+1, g[i], base)
 			}
 		}
 	})
@@ -445,20 +489,20 @@ func TestNextDelay(t *testing.T) {
 		u        float64
 		want     time.Duration
 	}{
-		{"no jitter midpoint", time.Minute, 0, nil, 0.5, time.Minute},
-		{"lowest jitter", time.Minute, 0, nil, 0, 51 * time.Second},
-		{"highest jitter", time.Minute, 0, nil, 1, 69 * time.Second},
-		{"first failure waits an interval", time.Minute, 1, errors.New("x"), 0.5, time.Minute},
-		{"second failure doubles", time.Minute, 2, errors.New("x"), 0.5, 2 * time.Minute},
-		{"third", time.Minute, 3, errors.New("x"), 0.5, 4 * time.Minute},
-		{"fourth reaches 8x", time.Minute, 4, errors.New("x"), 0.5, 8 * time.Minute},
-		{"capped at 8x", time.Minute, 20, errors.New("x"), 0.5, 8 * time.Minute},
-		{"long intervals capped at +10 minutes", 5 * time.Minute, 10, errors.New("x"), 0.5, 15 * time.Minute},
-		{"cap jittered too", time.Minute, 20, errors.New("x"), 1, time.Duration(float64(8*time.Minute) * 1.15)},
-		{"Retry-After longer than the delay", time.Minute, 1, rateLimited, 0.5, 5 * time.Minute},
-		{"Retry-After shorter than the delay", time.Hour, 1, rateLimited, 0.5, time.Hour},
-		{"Retry-After capped at an hour, found through wrapping", time.Minute, 1, wrapped, 0.5, time.Hour},
-		{"huge failure count does not overflow", 30 * time.Second, 1 << 20, errors.New("x"), 0.5, 4 * time.Minute},
+		{"u=0 keeps the interval", time.Minute, 0, nil, 0, time.Minute},
+		{"u=1 shortens it by 15 %", time.Minute, 0, nil, 1, 51 * time.Second},
+		{"never longer than the interval", time.Minute, 0, nil, 0.999999, time.Duration(float64(time.Minute) * (1 - 0.15*0.999999))},
+		{"first failure waits an interval", time.Minute, 1, errors.New("x"), 0, time.Minute},
+		{"second failure doubles", time.Minute, 2, errors.New("x"), 0, 2 * time.Minute},
+		{"third", time.Minute, 3, errors.New("x"), 0, 4 * time.Minute},
+		{"fourth reaches 8x", time.Minute, 4, errors.New("x"), 0, 8 * time.Minute},
+		{"capped at 8x", time.Minute, 20, errors.New("x"), 0, 8 * time.Minute},
+		{"long intervals capped at +10 minutes", 5 * time.Minute, 10, errors.New("x"), 0, 15 * time.Minute},
+		{"cap jittered too", time.Minute, 20, errors.New("x"), 1, time.Duration(float64(8*time.Minute) * 0.85)},
+		{"Retry-After longer than the delay", time.Minute, 1, rateLimited, 0, 5 * time.Minute},
+		{"Retry-After shorter than the delay", time.Hour, 1, rateLimited, 0, time.Hour},
+		{"Retry-After capped at an hour, found through wrapping", time.Minute, 1, wrapped, 0, time.Hour},
+		{"huge failure count does not overflow", 30 * time.Second, 1 << 20, errors.New("x"), 0, 4 * time.Minute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
