@@ -1,12 +1,14 @@
 package monitor
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 )
@@ -19,16 +21,17 @@ type EngineOptions struct {
 	Logger      *slog.Logger
 }
 
-// Engine polls targets: one goroutine per target, a jittered timer chosen after each attempt,
-// capped exponential backoff on errors, Retry-After honoured, bounded concurrency. The checks
-// themselves run on MaxInFlight workers: a target's goroutine only waits, so its stack stays
-// small however deep a check's parsing goes (thousands of targets, a few KB each).
+// Engine polls targets: one scheduler goroutine keeps every target's next check in a queue
+// ordered by time and starts the checks that are due; a jittered wait is chosen after each
+// attempt, capped exponential backoff on errors, Retry-After honoured, bounded concurrency. The
+// checks themselves run on MaxInFlight workers, and a target costs no goroutine, timer or
+// stack between its checks: thousands of targets take a few hundred bytes each.
 type Engine struct {
 	targets []Target
 	opt     EngineOptions
 	log     *slog.Logger
 	jobs    chan job
-	nudges  []chan struct{}
+	nudge   chan struct{}
 
 	mu    sync.Mutex
 	hosts map[string]chan struct{}
@@ -49,21 +52,15 @@ func NewEngine(targets []Target, opt EngineOptions) *Engine {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{targets: targets, opt: opt, log: log, jobs: make(chan job), hosts: map[string]chan struct{}{}}
-	for range targets {
-		e.nudges = append(e.nudges, make(chan struct{}, 1))
-	}
-	return e
+	return &Engine{targets: targets, opt: opt, log: log, jobs: make(chan job), nudge: make(chan struct{}, 1), hosts: map[string]chan struct{}{}}
 }
 
 // CheckNow asks every target to be checked at once. It never blocks; requests made while one is
 // pending are merged.
 func (e *Engine) CheckNow() {
-	for _, n := range e.nudges {
-		select {
-		case n <- struct{}{}:
-		default:
-		}
+	select {
+	case e.nudge <- struct{}{}:
+	default:
 	}
 }
 
@@ -74,71 +71,164 @@ func (e *Engine) Run(ctx context.Context, out chan<- Observation) error {
 	for range e.opt.MaxInFlight {
 		wg.Go(func() { e.work(ctx) })
 	}
+	e.schedule(ctx, out, &wg)
+	wg.Wait()
+	return ctx.Err()
+}
+
+// entry is one target's place in the schedule.
+type entry struct {
+	t     Target
+	key   string
+	hs    chan struct{}    // the host's slot
+	done  chan Observation // a worker's answer (one check at a time per target)
+	due   time.Time        // the next check; meaningful while queued
+	idx   int              // position in the queue, -1 while a check runs
+	fails int              // failed attempts in a row
+	// A nudge earlier than notBefore is ignored (see politeGap). It is a wall-clock time, which
+	// goes on while the machine sleeps (the monotonic clock does not): after a night's sleep a
+	// site probed just before is due again.
+	notBefore time.Time
+	nudged    bool // "check now" came while a check ran: check again when it ends
+}
+
+// finished is a check that ended, for the scheduler.
+type finished struct {
+	e *entry
+	o Observation
+}
+
+// schedule starts each target's checks when they are due until ctx ends: the first round
+// spread over Stagger, then each target again after NextDelay moved onto the wake grid.
+func (e *Engine) schedule(ctx context.Context, out chan<- Observation, wg *sync.WaitGroup) {
+	start := time.Now()
+	q := make(queue, 0, len(e.targets))
 	n := len(e.targets)
 	for i, t := range e.targets {
 		first := time.Duration(0)
 		if n > 1 {
 			first = e.opt.Stagger * time.Duration(i) / time.Duration(n)
 		}
-		wg.Go(func() { e.loop(ctx, t, e.nudges[i], first, out) })
+		q = append(q, &entry{t: t, key: t.Key(), hs: e.hostSlot(t.URL), done: make(chan Observation, 1), due: start.Add(first), idx: i})
 	}
-	wg.Wait()
-	return ctx.Err()
-}
-
-func (e *Engine) loop(ctx context.Context, t Target, nudge <-chan struct{}, first time.Duration, out chan<- Observation) {
-	key := t.Key()
-	hs := e.hostSlot(t.URL)
-	done := make(chan Observation, 1)
-	timer := time.NewTimer(first)
+	entries := slices.Clone(q) // every target, queued or running
+	heap.Init(&q)
+	results := make(chan finished)
+	timer := time.NewTimer(0)
 	defer timer.Stop()
-	fails := 0
-	// A nudge earlier than notBefore is ignored (see politeGap). It is a wall-clock time, which
-	// goes on while the machine sleeps (the monotonic clock does not): after a night's sleep a
-	// site probed just before is due again.
-	var notBefore time.Time
 	for {
+		now := time.Now()
+		for len(q) > 0 && !q[0].due.After(now) {
+			en := heap.Pop(&q).(*entry)
+			wg.Go(func() { e.run(ctx, en, out, results) })
+		}
+		if len(q) > 0 {
+			timer.Reset(q[0].due.Sub(now)) // since Go 1.23 no stale tick survives a Reset or Stop
+		} else {
+			timer.Stop()
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
-		case <-nudge:
-			if time.Now().Round(0).Before(notBefore) {
-				e.log.Debug("check now skipped: too soon for this site", "target", key, "until", notBefore)
-				continue
+		case <-e.nudge:
+			e.nudged(entries, &q)
+		case f := <-results:
+			select {
+			case <-e.nudge: // it came while the check ran: one more check merges it
+				e.nudged(entries, &q)
+			default:
 			}
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
+			e.next(f, &q)
 		}
-		o, ok := e.check(ctx, job{t: t, key: key, done: done}, hs)
-		if !ok {
-			return
-		}
-		select {
-		case out <- o:
-		case <-ctx.Done():
-			return
-		}
-		err := o.Err
-		if p := o.Report.Probe; err == nil && p != nil && (p.StatusCode == http.StatusTooManyRequests || p.StatusCode == http.StatusForbidden) {
-			// The website limits automated visitors: it answered, but we back off as if it
-			// had failed, and honour its Retry-After.
-			err = &HTTPError{URL: t.URL, Code: p.StatusCode, RetryAfter: p.RetryAfter}
-		}
-		if err != nil {
-			fails++
-			e.log.Debug("check failed", "target", key, "err", err, "failures", fails)
-		} else {
-			fails = 0
-		}
-		delay := alignWake(time.Now(), NextDelay(t.Interval, fails, err, rand.Float64()))
-		timer.Reset(delay)
-		notBefore = time.Now().Round(0).Add(politeGap(t, delay, err))
 	}
+}
+
+// nudged makes every target due now ("check now"), except those checked too recently to be
+// polite (see politeGap); a target whose check is running is checked once more when it ends.
+func (e *Engine) nudged(entries []*entry, q *queue) {
+	now := time.Now()
+	for _, en := range entries {
+		switch {
+		case en.idx < 0:
+			en.nudged = true
+		case now.Round(0).Before(en.notBefore):
+			e.log.Debug("check now skipped: too soon for this site", "target", en.key, "until", en.notBefore)
+		default:
+			en.due = now
+		}
+	}
+	heap.Init(q)
+}
+
+// run makes one check of en, hands its observation on, and tells the scheduler.
+func (e *Engine) run(ctx context.Context, en *entry, out chan<- Observation, results chan<- finished) {
+	o, ok := e.check(ctx, job{t: en.t, key: en.key, done: en.done}, en.hs)
+	if !ok {
+		return
+	}
+	select {
+	case out <- o:
+	case <-ctx.Done():
+		return
+	}
+	select {
+	case results <- finished{en, o}:
+	case <-ctx.Done():
+	}
+}
+
+// next queues en again after a check: backoff on failures, Retry-After, the wake grid, and a
+// "check now" that came while it ran.
+func (e *Engine) next(f finished, q *queue) {
+	en, o := f.e, f.o
+	err := o.Err
+	if p := o.Report.Probe; err == nil && p != nil && (p.StatusCode == http.StatusTooManyRequests || p.StatusCode == http.StatusForbidden) {
+		// The website limits automated visitors: it answered, but we back off as if it
+		// had failed, and honour its Retry-After.
+		err = &HTTPError{URL: en.t.URL, Code: p.StatusCode, RetryAfter: p.RetryAfter}
+	}
+	if err != nil {
+		en.fails++
+		e.log.Debug("check failed", "target", en.key, "err", err, "failures", en.fails)
+	} else {
+		en.fails = 0
+	}
+	now := time.Now()
+	delay := alignWake(now, NextDelay(en.t.Interval, en.fails, err, rand.Float64()))
+	en.due = now.Add(delay)
+	en.notBefore = now.Round(0).Add(politeGap(en.t, delay, err))
+	if en.nudged {
+		en.nudged = false
+		if !now.Round(0).Before(en.notBefore) {
+			en.due = now
+		}
+	}
+	heap.Push(q, en)
+}
+
+// queue is the schedule: a min-heap of entries by due time (container/heap). An entry whose
+// check runs is out of it (idx -1) until the check ends.
+type queue []*entry
+
+func (q queue) Len() int           { return len(q) }
+func (q queue) Less(i, j int) bool { return q[i].due.Before(q[j].due) }
+func (q queue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].idx, q[j].idx = i, j
+}
+func (q *queue) Push(x any) {
+	en := x.(*entry)
+	en.idx = len(*q)
+	*q = append(*q, en)
+}
+func (q *queue) Pop() any {
+	old := *q
+	en := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	en.idx = -1
+	return en
 }
 
 // politeGap is how long after a check "Check now" (and waking up, and coming back online) must
