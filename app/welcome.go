@@ -16,7 +16,7 @@ import (
 
 // WelcomeText is what Paywatch does, in two sentences.
 const WelcomeText = "Paywatch watches the status pages of the banks, cards and payment services you rely on, and tells you when one has trouble or plans maintenance. " +
-	"It sits in your system tray and checks every minute; tick what you use below, and you can change it any time in Settings… in the tray menu."
+	"It sits in your system tray and reads each status page every minute (a company's own website every five minutes); tick what you use below, and you can change it any time in Settings… in the tray menu."
 
 // WelcomeWindow is shown on the first start, when there is no settings file: the built-in
 // watchlist to tick, a search over the catalog, a field for any status page address and start
