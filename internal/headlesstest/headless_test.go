@@ -91,10 +91,10 @@ func run(t *testing.T, env []string, args ...string) (code int, stdout, stderr s
 	return code, out.String(), errOut.String()
 }
 
-// TestDesktopCommandsSayTheBuildHasNone: what needs the desktop (the tray app, started in any
-// of its ways, the demo, and the login entry that starts the tray) gets one plain line saying
-// that this build has none and what to run instead, and exit code 2; nothing is started or
-// installed.
+// TestDesktopCommandsSayTheBuildHasNone: what needs the desktop (the tray app, started from a
+// terminal in any of its ways, the demo, and the login entry that starts the tray) gets one
+// plain line saying that this build has none and what to run instead, and exit code 2; nothing
+// is started or installed.
 func TestDesktopCommandsSayTheBuildHasNone(t *testing.T) {
 	home, env := user(t)
 	cfg := filepath.Join(t.TempDir(), "paywatch.yaml")
@@ -108,7 +108,6 @@ func TestDesktopCommandsSayTheBuildHasNone(t *testing.T) {
 		{nil, "paywatch run --headless"},
 		{[]string{"--demo"}, "paywatch run --headless"},
 		{[]string{"--config", cfg}, "paywatch run --headless"},
-		{[]string{"--wait-display=30s"}, "paywatch run --headless"},
 		{[]string{"run"}, "paywatch run --headless"},
 		{[]string{"run", "--config", cfg}, "paywatch run --headless"},
 		{[]string{"service", "install"}, "paywatch service install --headless"},
@@ -123,6 +122,21 @@ func TestDesktopCommandsSayTheBuildHasNone(t *testing.T) {
 	}
 	if entries, err := os.ReadDir(filepath.Join(home, ".config", "autostart")); err == nil {
 		t.Errorf("a login entry was written: %v", entries)
+	}
+}
+
+// TestLoginEntryEndsCleanly: started by a login entry that the ordinary build installed
+// (--wait-display), the headless build logs why it does not start and what to do, and ends
+// with exit code 0, so that the service manager does not restart it in a loop.
+func TestLoginEntryEndsCleanly(t *testing.T) {
+	home, env := user(t)
+	code, stdout, _ := run(t, env, "--wait-display=30s")
+	log, err := os.ReadFile(filepath.Join(home, ".local", "state", "paywatch", "paywatch.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != 0 || stdout != "" || !strings.Contains(string(log), `msg="not starting at login: this is the headless build, without the tray app" instead="paywatch service uninstall, then paywatch service install --headless"`) {
+		t.Errorf("--wait-display=30s: exit %d, stdout %q, log:\n%s\nwant 0 and the log line saying what to do", code, stdout, log)
 	}
 }
 
