@@ -4,6 +4,7 @@ BASE_VERSION := $(shell sed -n 's/^ *Version = "\(.*\)"/\1/p' FyneApp.toml)
 VERSION ?= $(BASE_VERSION)+$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/paywatch/paywatch/internal/cli.version=$(VERSION)
 BIN     := paywatch
+HEADLESS_BIN := paywatch-headless
 export LANG := en_US.UTF-8
 SHELL   := /bin/bash
 
@@ -20,7 +21,7 @@ SUMMARY   = $(GO) run -race ./internal/testsummary
 PORTABLE_PKGS = ./monitor/... ./app/autostart/... ./app/logfile/... ./assets/...
 FYNE_TOOL     = fyne.io/tools/cmd/fyne@v1.7.4
 
-.PHONY: all build run demo test unit e2e lint vet-cross windows package bench bench-engine deps-build deps-test clean
+.PHONY: all build build-headless run demo test unit e2e lint vet-cross windows package bench bench-engine deps-build deps-test clean
 
 all: build
 
@@ -35,6 +36,12 @@ deps-test:
 build: deps-build
 	@./.ci/gobuild "$(GO)" "$(LDFLAGS)" $(BIN)
 
+# The headless build: every command but the tray app and its windows, without Fyne or OpenGL,
+# for a server or NAS without a desktop. No cgo: one static file that needs no system
+# libraries, and no system packages to build it (only Go).
+build-headless:
+	@CGO_ENABLED=0 ./.ci/gobuild "$(GO)" "$(LDFLAGS)" $(HEADLESS_BIN) headless
+
 # When Paywatch cannot start (no display: exit 1) or there is no Go to build it with (exit 3),
 # its own one line says why and what to do; make then exits 0 so that its "Error 1" does not
 # follow that line. Any other failure (a compile error, a crash) shows make's error as usual.
@@ -47,9 +54,11 @@ demo: build
 
 # go vet with -race type-checks against the packages compiled for the race detector, which
 # unit and e2e use, so Fyne, GLFW and OpenGL's large C code are compiled once for all three.
+# The headless build's files (-tags headless) are vetted too; internal/headlesstest builds it.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet -race ./...
+	$(GO) vet -race -tags headless ./...
 
 # Platform files cannot rot unseen: vet what builds without cgo for the other systems, and
 # the whole Windows build with mingw-w64's cgo, as `make windows` compiles it (so that
@@ -99,4 +108,4 @@ bench-engine: deps-build
 	$(GO) run ./internal/benchengine $(BENCH_ENGINE)
 
 clean:
-	rm -f $(BIN)
+	rm -f $(BIN) $(HEADLESS_BIN)

@@ -62,6 +62,34 @@ func TestImportRules(t *testing.T) {
 	}
 }
 
+// TestHeadlessBuildLinksNoDesktop: the headless build (go build -tags headless, make
+// build-headless) links no Fyne, GLFW or OpenGL on any system, so that it starts on a server
+// without X or GL libraries and its executable's pages stay small.
+func TestHeadlessBuildLinksNoDesktop(t *testing.T) {
+	root := moduleRoot(t)
+	for _, goos := range systems {
+		if v := checkHeadless(goList(t, root, goos, "-tags", "headless", ".")); v != "" {
+			t.Errorf("%s (GOOS %s)", v, goos)
+		}
+	}
+}
+
+// checkHeadless names the first desktop package the command (the module's root package) links,
+// with the chain of imports that brings it in; "" when there is none.
+func checkHeadless(g graph) string {
+	chain := g.pathTo(module, isDesktop)
+	if chain == nil {
+		return ""
+	}
+	return "the headless build links " + chain[len(chain)-1] + ": " + strings.Join(chain, " -> ")
+}
+
+// isDesktop: Fyne and the libraries it draws with.
+func isDesktop(path string) bool {
+	return isFyne(path) || strings.HasPrefix(path, "github.com/fyne-io/") || strings.HasPrefix(path, "github.com/go-gl/") ||
+		strings.Contains(path, "glfw")
+}
+
 // checkRules returns one line per broken rule, naming the package and the offending import.
 func checkRules(g graph, platforms []string) []string {
 	var out []string
@@ -182,11 +210,18 @@ type listed struct {
 // p's test imports, and the external test package p_test counts as p's tests.
 func listPackages(t *testing.T, root, goos string) graph {
 	t.Helper()
+	return goList(t, root, goos, "-test", "./...")
+}
+
+// goList runs `go list -e -deps ARGS` for goos (ARGS: options, then packages) and builds the
+// graph.
+func goList(t *testing.T, root, goos string, args ...string) graph {
+	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skipf("the go command is needed to list the module's packages: %v", err)
 	}
-	cmd := exec.Command(goBin, "list", "-e", "-deps", "-test", "-json=ImportPath,Imports,ForTest,Error", "./...")
+	cmd := exec.Command(goBin, append([]string{"list", "-e", "-deps", "-json=ImportPath,Imports,ForTest,Error"}, args...)...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH=amd64", "CGO_ENABLED=1")
 	var stderr bytes.Buffer

@@ -45,6 +45,32 @@ func TestCheckRulesNamesTheOffendingImport(t *testing.T) {
 	}
 }
 
+// TestCheckHeadlessNamesTheChain: a desktop package reached from the command, however far
+// down, is named with the imports that bring it in; a graph without one passes.
+func TestCheckHeadlessNamesTheChain(t *testing.T) {
+	m := module + "/"
+	g := graph{
+		module:                            {own: true, imports: []string{m + "internal/cli"}},
+		m + "internal/cli":                {own: true, imports: []string{m + "monitor", "example.com/pretty"}},
+		m + "monitor":                     {own: true, imports: []string{"net/http"}},
+		"example.com/pretty":              {imports: []string{"github.com/go-gl/glfw/v3.3/glfw"}},
+		"github.com/go-gl/glfw/v3.3/glfw": {},
+	}
+	want := "the headless build links github.com/go-gl/glfw/v3.3/glfw: " + module + " -> " + m + "internal/cli -> example.com/pretty -> github.com/go-gl/glfw/v3.3/glfw"
+	if got := checkHeadless(g); got != want {
+		t.Errorf("checkHeadless = %q, want %q", got, want)
+	}
+	g["example.com/pretty"].imports = nil
+	g[m+"monitor"].imports = []string{"fyne.io/fyne/v2"}
+	if got := checkHeadless(g); !strings.HasSuffix(got, m+"monitor -> fyne.io/fyne/v2") {
+		t.Errorf("Fyne through monitor gave %q", got)
+	}
+	g[m+"monitor"].imports = nil
+	if got := checkHeadless(g); got != "" {
+		t.Errorf("a build without the desktop gave %q", got)
+	}
+}
+
 // TestParseListFoldsTestVariants: the test variants go list prints for a package (its own
 // test build and the external _test package) become that package's test imports.
 func TestParseListFoldsTestVariants(t *testing.T) {

@@ -35,6 +35,7 @@ func main() {
 	warmup := flag.Duration("warmup", 0, "start-up left out before the window (default: one interval and 2s)")
 	latency := flag.Int("latency", 10, "official changes to time (0: none); made on the smallest N in unchanged mode")
 	bin := flag.String("bin", "", "a paywatch binary already built (default: go build one)")
+	full := flag.Bool("full", false, "build and measure the ordinary paywatch (with the desktop linked) instead of the headless build")
 	profile := flag.String("profile", "", "write pprof CPU and allocation profiles of Paywatch into this folder")
 	keep := flag.Bool("keep", false, "keep the working folder (configs and logs) and say where it is")
 	hist := flag.Bool("history", false, "compare Paywatch with its history on and off (both at once, each with its own copy of the pages) instead of with the floor")
@@ -62,7 +63,7 @@ func main() {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	paywatch, floor, err := build(tmp, *bin)
+	paywatch, floor, err := build(tmp, *bin, *full)
 	if err != nil {
 		fatal(err)
 	}
@@ -119,18 +120,28 @@ func fatal(err error) {
 	os.Exit(1)
 }
 
-// build compiles the headless binary (unless given) and the floor poller into dir.
-func build(dir, bin string) (paywatch, floor string, err error) {
+// build compiles Paywatch (unless given) and the floor poller into dir, and says which Paywatch
+// is measured: by default the headless build, as make build-headless makes it (-tags headless,
+// no cgo: no Fyne or OpenGL linked); with full, the ordinary one (go build .).
+func build(dir, bin string, full bool) (paywatch, floor string, err error) {
 	floor = filepath.Join(dir, "floor")
 	if out, err := exec.Command("go", "build", "-o", floor, "./internal/benchengine/floor").CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("build the floor poller: %v\n%s", err, out)
 	}
 	if bin != "" {
+		fmt.Println("bench-engine: measuring the paywatch given:", bin)
 		return bin, floor, nil
 	}
 	paywatch = filepath.Join(dir, "paywatch")
-	fmt.Println("bench-engine: building paywatch (links Fyne; a minute the first time)…")
-	if out, err := exec.Command("go", "build", "-o", paywatch, ".").CombinedOutput(); err != nil {
+	cmd := exec.Command("go", "build", "-tags", "headless", "-o", paywatch, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	what := "the headless build (go build -tags headless, CGO_ENABLED=0: make build-headless)"
+	if full {
+		cmd = exec.Command("go", "build", "-o", paywatch, ".")
+		what = "the ordinary build with the desktop linked (go build .: make build; -full)"
+	}
+	fmt.Println("bench-engine: building and measuring", what+"…")
+	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("build paywatch: %v\n%s", err, out)
 	}
 	return paywatch, floor, nil

@@ -182,3 +182,25 @@ func TestNoGoAndTheDistributionsIsNewEnough(t *testing.T) {
 		t.Errorf("calls %q", c)
 	}
 }
+
+// TestHeadlessTags: make build-headless gives .ci/gobuild the tag "headless", which reaches go
+// build (and the progress line names it); without tags go build gets no -tags at all (above).
+func TestHeadlessTags(t *testing.T) {
+	m := newMachine(t)
+	m.fakeGo(m.bin, "1.26.8")
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	cmd := exec.Command("/usr/bin/env", "bash", filepath.Join(root, ".ci", "gobuild"), "go", "-X main.v=1", "paywatch-headless", "headless")
+	cmd.Env = []string{"PATH=" + m.bin, "HOME=" + m.home, "GOPATH=" + t.TempDir(), "GOMODCACHE=" + t.TempDir(), "GOCACHE=" + t.TempDir(),
+		"PAYWATCH_GO_SEARCH=" + filepath.Join(m.home, "nothing-here", "go")}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if want := "building Paywatch (headless), about a minute the first time…\nbuilt ./paywatch-headless in "; !strings.HasPrefix(string(out), want) {
+		t.Errorf("said:\n%s\nwant it to start:\n%s", out, want)
+	}
+	if c := m.calls(); c != "go build -tags headless -ldflags -X main.v=1 -o paywatch-headless . GOTOOLCHAIN=auto\n" {
+		t.Errorf("go was asked %q", c)
+	}
+}

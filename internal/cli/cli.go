@@ -25,7 +25,26 @@ const (
 	appName = "Paywatch"
 )
 
+// What the headless build (hasDesktop false) says when asked for something that needs the
+// desktop: one line and exit code 2.
+const (
+	noDesktopExit = 2
+	noDesktop     = "paywatch: this is the headless build of Paywatch, without the tray app or its windows: " +
+		"to watch and notify, run: paywatch run --headless (or install it as a service: paywatch service install --headless); " +
+		"to check once: paywatch status"
+	// The login entry that `paywatch service install` and `start` manage without --headless
+	// starts the tray app.
+	noDesktopService = "paywatch service: this is the headless build of Paywatch, without the tray app that " +
+		"starts when you log in: for the background service, run: paywatch service install --headless"
+)
+
 func usage(w io.Writer) {
+	if !hasDesktop {
+		fmt.Fprint(w, `This is the headless build of Paywatch, without the tray app or its windows: paywatch,
+paywatch --demo and paywatch run without --headless are not in it.
+
+`)
+	}
 	fmt.Fprint(w, `Paywatch shows whether card and payment services are working, from your system tray.
 
 Usage:

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paywatch/paywatch/app"
 	"github.com/paywatch/paywatch/internal/atomicfile"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/history"
@@ -20,23 +19,10 @@ var reportWriters = map[string]func(io.Writer, history.Report) error{
 	".html": history.WriteHTML, ".htm": history.WriteHTML, ".csv": history.WriteCSV, ".json": history.WriteJSON,
 }
 
-// trayHistory gives the status window the history's daily bars and its *Export evidence…*
-// button; with no history open (the demo, or a file that could not be opened) there is neither.
-func trayHistory(st *history.Store, cfg *monitor.Config) (app.History, app.ExportFunc) {
-	if st == nil {
-		return nil, nil
-	}
-	var business *monitor.TimeWindow
-	if cfg != nil {
-		business = cfg.Alerts.BusinessHours
-	}
-	return st, evidenceExport(st, business, time.Local)
-}
-
 // evidenceExport writes the evidence report of [from, to) for the services (none: every one)
 // to a file, as HTML, CSV or JSON by its extension, in loc's time, each incident's part inside
 // the business hours given.
-func evidenceExport(st *history.Store, business *monitor.TimeWindow, loc *time.Location) app.ExportFunc {
+func evidenceExport(st *history.Store, business *monitor.TimeWindow, loc *time.Location) func(from, to time.Time, services []string, path string) error {
 	return func(from, to time.Time, services []string, path string) error {
 		write := reportWriters[strings.ToLower(filepath.Ext(path))]
 		if write == nil {

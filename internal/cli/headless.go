@@ -9,8 +9,9 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/paywatch/paywatch/app"
 	"github.com/paywatch/paywatch/app/autostart"
+	"github.com/paywatch/paywatch/app/instance"
+	"github.com/paywatch/paywatch/app/notify"
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -37,13 +38,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	log, closeLog := openLog(stderr)
 	defer closeLog()
 	// One Paywatch per user and settings file, as for the tray: two would send everything twice.
-	lockDir, err := app.LockDir()
+	lockDir, err := instance.Dir()
 	if err != nil {
 		fmt.Fprintf(stderr, "paywatch: %v\n", err)
 		return 1
 	}
-	inst, err := app.AcquireInstanceFor(lockDir, *cfgPath)
-	if errors.Is(err, app.ErrAlreadyRunning) {
+	def, _ := monitor.ConfigPath()
+	inst, err := instance.Acquire(lockDir, instance.Name(*cfgPath, def))
+	if errors.Is(err, instance.ErrAlreadyRunning) {
 		fmt.Fprintf(stdout, "%s for this user and settings file: not starting a second one.\n", err)
 		log.Info("not starting: already running", "err", err)
 		return 0
@@ -59,14 +61,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	fetcher := newFetcher()
 	specs, _ := resolveWatched(cfg, fetcher, log) // headless has no menu: the log says it
-	var notifier app.Notifier
-	if ok, why := app.SessionBus(os.Getenv); !ok {
+	var notifier notify.Notifier
+	if ok, why := notify.SessionBus(os.Getenv); !ok {
 		// A machine service has no desktop. Starting a bus to show notifications nobody sees
 		// would leave a dbus-daemon running after Paywatch ends: say so once, and make sure no
 		// D-Bus client in this process starts one.
 		log.Info("desktop notifications are off: notifications go to the log and the team channels", "why", why)
-		os.Setenv("DBUS_SESSION_BUS_ADDRESS", app.NoBusAddress)
-	} else if b, err := app.NewBeeep(appName, iconDir()); err == nil {
+		os.Setenv("DBUS_SESSION_BUS_ADDRESS", notify.NoBusAddress)
+	} else if b, err := notify.NewBeeep(appName, iconDir()); err == nil {
 		notifier = b
 	}
 	hist, _ := openHistory(cfg, log) // its notice is logged; paywatch status shows a file moved aside
@@ -94,7 +96,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 // notifySink logs every notification the desktop's threshold wants and shows it as a desktop
 // notification (when there is a notification service: a machine service may have none).
-func notifySink(n app.Notifier, wants monitor.Sink, log *slog.Logger) sink {
+func notifySink(n notify.Notifier, wants monitor.Sink, log *slog.Logger) sink {
 	return sink{name: "desktop", wants: &wants, run: func(ctx context.Context, updates <-chan monitor.Update) {
 		for {
 			select {

@@ -48,6 +48,11 @@ func cmdService(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "paywatch service: say one of install, uninstall, start, stop, status")
 		return 64
 	}
+	if !hasDesktop && !*headless && (words[0] == "install" || words[0] == "start") {
+		// A login entry would start the tray app, which this build does not have.
+		fmt.Fprintln(stderr, noDesktopService)
+		return noDesktopExit
+	}
 	if words[0] == "install" && *cfgPath != "" {
 		// The login entry would start the app on a file that is not there or not valid.
 		if _, err := monitor.LoadConfig(*cfgPath); isNotExist(err) {

@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/paywatch/paywatch/app"
+	"github.com/paywatch/paywatch/app/statustext"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/channels"
 	"github.com/paywatch/paywatch/monitor/history"
@@ -237,12 +237,12 @@ func printStatus(w io.Writer, s monitor.Snapshot) {
 		if sv.Stale {
 			state += " (not fresh)"
 		}
-		detail := strings.ReplaceAll(app.Detail(sv), "\n", " · ")
+		detail := strings.ReplaceAll(statustext.Detail(sv), "\n", " · ")
 		if s.Offline {
 			detail = "not checked: no internet connection"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", sv.Name, state, detail)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, app.Tooltip(s))
+	fmt.Fprintln(w, statustext.Tooltip(s))
 }

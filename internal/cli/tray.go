@@ -1,3 +1,5 @@
+//go:build !headless
+
 package cli
 
 import (
@@ -14,6 +16,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/paywatch/paywatch/app"
+	"github.com/paywatch/paywatch/app/notify"
 	"github.com/paywatch/paywatch/assets"
 	"github.com/paywatch/paywatch/monitor"
 	"github.com/paywatch/paywatch/monitor/demo"
@@ -161,7 +164,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 	}
 	desk = app.NewDesktop(a, t, act, log)
 	desk.SetHistory(trayHistory(wo.history, cfg))
-	notifier, err := app.NewBeeep(appName, iconDir())
+	notifier, err := notify.NewBeeep(appName, iconDir())
 	if err != nil {
 		log.Error("notifications unavailable", "err", err)
 	}
@@ -172,7 +175,7 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		var wg sync.WaitGroup
 		wg.Go(func() { desk.Run(ctx, updates) })
 		if notifier != nil {
-			wg.Go(func() { app.Deliver(ctx, notifier, desk.Notifications(), log) })
+			wg.Go(func() { notify.Deliver(ctx, notifier, desk.Notifications(), log) })
 		}
 		wg.Go(func() { watchTrayHost(ctx, desk, hasTray, log) })
 		wg.Wait()

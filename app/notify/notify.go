@@ -1,4 +1,7 @@
-package app
+// Package notify shows desktop notifications (through beeep) and tells whether there is a
+// session bus to show them on. It has no Fyne in it: the tray app and the headless build
+// (`go build -tags headless`) both use it.
+package notify
 
 import (
 	"context"
