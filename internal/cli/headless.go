@@ -29,6 +29,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if !*headless {
 		return Run(append([]string{"--config", *cfgPath}, fs.Args()...), stdout, stderr)
 	}
+	tuneMemory()
 	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {
 		fmt.Fprintf(stderr, "paywatch: %v\n", err)

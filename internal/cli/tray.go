@@ -32,6 +32,7 @@ type trayOptions struct {
 // runTray is the tray app: the status icon, its menu and window, and desktop notifications,
 // next to the team channels.
 func runTray(o trayOptions, stdout, stderr io.Writer) int {
+	tuneMemory()
 	log, closeLog := openLog(stderr)
 	defer closeLog()
 	set, err := app.WaitForDisplay(context.Background(), o.waitDisplay, os.Getenv, app.SessionEnv)
