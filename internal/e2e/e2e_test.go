@@ -119,7 +119,7 @@ func binary(t *testing.T) string {
 }
 
 // stateColor is the main colour of Paywatch's own tray icon for a state.
-func stateColor(t *testing.T, state string) color.RGBA {
+func stateColor(t testing.TB, state string) color.RGBA {
 	t.Helper()
 	b, err := assets.TrayIcon(state, 64)
 	if err != nil {
@@ -138,7 +138,7 @@ func near(a, b color.RGBA) bool {
 }
 
 // waitIcon waits until the tray shows the icon of a state, judged by its main colour.
-func waitIcon(ctx context.Context, t *testing.T, item *desktoptest.Item, state string) error {
+func waitIcon(ctx context.Context, t testing.TB, item *desktoptest.Item, state string) error {
 	want := stateColor(t, state)
 	var last color.RGBA
 	err := desktoptest.WaitFor(ctx, func() (bool, error) {
