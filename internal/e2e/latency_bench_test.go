@@ -262,27 +262,40 @@ func loggedChange(out string, r latencyRun) time.Time {
 	return time.Time{}
 }
 
+// reportLatency reports the medians and maxima as metrics and logs, change by change, where
+// the time went. A benchmark keeps only nine lines of its log, hence one line per quantity.
 func reportLatency(b *testing.B, runs []latencyRun) {
 	var icon, notified, after, polled, seen, drawn []time.Duration
-	for k, r := range runs {
+	var rows [4]strings.Builder
+	cell := func(row int, from, to time.Time) {
+		if from.IsZero() || to.IsZero() {
+			rows[row].WriteString("      ?")
+			return
+		}
+		fmt.Fprintf(&rows[row], " %6.3f", to.Sub(from).Seconds())
+	}
+	for _, r := range runs {
 		icon = append(icon, r.icon.Sub(r.changed))
 		notified = append(notified, r.notified.Sub(r.changed))
 		after = append(after, r.notified.Sub(r.icon))
-		line := fmt.Sprintf("change %2d: %s to %-12s icon %6s, notification %6s (after the icon %6s)", k+1, r.service, r.to,
-			ms(r.icon.Sub(r.changed)), ms(r.notified.Sub(r.changed)), ms(r.notified.Sub(r.icon)))
 		if !r.served.IsZero() {
 			polled = append(polled, r.served.Sub(r.changed))
-			line += fmt.Sprintf("; polled after %s", ms(r.served.Sub(r.changed)))
-		}
-		if !r.logged.IsZero() {
-			if !r.served.IsZero() {
+			if !r.logged.IsZero() {
 				seen = append(seen, r.logged.Sub(r.served))
 			}
-			drawn = append(drawn, r.icon.Sub(r.logged))
-			line += fmt.Sprintf(", logged after %s, icon %s after the log", ms(r.logged.Sub(r.changed)), ms(r.icon.Sub(r.logged)))
 		}
-		b.Log(line)
+		if !r.logged.IsZero() {
+			drawn = append(drawn, r.icon.Sub(r.logged))
+		}
+		cell(0, r.changed, r.icon)
+		cell(1, r.changed, r.served)
+		cell(2, r.logged, r.icon)
+		cell(3, r.icon, r.notified)
 	}
+	b.Logf("per change, in seconds (outage, recovery, outage, …): change → icon        %s", rows[0].String())
+	b.Logf("per change, in seconds (outage, recovery, outage, …): change → poll        %s", rows[1].String())
+	b.Logf("per change, in seconds (outage, recovery, outage, …): logged → icon        %s", rows[2].String())
+	b.Logf("per change, in seconds (outage, recovery, outage, …): icon → notification  %s", rows[3].String())
 	b.ReportMetric(0, "ns/op") // one loop of several minutes says nothing
 	report := func(name string, d []time.Duration) {
 		b.ReportMetric(median(d).Seconds(), name+"-median-s")
