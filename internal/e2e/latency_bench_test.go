@@ -42,7 +42,8 @@ const (
 //
 //	go test -run '^$' -bench Latency -benchtime 1x ./internal/e2e
 //
-// PAYWATCH_LATENCY_CHANGES sets another number of changes.
+// PAYWATCH_LATENCY_CHANGES sets another number of changes; PAYWATCH_LATENCY_LOG names a file
+// to keep the app's log in (its timestamps show where the time went).
 func BenchmarkLatency(b *testing.B) {
 	changes := 10
 	if v := os.Getenv("PAYWATCH_LATENCY_CHANGES"); v != "" {
@@ -218,6 +219,11 @@ func measureLatency(b *testing.B, bin string, srv *latencyServer, cfg string, ch
 	}
 	out := p.Output()
 	p.Stop(5 * time.Second)
+	if path := os.Getenv("PAYWATCH_LATENCY_LOG"); path != "" {
+		if err := os.WriteFile(path, []byte(out), 0o600); err != nil {
+			b.Error(err)
+		}
+	}
 	for k := range runs {
 		runs[k].logged = loggedChange(out, runs[k])
 	}
