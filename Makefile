@@ -101,6 +101,7 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./monitor/...
 	$(GO) test -run '^$$' -bench Idle -benchtime 1x ./internal/e2e
+	$(GO) test -run '^$$' -bench Latency -benchtime 1x ./internal/e2e
 
 # The whole engine against the floor poller (a measurement, not a test; Linux; a few minutes).
 # Options go in BENCH_ENGINE, e.g. make bench-engine BENCH_ENGINE="-n 500 -window 20s".
