@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,9 +37,11 @@ const (
 // 10 s, under Xvfb with a private D-Bus session, its tray item read from the private
 // StatusNotifierWatcher and its notifications received by the private notification server.
 // Ten changes are made one after another, each once the notification of the one before has
-// arrived (so no two fold into one summary): a page goes to a major outage, then the same page
-// recovers, then the next page. Each is timed from the moment the page changed at the server
-// to the tray's NewIcon signal (with the icon's colour checked) and to the Notify call. Run once:
+// arrived (so no two fold into one summary) and a random part of an interval has passed (so
+// that the changes fall anywhere in the checks' cycle): a page goes to a major outage, then
+// the same page recovers, then the next page. Each is timed from the moment the page changed
+// at the server to the tray's NewIcon signal (with the icon's colour checked) and to the
+// Notify call. Run once (about 4 minutes):
 //
 //	go test -run '^$' -bench Latency -benchtime 1x ./internal/e2e
 //
@@ -186,6 +189,11 @@ func measureLatency(b *testing.B, bin string, srv *latencyServer, cfg string, ch
 			state, summary = "major_outage", page.Name+": Major outage"
 		}
 		want := stateColor(b, state)
+		// Each change would otherwise come just after the notification of the one before, at
+		// the same point of the checks' cycle every time (it was a storm wait after one of
+		// them): a pause anywhere in one interval makes the wait for the next check fall
+		// anywhere from nothing to the whole interval, as it does for a change at a real page.
+		time.Sleep(rand.N(latencyInterval))
 		before := len(d.Notifications())
 		for len(icons) > 0 {
 			<-icons
