@@ -19,6 +19,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -404,6 +405,9 @@ func timeChanges(s *server, p *proc, changes int, interval time.Duration) latenc
 	for k := range min(changes, s.n) {
 		page := k * s.n / changes
 		id, name := fmt.Sprintf("service=bench-%04d", page), fmt.Sprintf("Bench %04d", page)
+		// A random part of an interval first, so that the change falls anywhere in the checks'
+		// cycle (right after the last notification it would come at the same point every time).
+		time.Sleep(rand.N(interval))
 		drain(p.lines)
 		drainHooks(s.hooks)
 		at := time.Now()
