@@ -1,6 +1,7 @@
 package monitor_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,5 +73,37 @@ func TestWatcherSavesStateSparingly(t *testing.T) {
 		sw.stop() // … and is written on the way out
 		stopped = true
 		saved("stopped", `"charlie-service"`, `"delta-service"`)
+	})
+}
+
+// TestWatcherSendsBeforeSavingWhatTellsNothing: an update without notifications (here the
+// baseline of the first checks) is handed on before the alert state is written, so that a slow
+// disk never holds back the icon; the state follows right after.
+func TestWatcherSendsBeforeSavingWhatTellsNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "alerts.json")
+		pages := &fakePages{states: map[string]monitor.State{"adyen": operational}}
+		w := monitor.NewWatcher([]monitor.ServiceSpec{pages.spec("adyen", "Adyen")},
+			monitor.WatcherOptions{StatePath: path, Engine: monitor.EngineOptions{Stagger: time.Millisecond}})
+		ctx, cancel := context.WithCancel(t.Context())
+		updates := make(chan monitor.Update)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx, updates) }()
+		defer func() { cancel(); <-done }()
+
+		<-updates // the start, before any check
+		time.Sleep(time.Second)
+		synctest.Wait() // the first check is in; its update waits to be taken
+		if _, err := os.Stat(path); err == nil {
+			t.Fatal("the alert state was written before the update that tells nothing went out")
+		}
+		u := <-updates
+		if len(u.Notifications) != 0 || len(u.Snapshot.Services) != 1 || u.Snapshot.Services[0].CheckedAt.IsZero() {
+			t.Fatalf("update = %+v, want the baseline of the first check, telling nothing", u)
+		}
+		synctest.Wait()
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("after the update went out, the alert state was not written: %v", err)
+		}
 	})
 }

@@ -218,7 +218,11 @@ func (w *Watcher) Run(ctx context.Context, updates chan<- Update) error {
 
 // do does what the gate asked, in order; false if ctx ended first.
 func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq chan bool, recheck func(string)) bool {
-	if s.Save {
+	// What a notification tells is saved before it goes out, so that a restart never tells it
+	// again. Any other update goes out first: the save syncs to disk, which can take a second
+	// while other programs write, and must not hold back the tray's icon.
+	saveFirst := s.Save && (s.Update == nil || len(s.Update.Notifications) > 0)
+	if saveFirst {
 		w.requestSave()
 	}
 	if !s.SleptTo.IsZero() && w.opt.OnSleep != nil {
@@ -252,10 +256,24 @@ func (w *Watcher) do(ctx context.Context, s step, updates chan<- Update, netReq 
 	s.Update.Notice = w.notice
 	select {
 	case updates <- *s.Update:
-		return true
 	case <-ctx.Done():
 		return false
 	}
+	if s.Save && !saveFirst {
+		w.requestSave()
+		if w.notice != s.Update.Notice {
+			// The save failed (or works again): the picture goes out once more, with the
+			// notice and no changes of its own, so the user hears of it now.
+			u := *s.Update
+			u.Changes, u.Notice = nil, w.notice
+			select {
+			case updates <- u:
+			case <-ctx.Done():
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // rechecker checks website probes again at once, outside their timers (a failure that a
