@@ -140,3 +140,34 @@ func TestGateSharesAnUnchangedPicture(t *testing.T) {
 func sameServices(a, b step) bool {
 	return a.Update != nil && b.Update != nil && same(a.Update.Snapshot.Services, b.Update.Snapshot.Services)
 }
+
+// TestCleanedSharesCleanText: cleaning a report whose text is clean copies nothing (the tracker
+// keeps the page's own slices, one copy per page); a report with text to clean gets new slices
+// and is itself left as it was (reports are never modified once made).
+func TestCleanedSharesCleanText(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clean := Report{PageName: "Acme", Indicator: StateOperational,
+		Components:   []Component{{ID: "c1", Name: "Card payments", Group: "EU"}, {ID: "c2", Name: "Payouts"}},
+		Incidents:    []Incident{{ID: "i1", Title: "Slow payouts", Status: "investigating", LatestUpdate: "Looking.", Published: "Looking.", CreatedAt: at}},
+		Maintenances: []Maintenance{{ID: "m1", Title: "Database upgrade", Status: "scheduled"}},
+		Probe:        &ProbeResult{Verdict: "reachable", Reason: "answered in 80 ms"},
+	}
+	got := clean.cleaned()
+	if !same(got.Components, clean.Components) || !same(got.Incidents, clean.Incidents) || !same(got.Maintenances, clean.Maintenances) || got.Probe != clean.Probe {
+		t.Errorf("a clean report was copied: components %v, incidents %v, maintenances %v, probe %v shared; want all shared",
+			same(got.Components, clean.Components), same(got.Incidents, clean.Incidents), same(got.Maintenances, clean.Maintenances), got.Probe == clean.Probe)
+	}
+
+	dirty := clean
+	dirty.Components = []Component{{ID: "c1", Name: "Card payments"}, {ID: "c2", Name: "<b>Payouts</b>"}}
+	got = dirty.cleaned()
+	if same(got.Components, dirty.Components) || got.Components[1].Name != "Payouts" || got.Components[0] != dirty.Components[0] {
+		t.Errorf("cleaned components %+v, want a copy with the second name cleaned", got.Components)
+	}
+	if dirty.Components[1].Name != "<b>Payouts</b>" {
+		t.Errorf("cleaning changed the report it was given: %q", dirty.Components[1].Name)
+	}
+	if !same(got.Incidents, clean.Incidents) {
+		t.Error("clean incidents were copied along with dirty components")
+	}
+}
