@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -169,5 +170,58 @@ func TestCleanedSharesCleanText(t *testing.T) {
 	}
 	if !same(got.Incidents, clean.Incidents) {
 		t.Error("clean incidents were copied along with dirty components")
+	}
+}
+
+// TestTrackerKeepsOneCopyOfAPage: the components a page gave are the very ones the tracker's
+// picture shows (no copy of the report is kept beside them), through a 304 that repeats the
+// report and a refresh of the picture; a page whose text needed cleaning, or a service with a
+// component filter, keeps the report as given apart, and an unchanged answer is still seen as
+// unchanged then.
+func TestTrackerKeepsOneCopyOfAPage(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	page := func(comps ...Component) Report {
+		return Report{PageName: "Acme", Indicator: StateOperational, Components: comps}
+	}
+	cases := []struct {
+		name     string
+		filter   ComponentFilter
+		report   Report
+		keepsRaw bool
+	}{
+		{"clean", ComponentFilter{}, page(Component{ID: "c1", Name: "Card payments", State: StateOperational}, Component{ID: "c2", Name: "Payouts", State: StateOperational}), false},
+		{"markup", ComponentFilter{}, page(Component{ID: "c1", Name: "<b>Card payments</b>", State: StateOperational}), true},
+		{"filtered", ComponentFilter{Include: []string{"Payouts"}}, page(Component{ID: "c1", Name: "Card payments", State: StateOperational}, Component{ID: "c2", Name: "Payouts", State: StateOperational}), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tr := NewTracker([]ServiceSpec{{ID: "acme", Name: "Acme", Filter: c.filter, Targets: []Target{{ServiceID: "acme", SourceID: "page", Kind: KindPage}}}}, Thresholds{})
+			key := Target{ServiceID: "acme", SourceID: "page"}.Key()
+			tr.Observe(Observation{Target: key, At: at, Report: c.report})
+			ts := tr.byTarget[key]
+			if (ts.raw != nil) != c.keepsRaw {
+				t.Errorf("report as given kept apart: %v, want %v", ts.raw != nil, c.keepsRaw)
+			}
+			first := tr.view()[0].Components
+			if !c.keepsRaw && !same(first, c.report.Components) {
+				t.Error("the picture's components are a copy of the page's")
+			}
+			// A 304 gives back the very same report; a refresh of the picture for the new check
+			// time keeps the components as they were.
+			tr.Observe(Observation{Target: key, At: at.Add(time.Minute), Report: c.report})
+			if tr.Changed() {
+				t.Error("an unchanged answer changed the picture")
+			}
+			if got := tr.view()[0]; !same(got.Components, first) || !got.CheckedAt.Equal(at.Add(time.Minute)) {
+				t.Errorf("after a 304: components shared %v, checked %v; want shared, at the new time", same(got.Components, first), got.CheckedAt)
+			}
+			// The same news in a new body (equal, not the same slices) is unchanged too.
+			again := c.report
+			again.Components = slices.Clone(c.report.Components)
+			tr.Observe(Observation{Target: key, At: at.Add(2 * time.Minute), Report: again})
+			if tr.Changed() || !same(tr.view()[0].Components, first) {
+				t.Error("a new body with the same news changed the picture")
+			}
+		})
 	}
 }

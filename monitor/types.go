@@ -53,6 +53,13 @@ type Maintenance struct {
 }
 
 // Report is what one source said, parsed and mapped to our scale but not yet judged.
+//
+// A report is never modified once a checker has returned it, nor are its slices: the checker
+// returns the very same report again while the page says the same (a 304, LastParse), and the
+// tracker, the pictures it shares (Update.Snapshot) and every sink hold its slices rather than
+// copies, one copy of each page's news in the whole process. Code that needs a report with
+// something changed copies the slices it changes first (Report.cleaned, markFiltered, Rollup
+// with a filter).
 type Report struct {
 	PageName string
 	PageURL  string
