@@ -45,7 +45,7 @@ func TestLastParseKeepsNoBodyCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.mu.Lock()
-	kept := f.cache["GET "+rs.URL]
+	kept := f.cache[cacheKey{"GET", rs.URL}]
 	f.mu.Unlock()
 	if kept.etag == "" || kept.body != nil {
 		t.Errorf("after a checked page the fetcher keeps etag %q and %d bytes, want the etag and no body", kept.etag, len(kept.body))
