@@ -172,7 +172,7 @@ func Parse(r io.Reader) (monitor.Report, error) {
 	n := 0
 	for _, c := range s.Components {
 		if c.Group {
-			groups[c.ID] = c.Name
+			groups[c.ID] = monitor.Intern(c.Name)
 		} else {
 			n++
 		}
@@ -185,7 +185,7 @@ func Parse(r io.Reader) (monitor.Report, error) {
 		if c.Group {
 			continue // a container: its children speak for it
 		}
-		mc := monitor.Component{ID: c.ID, Name: c.Name, State: ComponentState(c.Status)}
+		mc := monitor.Component{ID: c.ID, Name: monitor.Intern(c.Name), State: ComponentState(c.Status)}
 		if c.GroupID != nil {
 			mc.Group = groups[*c.GroupID]
 		}
