@@ -149,7 +149,7 @@ func TestCleanedSharesCleanText(t *testing.T) {
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clean := Report{PageName: "Acme", Indicator: StateOperational,
 		Components:   []Component{{ID: "c1", Name: "Card payments", Group: "EU"}, {ID: "c2", Name: "Payouts"}},
-		Incidents:    []Incident{{ID: "i1", Title: "Slow payouts", Status: "investigating", LatestUpdate: "Looking.", Published: "Looking.", CreatedAt: at}},
+		Incidents:    []Incident{{ID: "i1", Title: "Slow payouts", Status: "investigating", LatestUpdate: "Looking.", CreatedAt: at}},
 		Maintenances: []Maintenance{{ID: "m1", Title: "Database upgrade", Status: "scheduled"}},
 		Probe:        &ProbeResult{Verdict: "reachable", Reason: "answered in 80 ms"},
 	}
@@ -170,6 +170,14 @@ func TestCleanedSharesCleanText(t *testing.T) {
 	}
 	if !same(got.Incidents, clean.Incidents) {
 		t.Error("clean incidents were copied along with dirty components")
+	}
+
+	// An update whose text is cleaned keeps the text as published beside it, for the history.
+	dirty = clean
+	dirty.Incidents = []Incident{{ID: "i1", Title: "Slow payouts", LatestUpdate: "<b>Fixed</b>"}}
+	in := dirty.cleaned().Incidents[0]
+	if in.LatestUpdate != "Fixed" || in.Published != "<b>Fixed</b>" || dirty.Incidents[0].Published != "" {
+		t.Errorf("cleaned update %q published %q (given %+v), want \"Fixed\" published \"<b>Fixed</b>\"", in.LatestUpdate, in.Published, dirty.Incidents[0])
 	}
 }
 

@@ -77,10 +77,12 @@ func (r Report) cleaned() Report {
 func cleanIncidents(in []Incident) []Incident {
 	return cleanEach(in, func(x *Incident) {
 		x.Title, x.Status = PageLine(x.Title), PageLine(x.Status)
-		if x.Published == "" {
-			x.Published = x.LatestUpdate // as published, for the history's evidence
+		if text := PageText(x.LatestUpdate); text != x.LatestUpdate {
+			if x.Published == "" {
+				x.Published = x.LatestUpdate // as published, for the history's evidence
+			}
+			x.LatestUpdate = text
 		}
-		x.LatestUpdate = PageText(x.LatestUpdate)
 	})
 }
 

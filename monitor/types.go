@@ -28,7 +28,8 @@ type Incident struct {
 	LatestUpdate string    `json:"latest_update,omitempty"`
 	// Published is LatestUpdate exactly as the page published it, before the cleaning and cap
 	// every output gets (pagetext.go): the history keeps it, with its hash, as evidence. It is
-	// never shown as it is.
+	// never shown as it is. It is empty when cleaning left the text as it was: LatestUpdate is
+	// then what was published (read it as cmp.Or(Published, LatestUpdate)).
 	Published string `json:"-"`
 	// Components holds the IDs (or, where a platform has no IDs, the names) of the components
 	// the incident touches.
