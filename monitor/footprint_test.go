@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -160,9 +161,9 @@ func TestCleanedSharesCleanText(t *testing.T) {
 	}
 
 	dirty := clean
-	dirty.Components = []Component{{ID: "c1", Name: "Card payments"}, {ID: "c2", Name: "<b>Payouts</b>"}}
+	dirty.Components = []Component{{ID: "c1", Name: "Card payments"}, {ID: "c2", Name: "<b>Payouts</b>", Group: " EU  cards"}}
 	got = dirty.cleaned()
-	if same(got.Components, dirty.Components) || got.Components[1].Name != "Payouts" || got.Components[0] != dirty.Components[0] {
+	if same(got.Components, dirty.Components) || got.Components[1].Name != "Payouts" || got.Components[1].Group != "EU cards" || got.Components[0] != dirty.Components[0] {
 		t.Errorf("cleaned components %+v, want a copy with the second name cleaned", got.Components)
 	}
 	if dirty.Components[1].Name != "<b>Payouts</b>" {
@@ -231,5 +232,45 @@ func TestTrackerKeepsOneCopyOfAPage(t *testing.T) {
 				t.Error("a new body with the same news changed the picture")
 			}
 		})
+	}
+}
+
+// TestCleanedAsBefore: cleaning without copies gives the texts cleaning with copies gave, for
+// every mix of clean and dirty texts (Published aside: it is now set only when the update's
+// text changed, and read as cmp.Or(Published, LatestUpdate), which is the same).
+func TestCleanedAsBefore(t *testing.T) {
+	texts := []string{"Card payments", "<b>Payouts</b>", " EU  cards", ""}
+	var r Report
+	for _, a := range texts {
+		for _, b := range texts {
+			r.Components = append(r.Components, Component{Name: a, Group: b})
+			r.Incidents = append(r.Incidents, Incident{Title: a, Status: b, LatestUpdate: a + "\n\n" + b})
+			r.Resolved = append(r.Resolved, Incident{Title: b, Status: a, LatestUpdate: b})
+			r.Maintenances = append(r.Maintenances, Maintenance{Title: a, Status: b})
+		}
+	}
+	r.Probe = &ProbeResult{Verdict: "reachable", Reason: "<i>slow</i>"}
+	got := r.cleaned()
+	for i, c := range r.Components {
+		if g := got.Components[i]; g.Name != PageLine(c.Name) || g.Group != PageLine(c.Group) {
+			t.Errorf("component %+v cleaned to %+v", c, g)
+		}
+	}
+	for _, list := range [][2][]Incident{{r.Incidents, got.Incidents}, {r.Resolved, got.Resolved}} {
+		for i, in := range list[0] {
+			g := list[1][i]
+			if g.Title != PageLine(in.Title) || g.Status != PageLine(in.Status) || g.LatestUpdate != PageText(in.LatestUpdate) ||
+				cmp.Or(g.Published, g.LatestUpdate) != in.LatestUpdate {
+				t.Errorf("incident %+v cleaned to %+v", in, g)
+			}
+		}
+	}
+	for i, m := range r.Maintenances {
+		if g := got.Maintenances[i]; g.Title != PageLine(m.Title) || g.Status != PageLine(m.Status) {
+			t.Errorf("maintenance %+v cleaned to %+v", m, g)
+		}
+	}
+	if got.Probe.Verdict != "reachable" || got.Probe.Reason != "slow" || r.Probe.Reason != "<i>slow</i>" {
+		t.Errorf("probe cleaned to %+v (given %+v)", *got.Probe, *r.Probe)
 	}
 }

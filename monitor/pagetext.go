@@ -56,18 +56,17 @@ func PageText(s string) string {
 // when one of its elements has to change.
 func (r Report) cleaned() Report {
 	r.PageName = PageLine(r.PageName)
-	r.Components = cleanEach(r.Components, func(c *Component) {
-		c.Name, c.Group = PageLine(c.Name), PageLine(c.Group)
+	r.Components = cleanEach(r.Components, func(c *Component) bool {
+		return cleanTexts(PageLine, &c.Name, &c.Group)
 	})
 	r.Incidents = cleanIncidents(r.Incidents)
 	r.Resolved = cleanIncidents(r.Resolved)
-	r.Maintenances = cleanEach(r.Maintenances, func(m *Maintenance) {
-		m.Title, m.Status = PageLine(m.Title), PageLine(m.Status)
+	r.Maintenances = cleanEach(r.Maintenances, func(m *Maintenance) bool {
+		return cleanTexts(PageLine, &m.Title, &m.Status)
 	})
 	if r.Probe != nil {
 		p := *r.Probe
-		p.Verdict, p.Reason = PageLine(p.Verdict), PageLine(p.Reason)
-		if p != *r.Probe {
+		if cleanTexts(PageLine, &p.Verdict, &p.Reason) {
 			r.Probe = &p
 		}
 	}
@@ -75,27 +74,39 @@ func (r Report) cleaned() Report {
 }
 
 func cleanIncidents(in []Incident) []Incident {
-	return cleanEach(in, func(x *Incident) {
-		x.Title, x.Status = PageLine(x.Title), PageLine(x.Status)
-		if text := PageText(x.LatestUpdate); text != x.LatestUpdate {
+	return cleanEach(in, func(x *Incident) bool {
+		published := x.LatestUpdate
+		changed := cleanTexts(PageLine, &x.Title, &x.Status)
+		if cleanTexts(PageText, &x.LatestUpdate) {
 			if x.Published == "" {
-				x.Published = x.LatestUpdate // as published, for the history's evidence
+				x.Published = published // as published, for the history's evidence
 			}
-			x.LatestUpdate = text
+			changed = true
 		}
+		return changed
 	})
 }
 
-// cleanEach applies clean to a copy of each element of in and returns in itself when no element
-// changed, else a new slice with the cleaned elements. Changes are told by comparing strings,
-// and a clean text comes back from PageLine and PageText as the very same string, so that an
-// unchanged element costs neither an allocation nor a copy of its text.
-func cleanEach[T any](in []T, clean func(*T)) []T {
+// cleanTexts cleans each of texts with clean and reports whether that changed any.
+func cleanTexts(clean func(string) string, texts ...*string) bool {
+	changed := false
+	for _, s := range texts {
+		if c := clean(*s); c != *s {
+			*s, changed = c, true
+		}
+	}
+	return changed
+}
+
+// cleanEach cleans a copy of each element of in with clean, which reports whether it changed
+// anything, and returns in itself when nothing changed, else a new slice with the cleaned
+// elements. A clean text comes back from PageLine and PageText as the very same string, so an
+// element with nothing to clean costs neither an allocation nor a copy of its text.
+func cleanEach[T any](in []T, clean func(*T) bool) []T {
 	var out []T
 	for i := range in {
 		x := in[i]
-		clean(&x)
-		if out == nil && !sameText(in[i], x) {
+		if clean(&x) && out == nil {
 			out = slices.Clone(in)
 		}
 		if out != nil {
@@ -106,22 +117,6 @@ func cleanEach[T any](in []T, clean func(*T)) []T {
 		return in
 	}
 	return out
-}
-
-// sameText reports whether cleaning left an element's texts as they were.
-func sameText[T any](a, b T) bool {
-	switch a := any(a).(type) {
-	case Component:
-		b := any(b).(Component)
-		return a.Name == b.Name && a.Group == b.Group
-	case Incident:
-		b := any(b).(Incident)
-		return a.Title == b.Title && a.Status == b.Status && a.Published == b.Published && a.LatestUpdate == b.LatestUpdate
-	case Maintenance:
-		b := any(b).(Maintenance)
-		return a.Title == b.Title && a.Status == b.Status
-	}
-	panic("sameText: not a page element")
 }
 
 // Sanitize makes untrusted status-page text safe for a notification: markup and control
