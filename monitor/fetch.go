@@ -36,8 +36,12 @@ type Fetcher struct {
 	timeout   time.Duration
 
 	mu    sync.Mutex
-	cache map[string]cached
+	cache map[cacheKey]cached
 }
+
+// cacheKey is what validators are kept by: its strings are the request's own, so that looking
+// one up or keeping one allocates nothing.
+type cacheKey struct{ method, url string }
 
 type cached struct {
 	etag, lastModified string
@@ -72,7 +76,7 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 		t.ResponseHeaderTimeout = o.Timeout
 		tr = t
 	}
-	f := &Fetcher{userAgent: o.UserAgent, maxBody: o.MaxBody, timeout: o.Timeout, cache: map[string]cached{}}
+	f := &Fetcher{userAgent: o.UserAgent, maxBody: o.MaxBody, timeout: o.Timeout, cache: map[cacheKey]cached{}}
 	f.client = &http.Client{
 		Transport: tr,
 		Timeout:   o.Timeout,
@@ -165,7 +169,7 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 	var prev cached
 	var have bool
-	key := method + " " + r.URL
+	key := cacheKey{method, r.URL}
 	if r.Conditional {
 		f.mu.Lock()
 		prev, have = f.cache[key]

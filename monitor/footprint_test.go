@@ -1,9 +1,11 @@
 package monitor
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +46,7 @@ func TestLastParseKeepsNoBodyCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.mu.Lock()
-	kept := f.cache["GET "+rs.URL]
+	kept := f.cache[cacheKey{"GET", rs.URL}]
 	f.mu.Unlock()
 	if kept.etag == "" || kept.body != nil {
 		t.Errorf("after a checked page the fetcher keeps etag %q and %d bytes, want the etag and no body", kept.etag, len(kept.body))
@@ -139,4 +141,136 @@ func TestGateSharesAnUnchangedPicture(t *testing.T) {
 
 func sameServices(a, b step) bool {
 	return a.Update != nil && b.Update != nil && same(a.Update.Snapshot.Services, b.Update.Snapshot.Services)
+}
+
+// TestCleanedSharesCleanText: cleaning a report whose text is clean copies nothing (the tracker
+// keeps the page's own slices, one copy per page); a report with text to clean gets new slices
+// and is itself left as it was (reports are never modified once made).
+func TestCleanedSharesCleanText(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clean := Report{PageName: "Acme", Indicator: StateOperational,
+		Components:   []Component{{ID: "c1", Name: "Card payments", Group: "EU"}, {ID: "c2", Name: "Payouts"}},
+		Incidents:    []Incident{{ID: "i1", Title: "Slow payouts", Status: "investigating", LatestUpdate: "Looking.", CreatedAt: at}},
+		Maintenances: []Maintenance{{ID: "m1", Title: "Database upgrade", Status: "scheduled"}},
+		Probe:        &ProbeResult{Verdict: "reachable", Reason: "answered in 80 ms"},
+	}
+	got := clean.cleaned()
+	if !same(got.Components, clean.Components) || !same(got.Incidents, clean.Incidents) || !same(got.Maintenances, clean.Maintenances) || got.Probe != clean.Probe {
+		t.Errorf("a clean report was copied: components %v, incidents %v, maintenances %v, probe %v shared; want all shared",
+			same(got.Components, clean.Components), same(got.Incidents, clean.Incidents), same(got.Maintenances, clean.Maintenances), got.Probe == clean.Probe)
+	}
+
+	dirty := clean
+	dirty.Components = []Component{{ID: "c1", Name: "Card payments"}, {ID: "c2", Name: "<b>Payouts</b>", Group: " EU  cards"}}
+	got = dirty.cleaned()
+	if same(got.Components, dirty.Components) || got.Components[1].Name != "Payouts" || got.Components[1].Group != "EU cards" || got.Components[0] != dirty.Components[0] {
+		t.Errorf("cleaned components %+v, want a copy with the second name cleaned", got.Components)
+	}
+	if dirty.Components[1].Name != "<b>Payouts</b>" {
+		t.Errorf("cleaning changed the report it was given: %q", dirty.Components[1].Name)
+	}
+	if !same(got.Incidents, clean.Incidents) {
+		t.Error("clean incidents were copied along with dirty components")
+	}
+
+	// An update whose text is cleaned keeps the text as published beside it, for the history.
+	dirty = clean
+	dirty.Incidents = []Incident{{ID: "i1", Title: "Slow payouts", LatestUpdate: "<b>Fixed</b>"}}
+	in := dirty.cleaned().Incidents[0]
+	if in.LatestUpdate != "Fixed" || in.Published != "<b>Fixed</b>" || dirty.Incidents[0].Published != "" {
+		t.Errorf("cleaned update %q published %q (given %+v), want \"Fixed\" published \"<b>Fixed</b>\"", in.LatestUpdate, in.Published, dirty.Incidents[0])
+	}
+}
+
+// TestTrackerKeepsOneCopyOfAPage: the components a page gave are the very ones the tracker's
+// picture shows (no copy of the report is kept beside them), through a 304 that repeats the
+// report and a refresh of the picture; a page whose text needed cleaning, or a service with a
+// component filter, keeps the report as given apart, and an unchanged answer is still seen as
+// unchanged then.
+func TestTrackerKeepsOneCopyOfAPage(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	page := func(comps ...Component) Report {
+		return Report{PageName: "Acme", Indicator: StateOperational, Components: comps}
+	}
+	cases := []struct {
+		name     string
+		filter   ComponentFilter
+		report   Report
+		keepsRaw bool
+	}{
+		{"clean", ComponentFilter{}, page(Component{ID: "c1", Name: "Card payments", State: StateOperational}, Component{ID: "c2", Name: "Payouts", State: StateOperational}), false},
+		{"markup", ComponentFilter{}, page(Component{ID: "c1", Name: "<b>Card payments</b>", State: StateOperational}), true},
+		{"filtered", ComponentFilter{Include: []string{"Payouts"}}, page(Component{ID: "c1", Name: "Card payments", State: StateOperational}, Component{ID: "c2", Name: "Payouts", State: StateOperational}), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tr := NewTracker([]ServiceSpec{{ID: "acme", Name: "Acme", Filter: c.filter, Targets: []Target{{ServiceID: "acme", SourceID: "page", Kind: KindPage}}}}, Thresholds{})
+			key := Target{ServiceID: "acme", SourceID: "page"}.Key()
+			tr.Observe(Observation{Target: key, At: at, Report: c.report})
+			ts := tr.byTarget[key]
+			if (ts.raw != nil) != c.keepsRaw {
+				t.Errorf("report as given kept apart: %v, want %v", ts.raw != nil, c.keepsRaw)
+			}
+			first := tr.view()[0].Components
+			if !c.keepsRaw && !same(first, c.report.Components) {
+				t.Error("the picture's components are a copy of the page's")
+			}
+			// A 304 gives back the very same report; a refresh of the picture for the new check
+			// time keeps the components as they were.
+			tr.Observe(Observation{Target: key, At: at.Add(time.Minute), Report: c.report})
+			if tr.Changed() {
+				t.Error("an unchanged answer changed the picture")
+			}
+			if got := tr.view()[0]; !same(got.Components, first) || !got.CheckedAt.Equal(at.Add(time.Minute)) {
+				t.Errorf("after a 304: components shared %v, checked %v; want shared, at the new time", same(got.Components, first), got.CheckedAt)
+			}
+			// The same news in a new body (equal, not the same slices) is unchanged too.
+			again := c.report
+			again.Components = slices.Clone(c.report.Components)
+			tr.Observe(Observation{Target: key, At: at.Add(2 * time.Minute), Report: again})
+			if tr.Changed() || !same(tr.view()[0].Components, first) {
+				t.Error("a new body with the same news changed the picture")
+			}
+		})
+	}
+}
+
+// TestCleanedAsBefore: cleaning without copies gives the texts cleaning with copies gave, for
+// every mix of clean and dirty texts (Published aside: it is now set only when the update's
+// text changed, and read as cmp.Or(Published, LatestUpdate), which is the same).
+func TestCleanedAsBefore(t *testing.T) {
+	texts := []string{"Card payments", "<b>Payouts</b>", " EU  cards", ""}
+	var r Report
+	for _, a := range texts {
+		for _, b := range texts {
+			r.Components = append(r.Components, Component{Name: a, Group: b})
+			r.Incidents = append(r.Incidents, Incident{Title: a, Status: b, LatestUpdate: a + "\n\n" + b})
+			r.Resolved = append(r.Resolved, Incident{Title: b, Status: a, LatestUpdate: b})
+			r.Maintenances = append(r.Maintenances, Maintenance{Title: a, Status: b})
+		}
+	}
+	r.Probe = &ProbeResult{Verdict: "reachable", Reason: "<i>slow</i>"}
+	got := r.cleaned()
+	for i, c := range r.Components {
+		if g := got.Components[i]; g.Name != PageLine(c.Name) || g.Group != PageLine(c.Group) {
+			t.Errorf("component %+v cleaned to %+v", c, g)
+		}
+	}
+	for _, list := range [][2][]Incident{{r.Incidents, got.Incidents}, {r.Resolved, got.Resolved}} {
+		for i, in := range list[0] {
+			g := list[1][i]
+			if g.Title != PageLine(in.Title) || g.Status != PageLine(in.Status) || g.LatestUpdate != PageText(in.LatestUpdate) ||
+				cmp.Or(g.Published, g.LatestUpdate) != in.LatestUpdate {
+				t.Errorf("incident %+v cleaned to %+v", in, g)
+			}
+		}
+	}
+	for i, m := range r.Maintenances {
+		if g := got.Maintenances[i]; g.Title != PageLine(m.Title) || g.Status != PageLine(m.Status) {
+			t.Errorf("maintenance %+v cleaned to %+v", m, g)
+		}
+	}
+	if got.Probe.Verdict != "reachable" || got.Probe.Reason != "slow" || r.Probe.Reason != "<i>slow</i>" {
+		t.Errorf("probe cleaned to %+v (given %+v)", *got.Probe, *r.Probe)
+	}
 }

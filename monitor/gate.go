@@ -36,7 +36,7 @@ type gate struct {
 	log     *slog.Logger
 
 	targets []Target
-	public  map[string]bool // target key → not on this machine, for provesOnline
+	kinds   map[string]targetKind // by target key
 	// checksNet is false when no connectivity checks run: the machine then always counts as
 	// online, and every check is as good as confirmed.
 	checksNet bool
@@ -57,7 +57,6 @@ type gate struct {
 	// answers); a check that fails drops it. A probe on a flapping connection fails for the
 	// connection's sake, and one failure counts towards "Major outage".
 	suspects []Observation
-	probes   map[string]bool // target keys of website probes
 	// lastProof is when a real (not loopback) page last answered; canariesBlocked is set while
 	// that outweighs failing canaries.
 	lastProof       time.Time
@@ -75,6 +74,12 @@ type away struct {
 	pending    map[string]bool
 	changes    []Change
 	deadline   time.Time
+}
+
+// targetKind is what the gate needs to know of a target.
+type targetKind struct {
+	public bool // not on this machine, for provesOnline
+	probe  bool // a website probe
 }
 
 // gateConfig is what a gate needs besides the tracker and the policy.
@@ -104,12 +109,11 @@ type step struct {
 }
 
 func newGate(tr *Tracker, p *Policy, st *PolicyState, log *slog.Logger, c gateConfig) *gate {
-	g := &gate{tracker: tr, policy: p, state: st, log: log, targets: c.Targets, public: map[string]bool{}, probes: map[string]bool{},
+	g := &gate{tracker: tr, policy: p, state: st, log: log, targets: c.Targets, kinds: make(map[string]targetKind, len(c.Targets)),
 		checksNet: c.ChecksNet, sleepTick: c.SleepTick, net: NetState{Online: true}, netKnown: !c.ChecksNet}
 	var quickest time.Duration // among targets that are not on this machine
 	for _, t := range c.Targets {
-		g.public[t.Key()] = t.URL != "" && !IsLoopback(t.URL)
-		g.probes[t.Key()] = t.Kind == KindProbe
+		g.kinds[t.Key()] = targetKind{public: t.URL != "" && !IsLoopback(t.URL), probe: t.Kind == KindProbe}
 		if !IsLoopback(t.URL) && (quickest == 0 || t.Interval < quickest) {
 			quickest = t.Interval
 		}
@@ -268,7 +272,8 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 	failed := false
 	var proof time.Time // when the earliest check in the batch that proves the internet works began
 	for _, o := range batch {
-		if provesOnline(o, g.public[o.Target]) {
+		kind := g.kinds[o.Target]
+		if provesOnline(o, kind.public) {
 			g.lastProof = o.At
 			if began := o.At.Add(-o.Latency); proof.IsZero() || began.Before(proof) {
 				proof = began
@@ -281,7 +286,7 @@ func (g *gate) OnBatch(batch []Observation, now time.Time) step {
 		if !g.net.Online {
 			continue // believe nothing while offline; the last known states stay, marked stale
 		}
-		if g.probes[o.Target] {
+		if kind.probe {
 			if probeFailed(o) && g.checksNet {
 				// Not counted until the internet is seen working after it (see confirm).
 				g.suspects = append(g.suspects, o)

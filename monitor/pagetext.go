@@ -2,10 +2,10 @@ package monitor
 
 import (
 	"html"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Caps on text that comes from status pages and websites, in runes. Page text is cleaned and
@@ -26,6 +26,9 @@ func PageLine(s string) string { return Sanitize(s, MaxPageLine) }
 // Sanitize does, blank lines between paragraphs kept (one at most), the whole capped at
 // MaxPageText.
 func PageText(s string) string {
+	if !strings.Contains(s, "\n") {
+		return Sanitize(s, MaxPageText) // one line: the same, without splitting it
+	}
 	var lines []string
 	blank := false
 	for l := range strings.SplitSeq(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
@@ -41,57 +44,92 @@ func PageText(s string) string {
 		lines = append(lines, l)
 	}
 	out := strings.Join(lines, "\n")
-	if r := []rune(out); len(r) > MaxPageText {
-		out = strings.TrimSpace(string(r[:MaxPageText-1])) + "…"
+	if utf8.RuneCountInString(out) > MaxPageText {
+		out = strings.TrimSpace(string([]rune(out)[:MaxPageText-1])) + "…"
 	}
 	return out
 }
 
-// cleaned is the report with every text that comes from the page cleaned and capped.
+// cleaned is the report with every text that comes from the page cleaned and capped. What
+// cleaning leaves as it was is shared with r, not copied: a page's text is almost always clean
+// already, and a report is never modified once made (see Report), so a slice is copied only
+// when one of its elements has to change.
 func (r Report) cleaned() Report {
 	r.PageName = PageLine(r.PageName)
-	r.Components = slices.Clone(r.Components)
-	for i := range r.Components {
-		c := &r.Components[i]
-		c.Name, c.Group = PageLine(c.Name), PageLine(c.Group)
-	}
+	r.Components = cleanEach(r.Components, func(c *Component) bool {
+		return cleanTexts(PageLine, &c.Name, &c.Group)
+	})
 	r.Incidents = cleanIncidents(r.Incidents)
 	r.Resolved = cleanIncidents(r.Resolved)
-	r.Maintenances = slices.Clone(r.Maintenances)
-	for i := range r.Maintenances {
-		m := &r.Maintenances[i]
-		m.Title, m.Status = PageLine(m.Title), PageLine(m.Status)
-	}
+	r.Maintenances = cleanEach(r.Maintenances, func(m *Maintenance) bool {
+		return cleanTexts(PageLine, &m.Title, &m.Status)
+	})
 	if r.Probe != nil {
 		p := *r.Probe
-		p.Verdict, p.Reason = PageLine(p.Verdict), PageLine(p.Reason)
-		r.Probe = &p
+		if cleanTexts(PageLine, &p.Verdict, &p.Reason) {
+			r.Probe = &p
+		}
 	}
 	return r
 }
 
 func cleanIncidents(in []Incident) []Incident {
-	in = slices.Clone(in)
-	for i := range in {
-		x := &in[i]
-		x.Title, x.Status = PageLine(x.Title), PageLine(x.Status)
-		if x.Published == "" {
-			x.Published = x.LatestUpdate // as published, for the history's evidence
+	return cleanEach(in, func(x *Incident) bool {
+		published := x.LatestUpdate
+		changed := cleanTexts(PageLine, &x.Title, &x.Status)
+		if cleanTexts(PageText, &x.LatestUpdate) {
+			if x.Published == "" {
+				x.Published = published // as published, for the history's evidence
+			}
+			changed = true
 		}
-		x.LatestUpdate = PageText(x.LatestUpdate)
-	}
-	return in
+		return changed
+	})
 }
 
-var tagRE = regexp.MustCompile(`(?s)<[^>]*>`)
+// cleanTexts cleans each of texts with clean and reports whether that changed any.
+func cleanTexts(clean func(string) string, texts ...*string) bool {
+	changed := false
+	for _, s := range texts {
+		if c := clean(*s); c != *s {
+			*s, changed = c, true
+		}
+	}
+	return changed
+}
+
+// cleanEach cleans a copy of each element of in with clean, which reports whether it changed
+// anything, and returns in itself when nothing changed, else a new slice with the cleaned
+// elements. A clean text comes back from PageLine and PageText as the very same string, so an
+// element with nothing to clean costs neither an allocation nor a copy of its text.
+func cleanEach[T any](in []T, clean func(*T) bool) []T {
+	var out []T
+	for i := range in {
+		x := in[i]
+		if clean(&x) && out == nil {
+			out = slices.Clone(in)
+		}
+		if out != nil {
+			out[i] = x
+		}
+	}
+	if out == nil {
+		return in
+	}
+	return out
+}
 
 // Sanitize makes untrusted status-page text safe for a notification: markup and control
-// characters removed, entities decoded, whitespace collapsed, length capped (in runes).
+// characters removed, entities decoded, whitespace collapsed, length capped (in runes). Text
+// that is clean already comes back as it is, without a copy.
 func Sanitize(s string, max int) string {
-	s = tagRE.ReplaceAllString(s, " ")
+	if isClean(s, max) {
+		return s
+	}
+	s = stripTags(s)
 	// Entities can spell markup ("&lt;b&gt;"); once decoded it is stripped like any other, as
 	// some notification daemons render a subset of HTML.
-	s = tagRE.ReplaceAllString(html.UnescapeString(s), " ")
+	s = stripTags(html.UnescapeString(s))
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || isInvisible(r) {
 			return ' '
@@ -99,12 +137,59 @@ func Sanitize(s string, max int) string {
 		return r
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
-	if max > 0 {
-		if r := []rune(s); len(r) > max {
-			s = strings.TrimSpace(string(r[:max-1])) + "…"
-		}
+	if max > 0 && utf8.RuneCountInString(s) > max {
+		s = strings.TrimSpace(string([]rune(s)[:max-1])) + "…"
 	}
 	return s
+}
+
+// isClean reports whether Sanitize would give s back as it is: valid UTF-8 with no markup, no
+// entity, no control or invisible character, single plain spaces between words only, and at
+// most max runes (when max > 0).
+func isClean(s string, max int) bool {
+	n, space := 0, true // space: the rune before was a space (or this is the start)
+	for _, r := range s {
+		n++
+		switch {
+		case r == '<' || r == '&' || r == utf8.RuneError:
+			// A RuneError may stand for invalid UTF-8, which strings.Map rewrites.
+			return false
+		case r == ' ':
+			if space {
+				return false
+			}
+			space = true
+		case r < utf8.RuneSelf && r > ' ' && r != 0x7f:
+			space = false
+		case unicode.IsSpace(r) || unicode.IsControl(r) || isInvisible(r):
+			return false
+		default:
+			space = false
+		}
+	}
+	return (!space || n == 0) && (max <= 0 || n <= max)
+}
+
+// stripTags replaces each piece of markup, a "<" up to the first ">" after it, by a space (the
+// regular expression `(?s)<[^>]*>`, without one).
+func stripTags(s string) string {
+	i := strings.IndexByte(s, '<')
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i >= 0 {
+		j := strings.IndexByte(s[i+1:], '>')
+		if j < 0 {
+			break // no markup can start here or later
+		}
+		b.WriteString(s[:i])
+		b.WriteByte(' ')
+		s = s[i+1+j+1:]
+		i = strings.IndexByte(s, '<')
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // isInvisible reports zero-width and text-direction characters, which can hide or reorder text.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -73,4 +74,37 @@ func (v *JSONID) UnmarshalJSON(b []byte) error {
 	}
 	*v = JSONID(strings.TrimSpace(s))
 	return nil
+}
+
+// Interning: the words status pages repeat (component names such as "API" or "Dashboard", group
+// names, statuses) are kept once for the whole process rather than once per page. The table is
+// bounded: once full, or for a long text, a string is kept as it is.
+const (
+	internMax    = 4096 // strings in the table
+	internMaxLen = 64   // bytes of one string
+)
+
+var interned struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// Intern returns the process's copy of s, for a parser that keeps s in a report for as long as
+// the page says the same.
+func Intern(s string) string {
+	if s == "" || len(s) > internMaxLen {
+		return s
+	}
+	interned.mu.Lock()
+	defer interned.mu.Unlock()
+	if v, ok := interned.m[s]; ok {
+		return v
+	}
+	if interned.m == nil {
+		interned.m = make(map[string]string)
+	}
+	if len(interned.m) < internMax {
+		interned.m[s] = s
+	}
+	return s
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestParseTime(t *testing.T) {
@@ -80,5 +81,21 @@ func TestJSONID(t *testing.T) {
 		if err := json.Unmarshal([]byte(in), &v); err == nil {
 			t.Errorf("JSONID from %s = %q, want an error", in, v)
 		}
+	}
+}
+
+// TestIntern: equal words from two pages come back as one copy; long texts are left alone.
+func TestIntern(t *testing.T) {
+	a := strings.Clone("Card payments")
+	b := strings.Clone("Card payments")
+	if unsafe.StringData(Intern(a)) != unsafe.StringData(Intern(b)) {
+		t.Error("two equal names are kept twice")
+	}
+	long := strings.Repeat("x", 65)
+	if got := Intern(long); unsafe.StringData(got) != unsafe.StringData(long) {
+		t.Error("a long text was copied into the table")
+	}
+	if Intern("") != "" {
+		t.Error("Intern changed an empty string")
 	}
 }

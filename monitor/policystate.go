@@ -1,7 +1,7 @@
 package monitor
 
 import (
-	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -205,24 +205,34 @@ func LoadPolicyStates(paths ...string) (*PolicyState, error) {
 
 // Save writes the state atomically (a temporary file renamed over the old one).
 func (s *PolicyState) Save(path string) error {
-	_, err := s.saveChanged(path, nil)
+	_, _, err := s.saveChanged(path, savedState{})
 	return err
 }
 
-// saveChanged is Save, skipped when the state encodes to last (what was saved before); it
-// returns what the state encodes to.
-func (s *PolicyState) saveChanged(path string, last []byte) ([]byte, error) {
+// savedState stands for what a state encoded to when it was saved: the SHA-256 of the
+// encoding, not the encoding (which grows with the services and would be kept for the whole
+// run). The zero value stands for nothing saved.
+type savedState struct {
+	sum [sha256.Size]byte
+	ok  bool
+}
+
+// saveChanged is Save, skipped when the state encodes to what was saved before (last); it
+// returns what stands for the encoding now saved (last when nothing was written, or on failure)
+// and whether it wrote it.
+func (s *PolicyState) saveChanged(path string, last savedState) (savedState, bool, error) {
 	b, err := json.MarshalIndent(s, "", " ")
 	if err != nil {
-		return last, err
+		return last, false, err
 	}
-	if last != nil && bytes.Equal(b, last) {
-		return last, nil
+	now := savedState{sum: sha256.Sum256(b), ok: true}
+	if last == now {
+		return last, false, nil
 	}
 	if err := atomicfile.Write(path, b, 0o600); err != nil {
-		return last, fmt.Errorf("alert state: %w", err)
+		return last, false, fmt.Errorf("alert state: %w", err)
 	}
-	return b, nil
+	return now, true, nil
 }
 
 // Snooze silences one service (or all, with id "") until the given time.

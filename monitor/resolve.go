@@ -26,6 +26,9 @@ type Builders struct {
 // Resolve turns settings into service specs with their targets, filling catalog entries in.
 func Resolve(c *Config, cat *Catalog, b Builders) ([]ServiceSpec, error) {
 	var specs []ServiceSpec
+	if len(c.Services) > 0 {
+		specs = make([]ServiceSpec, 0, len(c.Services)) // kept for the whole run: no room to spare
+	}
 	var errs []error
 	def := DefaultInterval
 	if c.Interval != 0 {
@@ -114,6 +117,9 @@ func Resolve(c *Config, cat *Catalog, b Builders) ([]ServiceSpec, error) {
 			spec.URL = probes[0].URL
 		}
 		specs = append(specs, spec)
+	}
+	if len(specs) == 0 {
+		specs = nil // as when nothing was ever added
 	}
 	return specs, errors.Join(errs...)
 }

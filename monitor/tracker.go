@@ -38,19 +38,28 @@ type Tracker struct {
 	seen  bool
 }
 
+// tracked is one service. Its fields are ordered so that it packs tight: a tracker holds one
+// per watched service for the whole run.
 type tracked struct {
 	idx       int // in Tracker.services
 	dirty     dirt
-	spec      ServiceSpec
-	sources   []*trackedSource
+	primed    bool
 	state     State
+	known     State // last confirmed known state; StateUnknown until the baseline
+	spec      serviceInfo
+	sources   []*trackedSource
 	since     time.Time
-	known     State                // last confirmed known state; StateUnknown until the baseline
 	problemAt time.Time            // when the current problem began
 	incidents map[string]time.Time // incident key → its latest update time, while listed; nil until one
 	titles    map[string]bool      // titles of the incidents listed at the last answer
 	maints    map[string]bool      // nil until one
-	primed    bool
+}
+
+// serviceInfo is what the tracker reads of a ServiceSpec.
+type serviceInfo struct {
+	ID, Name, URL        string
+	Guidance, SupportURL string
+	Filter               ComponentFilter
 }
 
 // dirt says what changed in a service since the tracker last built its picture.
@@ -62,19 +71,32 @@ const (
 	changed        // anything else: rebuild its status
 )
 
+// trackedSource is one source of a service (one per engine target), as compact as the tracker
+// can keep it.
 type trackedSource struct {
 	svc    *tracked
-	target Target
 	status SourceStatus
-	raw    Report // the report as observed, to tell an unchanged page at a glance
+	// report is the last report judged: cleaned (pagetext.go), its components carrying Rollup's
+	// Filtered marks. raw is the report as the checker gave it, to tell an unchanged page at a
+	// glance; nil when that is report itself (the page's text was clean and no filter marked
+	// anything: then both share the page's own slices, one copy of what the page says).
 	report Report
-	comps  []Component
+	raw    *Report
 	// goodReason is Rollup's reason for the last report ("" when the summary speaks).
 	goodReason string
 	have       bool
-	fails      int
-	goodRun    int
-	badRun     int
+	probe      bool // a website probe (KindProbe), else a page
+	fails      int32
+	goodRun    int32
+	badRun     int32
+}
+
+// observed is the last report as the checker gave it.
+func (ts *trackedSource) observed() Report {
+	if ts.raw != nil {
+		return *ts.raw
+	}
+	return ts.report
 }
 
 // NewTracker builds a tracker for the services.
@@ -90,9 +112,10 @@ func NewTracker(specs []ServiceSpec, th Thresholds) *Tracker {
 	}
 	t := &Tracker{th: th, byTarget: map[string]*trackedSource{}}
 	for i, sp := range specs {
-		sv := &tracked{idx: i, dirty: changed, spec: sp}
+		sv := &tracked{idx: i, dirty: changed, spec: serviceInfo{ID: sp.ID, Name: sp.Name, URL: sp.URL,
+			Guidance: sp.Guidance, SupportURL: sp.SupportURL, Filter: sp.Filter}}
 		for _, tg := range sp.Targets {
-			ts := &trackedSource{svc: sv, target: tg, status: SourceStatus{
+			ts := &trackedSource{svc: sv, probe: tg.Kind == KindProbe, status: SourceStatus{
 				ID: tg.SourceID, Kind: tg.Kind.String(), Platform: tg.Platform, URL: tg.URL,
 				Reason: "not checked yet",
 			}}
@@ -146,7 +169,7 @@ func (t *Tracker) observe(ts *trackedSource, o Observation) (moved bool) {
 	ts.status.CheckedAt = o.At
 	ts.status.Latency = o.Latency
 	ts.status.Stale = false // a fresh answer; a page that could not be refreshed marks it again
-	if ts.target.Kind == KindProbe {
+	if ts.probe {
 		t.observeProbe(ts, o)
 		return first
 	}
@@ -158,19 +181,18 @@ func (t *Tracker) observePage(ts *trackedSource, o Observation) (moved bool) {
 		moved = ts.have
 		ts.fails++
 		reason := Reason(o.Err)
-		if ts.have && ts.fails < t.th.PageStaleTries {
+		if ts.have && int(ts.fails) < t.th.PageStaleTries {
 			ts.status.Stale = true
 			ts.status.Reason = "could not refresh: " + reason
 			return false
 		}
 		ts.have = false
 		ts.status.State, ts.status.Stale, ts.status.Reason = StateUnknown, false, reason
-		ts.comps = nil
-		ts.report, ts.raw = Report{}, Report{}
+		ts.report, ts.raw = Report{}, nil
 		return moved
 	}
 	ts.fails = 0
-	if ts.have && sameReport(o.Report, ts.raw) {
+	if ts.have && sameReport(o.Report, ts.observed()) {
 		// The page says what it said last time (a 304, or a new body with the same news): the
 		// judgement stands; only what a failed refresh left on the source is undone.
 		if ts.status.Stale {
@@ -180,14 +202,20 @@ func (t *Tracker) observePage(ts *trackedSource, o Observation) (moved bool) {
 		return false
 	}
 	ts.have = true
-	ts.raw = o.Report         // as the checker gave it, so that the same answer is known at a glance
 	rep := o.Report.cleaned() // page text is cleaned and capped once, here (pagetext.go)
 	state, comps, reason := Rollup(rep, ts.svc.spec.Filter)
 	ts.report = markFiltered(rep, ts.svc.spec.Filter, comps)
+	ts.report.Components = comps
+	// The report as the checker gave it, so that the same answer is known at a glance; kept
+	// apart only when it is not the judged report itself.
+	ts.raw = nil
+	if !identical(o.Report, ts.report) {
+		raw := o.Report
+		ts.raw = &raw
+	}
 	if rep.Platform != "" {
 		ts.status.Platform = rep.Platform
 	}
-	ts.comps = comps
 	ts.goodReason = reason
 	ts.status.State, ts.status.Stale, ts.status.Reason = state, false, reason
 	if reason == "" {
@@ -249,7 +277,7 @@ func (t *Tracker) observeProbe(ts *trackedSource, o Observation) {
 	case cur == StateUnknown && !attempt.IsProblem():
 		ts.status.State = attempt // first good answer counts at once
 	case !cur.IsProblem() && attempt.IsProblem():
-		if ts.badRun >= t.th.ProbeFailures {
+		if int(ts.badRun) >= t.th.ProbeFailures {
 			ts.status.State = attempt
 		} else {
 			ts.status.Reason = reason + " (checking again before saying so)"
@@ -257,7 +285,7 @@ func (t *Tracker) observeProbe(ts *trackedSource, o Observation) {
 			return
 		}
 	case cur.IsProblem() && !attempt.IsProblem():
-		if ts.goodRun >= t.th.ProbeSuccesses {
+		if int(ts.goodRun) >= t.th.ProbeSuccesses {
 			ts.status.State = attempt
 		} else {
 			ts.status.Reason = "answering again (confirming)"
@@ -273,7 +301,7 @@ func (t *Tracker) observeProbe(ts *trackedSource, o Observation) {
 // row to be called down.
 func (t *Tracker) confirmingFailure(key string) bool {
 	ts, ok := t.byTarget[key]
-	return ok && ts.target.Kind == KindProbe && ts.badRun > 0 && ts.badRun < t.th.ProbeFailures && !ts.status.State.IsProblem()
+	return ok && ts.probe && ts.badRun > 0 && int(ts.badRun) < t.th.ProbeFailures && !ts.status.State.IsProblem()
 }
 
 func (r Report) summaryReason(s State) string {
@@ -467,7 +495,7 @@ func worstIncident(in []Incident) *Incident {
 
 func (sv *tracked) page() *trackedSource {
 	for _, s := range sv.sources {
-		if s.target.Kind == KindPage && s.have {
+		if !s.probe && s.have {
 			return s
 		}
 	}
@@ -572,6 +600,15 @@ func sameReport(a, b Report) bool {
 		(same(a.Resolved, b.Resolved) || slices.EqualFunc(a.Resolved, b.Resolved, equalIncident))
 }
 
+// identical reports whether a and b are the very same report: equal fields, the same Probe and
+// the same slices (not merely equal ones). sameReport then judges any report against either
+// alike.
+func identical(a, b Report) bool {
+	return a.PageName == b.PageName && a.PageURL == b.PageURL && a.Platform == b.Platform && a.Indicator == b.Indicator &&
+		a.Probe == b.Probe && same(a.Components, b.Components) && same(a.Incidents, b.Incidents) &&
+		same(a.Maintenances, b.Maintenances) && same(a.Resolved, b.Resolved)
+}
+
 // same reports whether two slices are the same one (same elements in the same memory).
 func same[T any](a, b []T) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
@@ -609,14 +646,14 @@ func (t *Tracker) status(sv *tracked) ServiceStatus {
 		if s.status.State == sv.state && src.Reason != "" {
 			reasons = append(reasons, src.Reason)
 		}
-		if s.target.Kind == KindPage && s.have {
+		if !s.probe && s.have {
 			switch {
-			case len(s.comps) == 0:
+			case len(s.report.Components) == 0:
 			case len(st.Components) == 0:
 				// Statuses are read-only: one page's components are shared, not copied.
-				st.Components = slices.Clip(s.comps)
+				st.Components = slices.Clip(s.report.Components)
 			default:
-				st.Components = append(slices.Clip(st.Components), s.comps...)
+				st.Components = append(slices.Clip(st.Components), s.report.Components...)
 			}
 			st.Incidents = append(st.Incidents, s.report.Incidents...)
 			st.Maintenances = append(st.Maintenances, s.report.Maintenances...)

@@ -28,7 +28,8 @@ type Incident struct {
 	LatestUpdate string    `json:"latest_update,omitempty"`
 	// Published is LatestUpdate exactly as the page published it, before the cleaning and cap
 	// every output gets (pagetext.go): the history keeps it, with its hash, as evidence. It is
-	// never shown as it is.
+	// never shown as it is. It is empty when cleaning left the text as it was: LatestUpdate is
+	// then what was published (read it as cmp.Or(Published, LatestUpdate)).
 	Published string `json:"-"`
 	// Components holds the IDs (or, where a platform has no IDs, the names) of the components
 	// the incident touches.
@@ -53,6 +54,13 @@ type Maintenance struct {
 }
 
 // Report is what one source said, parsed and mapped to our scale but not yet judged.
+//
+// A report is never modified once a checker has returned it, nor are its slices: the checker
+// returns the very same report again while the page says the same (a 304, LastParse), and the
+// tracker, the pictures it shares (Update.Snapshot) and every sink hold its slices rather than
+// copies, one copy of each page's news in the whole process. Code that needs a report with
+// something changed copies the slices it changes first (Report.cleaned, markFiltered, Rollup
+// with a filter).
 type Report struct {
 	PageName string
 	PageURL  string

@@ -72,7 +72,7 @@ type Watcher struct {
 	// The state file is written at most every saveGap (what comes sooner waits for saveTimer,
 	// and for the end of Run), and only when what it would hold changed: a burst of changes
 	// (every service's first check at start-up) is one write, not one per batch.
-	saved     []byte
+	saved     savedState
 	savedAt   time.Time
 	savePend  bool
 	saveTimer *time.Timer
@@ -359,13 +359,13 @@ func (w *Watcher) save() {
 		return
 	}
 	to := w.opt.StatePath
-	saved, err := w.state.saveChanged(w.opt.StatePath, w.saved)
-	if err == nil && len(saved) > 0 && len(w.saved) > 0 && &saved[0] == &w.saved[0] {
+	saved, wrote, err := w.state.saveChanged(w.opt.StatePath, w.saved)
+	if err == nil && !wrote {
 		return // nothing changed, nothing written: where it was saved still holds
 	}
 	if err != nil && w.opt.StateFallback != "" {
 		var ferr error
-		if saved, ferr = w.state.saveChanged(w.opt.StateFallback, nil); ferr == nil {
+		if saved, _, ferr = w.state.saveChanged(w.opt.StateFallback, savedState{}); ferr == nil {
 			if w.savedTo != w.opt.StateFallback {
 				w.log.Warn("alert state saved to the second place: the first cannot be written", "path", w.opt.StatePath, "err", err, "saved_to", w.opt.StateFallback)
 			}

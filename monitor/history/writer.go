@@ -111,19 +111,40 @@ type incMem struct {
 }
 
 type srcMem struct {
+	id    string
 	state monitor.State
 	kind  string // "page" or "probe"
 	at    int64
 	round uint64
 }
 
+// svcMem is what the writer remembers of one service, for the whole run: kept small, as there
+// is one per watched service.
 type svcMem struct {
 	name    string
 	state   monitor.State
 	at      int64
 	round   uint64
-	sources map[string]*srcMem
-	open    map[incKey]*incMem
+	sources []*srcMem          // one to three: looked through, not hashed
+	open    map[incKey]*incMem // nil while none is open
+}
+
+// source returns the service's source id, nil if it has none.
+func (m *svcMem) source(id string) *srcMem {
+	for _, sm := range m.sources {
+		if sm.id == id {
+			return sm
+		}
+	}
+	return nil
+}
+
+// opened notes an open incident of the service.
+func (m *svcMem) opened(k incKey, im *incMem) {
+	if m.open == nil {
+		m.open = map[incKey]*incMem{}
+	}
+	m.open[k] = im
 }
 
 // The writer's statements, prepared once (SQLite spends more time parsing a statement than
@@ -224,7 +245,7 @@ func (w *writer) load(ctx context.Context, now time.Time) error {
 			rows.Close()
 			return fmt.Errorf("history: load services: %w", err)
 		}
-		w.svcs[id] = &svcMem{name: name, state: NotWatched, sources: map[string]*srcMem{}, open: map[incKey]*incMem{}}
+		w.svcs[id] = &svcMem{name: name, state: NotWatched}
 	}
 	rows.Close()
 	rows, err = db.QueryContext(ctx, `SELECT service, source, source_kind, to_state, at FROM changes
@@ -242,13 +263,15 @@ func (w *writer) load(ctx context.Context, now time.Time) error {
 		}
 		m := w.svcs[svc]
 		if m == nil {
-			m = &svcMem{name: svc, state: NotWatched, sources: map[string]*srcMem{}, open: map[incKey]*incMem{}}
+			m = &svcMem{name: svc, state: NotWatched}
 			w.svcs[svc] = m
 		}
 		if src == "" {
 			m.state, m.at = state, at
+		} else if sm := m.source(src); sm != nil {
+			sm.state, sm.kind, sm.at = state, kind, at
 		} else {
-			m.sources[src] = &srcMem{state: state, kind: kind, at: at}
+			m.sources = append(m.sources, &srcMem{id: src, state: state, kind: kind, at: at})
 		}
 	}
 	rows.Close()
@@ -271,7 +294,7 @@ func (w *writer) load(ctx context.Context, now time.Time) error {
 		m := &incMem{open: ended == 0, sig: sig, lastSeen: lastSeen, lastWritten: lastSeen}
 		w.incs[k] = m
 		if sv := w.svcs[k.service]; sv != nil && m.open {
-			sv.open[k] = m
+			sv.opened(k, m)
 		}
 	}
 	return rows.Err()
@@ -387,9 +410,9 @@ func (w *writer) update(u monitor.Update, now time.Time) {
 			w.addChange(max(at, m.at), id, "", "service", m.state, NotWatched, "no longer watched")
 			m.state, m.at = NotWatched, max(at, m.at)
 		}
-		for src, sm := range m.sources {
+		for _, sm := range m.sources {
 			if sm.state != NotWatched {
-				w.addChange(max(at, sm.at), id, src, sm.kind, sm.state, NotWatched, "no longer watched")
+				w.addChange(max(at, sm.at), id, sm.id, sm.kind, sm.state, NotWatched, "no longer watched")
 				sm.state, sm.at = NotWatched, max(at, sm.at)
 			}
 		}
@@ -440,7 +463,7 @@ func when(t time.Time, at, prev int64) int64 {
 func (w *writer) service(sv *monitor.ServiceStatus, at int64, offline bool) {
 	m := w.svcs[sv.ID]
 	if m == nil {
-		m = &svcMem{state: NotWatched, sources: map[string]*srcMem{}, open: map[incKey]*incMem{}}
+		m = &svcMem{state: NotWatched}
 		w.svcs[sv.ID] = m
 	}
 	m.round = w.round
@@ -459,10 +482,10 @@ func (w *writer) service(sv *monitor.ServiceStatus, at int64, offline bool) {
 	}
 	fresh := false
 	for _, src := range sv.Sources {
-		sm := m.sources[src.ID]
+		sm := m.source(src.ID)
 		if sm == nil {
-			sm = &srcMem{state: NotWatched}
-			m.sources[src.ID] = sm
+			sm = &srcMem{id: src.ID, state: NotWatched}
+			m.sources = append(m.sources, sm)
 		}
 		sm.round, sm.kind = w.round, src.Kind
 		if sm.state != src.State {
@@ -478,9 +501,9 @@ func (w *writer) service(sv *monitor.ServiceStatus, at int64, offline bool) {
 			fresh = true
 		}
 	}
-	for id, sm := range m.sources {
+	for _, sm := range m.sources {
 		if sm.round != w.round && sm.state != NotWatched {
-			w.addChange(max(at, sm.at), sv.ID, id, sm.kind, sm.state, NotWatched, "no longer watched")
+			w.addChange(max(at, sm.at), sv.ID, sm.id, sm.kind, sm.state, NotWatched, "no longer watched")
 			sm.state, sm.at = NotWatched, max(at, sm.at)
 		}
 	}
@@ -546,7 +569,7 @@ func (w *writer) incident(m *svcMem, sv *monitor.ServiceStatus, in seenInc, open
 		w.incs[k] = im
 	}
 	if open {
-		m.open[k] = im
+		m.opened(k, im)
 	}
 	im.round = w.round
 	if im.open == open && im.last.equal(in) && im.last.kind != "" {
@@ -607,6 +630,9 @@ func (w *writer) incident(m *svcMem, sv *monitor.ServiceStatus, in seenInc, open
 
 // commit writes what is pending, and the heartbeat, in one transaction. On failure everything
 // stays pending for the next try (up to maxPending; older writes are dropped beyond that).
+// keptPending is the most room for pending writes kept between rounds.
+const keptPending = 256
+
 func (w *writer) commit(ctx context.Context, now time.Time) error {
 	// A round that changed nothing is not written, unless the heartbeat is due or the last
 	// look at the generation (a Clear from elsewhere) is 10 s old.
@@ -630,7 +656,12 @@ func (w *writer) commit(ctx context.Context, now time.Time) error {
 		w.s.log.Info("history writes work again")
 	}
 	w.failing = false
+	// What was written is let go: a slot kept would keep its write, and what it holds, alive.
+	clear(w.pending)
 	w.pending = w.pending[:0]
+	if cap(w.pending) > keptPending {
+		w.pending = nil // a burst (every service's first state at start-up) is not kept for good
+	}
 	w.lastBeat = now
 	w.s.setWriteResult(nil, 0, now)
 	return nil

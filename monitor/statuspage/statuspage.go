@@ -169,16 +169,23 @@ func Parse(r io.Reader) (monitor.Report, error) {
 		rep.Indicator = st
 	}
 	groups := map[string]string{}
+	n := 0
 	for _, c := range s.Components {
 		if c.Group {
-			groups[c.ID] = c.Name
+			groups[c.ID] = monitor.Intern(c.Name)
+		} else {
+			n++
 		}
+	}
+	if n > 0 {
+		// The report is kept for as long as the page says the same: no room to spare in it.
+		rep.Components = make([]monitor.Component, 0, n)
 	}
 	for _, c := range s.Components {
 		if c.Group {
 			continue // a container: its children speak for it
 		}
-		mc := monitor.Component{ID: c.ID, Name: c.Name, State: ComponentState(c.Status)}
+		mc := monitor.Component{ID: c.ID, Name: monitor.Intern(c.Name), State: ComponentState(c.Status)}
 		if c.GroupID != nil {
 			mc.Group = groups[*c.GroupID]
 		}
