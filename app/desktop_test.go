@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -31,6 +32,12 @@ func (f *fakeTray) SetTooltip(s string) {
 	f.mu.Lock()
 	f.tooltips = append(f.tooltips, s)
 	f.mu.Unlock()
+}
+
+func (f *fakeTray) menuCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.menus)
 }
 
 func (f *fakeTray) lastMenu() *fyne.Menu {
@@ -372,5 +379,165 @@ func TestRunWaitsForLoginWork(t *testing.T) {
 		}
 		close(release)
 		<-done
+	})
+}
+
+// idleDesktop runs a desktop whose Problems counts its calls: Run looks at the problem lines
+// once per update, and each drawing of the menu once more.
+func idleDesktop(t *testing.T, a fyne.App) (tray *fakeTray, looks *atomic.Int32, updates chan monitor.Update) {
+	looks = new(atomic.Int32)
+	tray = &fakeTray{}
+	d := NewDesktop(a, tray, Actions{Quit: func() {}, Problems: func() []string { looks.Add(1); return nil }}, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	updates = make(chan monitor.Update)
+	done := make(chan struct{})
+	go func() { d.Run(ctx, updates); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return tray, looks, updates
+}
+
+// TestNothingRunsBetweenPolls: a poll that changes nothing but the check time draws nothing,
+// and no timer wakes the tray between polls; the menu is redrawn exactly when an age would
+// read differently ("checked 2 min ago").
+func TestNothingRunsBetweenPolls(t *testing.T) {
+	a := test.NewTempApp(t)
+	synctest.Test(t, func(t *testing.T) {
+		tray, looks, updates := idleDesktop(t, a)
+		poll := func() {
+			updates <- monitor.Update{Snapshot: monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, time.Now())}}}
+			synctest.Wait()
+		}
+		poll()
+		if n := looks.Load(); n != 2 {
+			t.Fatalf("first update: %d looks at the problem lines, want 2 (the update, the drawing)", n)
+		}
+		for range 10 {
+			time.Sleep(time.Minute)
+			poll()
+		}
+		if n, m := looks.Load(), tray.menuCount(); n != 12 || m != 1 {
+			t.Fatalf("ten polls a minute apart: %d looks and %d menus, want 12 looks (one per update, no drawing) and 1 menu", n, m)
+		}
+		time.Sleep(2*time.Minute - time.Second)
+		synctest.Wait()
+		if n := looks.Load(); n != 12 {
+			t.Fatalf("%d looks before the age changes, want 12: something ran between polls", n)
+		}
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if n, m := looks.Load(), tray.menuCount(); n != 13 || m != 2 {
+			t.Fatalf("when the age changes: %d looks and %d menus, want 13 and 2", n, m)
+		}
+		if got := labels(tray.lastMenu())[0]; got != "Stripe — Operational · checked 2 min ago" {
+			t.Errorf("first line = %q", got)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if got := labels(tray.lastMenu())[0]; got != "Stripe — Operational · checked 3 min ago" {
+			t.Errorf("a minute later: first line = %q", got)
+		}
+	})
+}
+
+// TestOpenWindowIsRedrawn: while the status window is open it is redrawn every 10 s; once it
+// is closed, only when an age would read differently.
+func TestOpenWindowIsRedrawn(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := NewDesktop(a, &fakeTray{}, Actions{Quit: func() {}}, nil)
+	now := time.Now()
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, now)}})
+	d.Window().Show()
+	if got := d.nextRedraw(now).Sub(now); got != windowRefresh {
+		t.Errorf("window open: next redraw in %v, want %v", got, windowRefresh)
+	}
+	d.Window().hide()
+	if got := d.nextRedraw(now).Sub(now); got != 2*time.Minute {
+		t.Errorf("window closed: next redraw in %v, want 2m0s (the age)", got)
+	}
+}
+
+// TestRedrawForSnoozesAndMaintenance: a snooze ending, a planned maintenance ending, and
+// midnight (its line says "today" or "tomorrow") each redraw the menu; nothing else does.
+func TestRedrawForSnoozesAndMaintenance(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := NewDesktop(a, &fakeTray{}, Actions{Quit: func() {}}, nil)
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.Local)
+	d.snap = monitor.Snapshot{Services: []monitor.ServiceStatus{{ID: "stripe", Name: "Stripe"}}} // not checked yet: no age
+	if got := d.nextRedraw(now); !got.IsZero() {
+		t.Errorf("nothing that times out: next redraw at %v, want none", got)
+	}
+	d.alerts = monitor.AlertView{Snoozed: map[string]time.Time{"stripe": now.Add(time.Hour)}}
+	if got := d.nextRedraw(now); !got.Equal(now.Add(time.Hour)) {
+		t.Errorf("snoozed for an hour: next redraw at %v, want when it ends", got)
+	}
+	d.alerts = monitor.AlertView{SnoozedAll: now.Add(20 * time.Hour)}
+	if got, want := d.nextRedraw(now), time.Date(2026, 12, 4, 0, 0, 0, 0, time.Local); !got.Equal(want) {
+		t.Errorf("snoozed until tomorrow: next redraw at %v, want midnight (\"tomorrow 08:00\" becomes \"08:00\")", got)
+	}
+	d.alerts = monitor.AlertView{}
+	d.snap.Services[0].Maintenances = []monitor.Maintenance{{StartsAt: now.Add(time.Hour), EndsAt: now.Add(2 * time.Hour)}}
+	if got := d.nextRedraw(now); !got.Equal(now.Add(2 * time.Hour)) {
+		t.Errorf("maintenance today: next redraw at %v, want its end", got)
+	}
+}
+
+// TestProblemLineShownWithNextUpdate: a problem line that appears (a team channel failing)
+// redraws the menu at the next update even though the services did not change.
+func TestProblemLineShownWithNextUpdate(t *testing.T) {
+	a := test.NewTempApp(t)
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var lines []string
+		tray := &fakeTray{}
+		d := NewDesktop(a, tray, Actions{Quit: func() {}, Problems: func() []string { mu.Lock(); defer mu.Unlock(); return lines }}, nil)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		updates := make(chan monitor.Update)
+		go d.Run(ctx, updates)
+		checked := time.Now()
+		u := monitor.Update{Snapshot: monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, checked)}}}
+		updates <- u
+		synctest.Wait()
+		mu.Lock()
+		lines = []string{"Team alerts to ops are failing: 500"}
+		mu.Unlock()
+		updates <- u
+		synctest.Wait()
+		if got := labels(tray.lastMenu())[0]; got != "Team alerts to ops are failing: 500" {
+			t.Errorf("first line = %q, want the problem", got)
+		}
+		cancel()
+		synctest.Wait()
+	})
+}
+
+// TestSettledOnceEveryServiceIsChecked: the start-up work is over when every service has been
+// checked once, and only then; it is said once.
+func TestSettledOnceEveryServiceIsChecked(t *testing.T) {
+	a := test.NewTempApp(t)
+	synctest.Test(t, func(t *testing.T) {
+		tray := &fakeTray{}
+		d := NewDesktop(a, tray, Actions{Quit: func() {}}, nil)
+		var settled atomic.Int32
+		d.SetOnSettled(func() { settled.Add(1) })
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		updates := make(chan monitor.Update)
+		go d.Run(ctx, updates)
+		now := time.Now()
+		for i, svcs := range [][]monitor.ServiceStatus{
+			{svc("Stripe", monitor.StateOperational, time.Time{}), svc("Adyen", monitor.StateOperational, time.Time{})},
+			{svc("Stripe", monitor.StateOperational, now), svc("Adyen", monitor.StateOperational, time.Time{})},
+			{svc("Stripe", monitor.StateOperational, now), svc("Adyen", monitor.StateMajorOutage, now)},
+			{svc("Stripe", monitor.StateOperational, now), svc("Adyen", monitor.StateOperational, now)},
+		} {
+			updates <- monitor.Update{Snapshot: monitor.Snapshot{Services: svcs}}
+			synctest.Wait()
+			if want := int32(min(max(i-1, 0), 1)); settled.Load() != want {
+				t.Errorf("after update %d: settled %d times, want %d", i+1, settled.Load(), want)
+			}
+		}
+		cancel()
+		synctest.Wait()
 	})
 }

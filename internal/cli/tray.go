@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -166,6 +167,10 @@ func runTray(o trayOptions, stdout, stderr io.Writer) int {
 		log.Error("notifications unavailable", "err", err)
 	}
 	desk.SetNotice(notice)
+	// Starting up (the settings, the catalog, the first round of checks and the menus it drew)
+	// leaves garbage that an idle tray app would otherwise keep for many minutes: give it back
+	// once the first round is shown.
+	desk.SetOnSettled(debug.FreeOSMemory)
 	desk.Prepare()
 
 	tr := sink{name: "desktop", run: func(ctx context.Context, updates <-chan monitor.Update) {
