@@ -62,10 +62,15 @@ type Desktop struct {
 	loginStopped bool
 
 	// settled is called once by Run, when every service has been checked once and the menu
-	// showing it is drawn (SetOnSettled).
-	settled func()
+	// showing it is drawn (SetOnSettled); settling and settleSaid (Fyne goroutine) are that it
+	// is due and that it was said, through settledC.
+	settled              func()
+	settling, settleSaid bool
+	settledC             chan struct{}
 	// redraw takes the time of the next redraw from the Fyne goroutine to Run.
 	redraw chan time.Time
+	// menuSet is when the menu was last set; menuDue when one held back is due (draw).
+	menuSet, menuDue time.Time
 }
 
 type loginState struct {
@@ -78,7 +83,7 @@ func NewDesktop(a fyne.App, tray Tray, act Actions, log *slog.Logger) *Desktop {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Desktop{app: a, tray: tray, actions: act, log: log, notes: make(chan monitor.Notification, 64), redraw: make(chan time.Time, 1)}
+	d := &Desktop{app: a, tray: tray, actions: act, log: log, notes: make(chan monitor.Notification, 64), redraw: make(chan time.Time, 1), settledC: make(chan struct{}, 1)}
 	d.window = NewStatusWindow(a, act, d.openURL)
 	d.window.shown = func() { d.setRedraw(d.nextRedraw(time.Now())) }
 	return d
@@ -126,7 +131,6 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 	var shown string
 	var shownServices []monitor.ServiceStatus // what shown was computed from
 	var shownProblems []string
-	settled := d.settled
 	for {
 		select {
 		case <-ctx.Done():
@@ -155,22 +159,18 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 			shown, shownServices, shownProblems = sig, u.Snapshot.Services, problems
 			fyne.Do(func() {
 				d.snap, d.alerts = u.Snapshot, u.Alerts
+				d.settling = d.settling || !d.settleSaid && allChecked(u.Snapshot)
 				// The watcher's own problem (the alert state cannot be saved) comes first.
 				d.notice = u.Notice
 				if d.notice == "" {
 					d.notice = d.baseNotice
 				}
 				if now {
-					d.render()
+					d.draw(true)
 				} else {
 					d.setRedraw(d.nextRedraw(time.Now())) // the check times moved on
 				}
 			})
-			if settled != nil && allChecked(u.Snapshot) {
-				fyne.DoAndWait(func() {}) // after the render above
-				settled()
-				settled = nil
-			}
 		case at := <-d.redraw:
 			redraw.Stop()
 			if !at.IsZero() {
@@ -178,6 +178,10 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 			}
 		case <-redraw.C:
 			fyne.Do(d.render)
+		case <-d.settledC:
+			if d.settled != nil {
+				d.settled()
+			}
 		}
 	}
 }
@@ -226,6 +230,9 @@ func (d *Desktop) nextRedraw(now time.Time) time.Time {
 	}
 	if d.window.visible {
 		at(now.Add(windowRefresh))
+	}
+	if due := d.menuDue; !due.IsZero() && (next.IsZero() || due.Before(next)) {
+		next = due // a menu held back (draw): at its time, even if that has just passed
 	}
 	return next
 }
@@ -285,8 +292,19 @@ func sameServices(a, b []monitor.ServiceStatus) bool {
 // Apply sets a snapshot and redraws; for the Fyne goroutine (and tests).
 func (d *Desktop) Apply(s monitor.Snapshot) { d.snap = s; d.render() }
 
-func (d *Desktop) render() {
+func (d *Desktop) render() { d.draw(false) }
+
+// menuGap is the least time between two menus set while updates come in: the first round of
+// checks at start (one service after the other) or a storm of changes would otherwise have the
+// whole menu built again, item by item over D-Bus, for each. The icon and the tooltip change
+// at once; a change held back shows in the menu at most menuGap later.
+const menuGap = time.Second
+
+// draw redraws the tray and the window; with hold, a menu is set no sooner than menuGap after
+// the last one, and a redraw is due then instead.
+func (d *Desktop) draw(hold bool) {
 	now := time.Now()
+	d.menuDue = time.Time{}
 	if d.tray != nil {
 		if st := IconState(d.snap); st != d.iconState {
 			if res, err := TrayIcon(st); err == nil {
@@ -296,10 +314,15 @@ func (d *Desktop) render() {
 				d.log.Error("tray icon missing", "state", st, "err", err)
 			}
 		}
-		m := d.Menu(now)
-		if labels := menuLabels(m); !slices.Equal(labels, d.labels) {
-			d.tray.SetMenu(m)
-			d.labels = labels
+		if next := d.menuSet.Add(menuGap); hold && now.Before(next) {
+			d.menuDue = next
+		} else {
+			m := d.Menu(now)
+			if labels := menuLabels(m); !slices.Equal(labels, d.labels) {
+				d.tray.SetMenu(m)
+				d.labels = labels
+				d.menuSet = now
+			}
 		}
 		if tip := Tooltip(d.snap); tip != d.tooltip {
 			d.tray.SetTooltip(tip) // a D-Bus signal each time: only when it changes
@@ -308,6 +331,10 @@ func (d *Desktop) render() {
 	}
 	d.window.Render(d.snap, d.notice, now)
 	d.setRedraw(d.nextRedraw(now))
+	if d.settling && d.menuDue.IsZero() {
+		d.settling, d.settleSaid = false, true
+		d.settledC <- struct{}{} // room for one, and it is sent once
+	}
 }
 
 // Menu builds the tray menu from the snapshot: one line per service, then the commands.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,15 @@ func (f *fakeTray) SetTooltip(s string) {
 	f.mu.Lock()
 	f.tooltips = append(f.tooltips, s)
 	f.mu.Unlock()
+}
+
+func (f *fakeTray) lastIcon() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.icons) == 0 {
+		return ""
+	}
+	return f.icons[len(f.icons)-1]
 }
 
 func (f *fakeTray) menuCount() int {
@@ -501,6 +511,7 @@ func TestProblemLineShownWithNextUpdate(t *testing.T) {
 		mu.Lock()
 		lines = []string{"Team alerts to ops are failing: 500"}
 		mu.Unlock()
+		time.Sleep(menuGap)
 		updates <- u
 		synctest.Wait()
 		if got := labels(tray.lastMenu())[0]; got != "Team alerts to ops are failing: 500" {
@@ -532,6 +543,7 @@ func TestSettledOnceEveryServiceIsChecked(t *testing.T) {
 			{svc("Stripe", monitor.StateOperational, now), svc("Adyen", monitor.StateOperational, now)},
 		} {
 			updates <- monitor.Update{Snapshot: monitor.Snapshot{Services: svcs}}
+			time.Sleep(menuGap) // a menu held back is set
 			synctest.Wait()
 			if want := int32(min(max(i-1, 0), 1)); settled.Load() != want {
 				t.Errorf("after update %d: settled %d times, want %d", i+1, settled.Load(), want)
@@ -539,5 +551,58 @@ func TestSettledOnceEveryServiceIsChecked(t *testing.T) {
 		}
 		cancel()
 		synctest.Wait()
+	})
+}
+
+// TestMenuAtMostOnceASecond: while updates come in one after the other (the first round of
+// checks), the icon changes with each and the menu is set at most once a second, ending with
+// the latest state; the start-up is said to be over only once that menu is set.
+func TestMenuAtMostOnceASecond(t *testing.T) {
+	a := test.NewTempApp(t)
+	synctest.Test(t, func(t *testing.T) {
+		tray := &fakeTray{}
+		d := NewDesktop(a, tray, Actions{Quit: func() {}}, nil)
+		var settled atomic.Int32
+		d.SetOnSettled(func() { settled.Add(1) })
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		updates := make(chan monitor.Update)
+		go d.Run(ctx, updates)
+		names := []string{"Adyen", "Braintree", "Checkout", "Stripe", "Worldpay"}
+		svcs := make([]monitor.ServiceStatus, len(names))
+		for i, n := range names {
+			svcs[i] = svc(n, monitor.StateOperational, time.Time{})
+		}
+		start := time.Now()
+		for i := range names {
+			svcs = slices.Clone(svcs)
+			svcs[i].CheckedAt = time.Now()
+			if i == len(names)-1 {
+				svcs[i].State = monitor.StateMajorOutage
+			}
+			updates <- monitor.Update{Snapshot: monitor.Snapshot{Services: svcs}}
+			synctest.Wait()
+			time.Sleep(300 * time.Millisecond)
+		}
+		if got := tray.lastIcon(); got != "paywatch-major_outage.png" {
+			t.Errorf("icon after the outage = %q, want the outage icon at once", got)
+		}
+		if n := tray.menuCount(); n != 2 {
+			t.Errorf("%d menus for 5 updates within %v, want 2 (the first, then one a second later)", n, time.Since(start))
+		}
+		if n := settled.Load(); n != 0 {
+			t.Errorf("start-up said over before the menu with every service was set")
+		}
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if n := tray.menuCount(); n != 3 {
+			t.Errorf("%d menus once the updates stopped, want 3", n)
+		}
+		if got := labels(tray.lastMenu())[4]; got != "Worldpay — Major outage · checked just now" {
+			t.Errorf("last menu's Worldpay line = %q", got)
+		}
+		if n := settled.Load(); n != 1 {
+			t.Errorf("start-up said over %d times, want once", n)
+		}
 	})
 }
