@@ -23,6 +23,15 @@ import (
 // private D-Bus session. Run once:
 //
 //	go test -run '^$' -bench Idle -benchtime 1x ./internal/e2e
+//
+// MB-anon (RssAnon: the heaps, stacks, SQLite's memory) and MB-file (RssFile: the executable's
+// and libraries' pages; on kernels that map an executable's page cache in large folios that is
+// nearly the whole executable) make up MB-rss. For working out where the memory goes:
+// PAYWATCH_IDLE_WINDOW=30s shortens the window; PAYWATCH_IDLE_DUMP=DIR keeps each process's
+// /proc smaps and status at the end of the window, its PID at the start (for strace -p or
+// perf record -p) and its output; with PAYWATCH_IDLE_PROFILE=1 (or =cpu) the tray app also writes a
+// heap profile with its runtime/metrics and goroutines (and a CPU profile) there at exit;
+// PAYWATCH_IDLE_ENV="GODEBUG=gctrace=1 GOGC=50" sets variables for both processes.
 func BenchmarkIdle(b *testing.B) {
 	window := 60 * time.Second
 	if v := os.Getenv("PAYWATCH_IDLE_WINDOW"); v != "" {
