@@ -606,3 +606,21 @@ func TestMenuAtMostOnceASecond(t *testing.T) {
 		}
 	})
 }
+
+// TestNoWindowUntilOpened: the tray app builds no window (a drawing context and its memory)
+// until one is opened: the status window on Show, the settings window on its Show.
+func TestNoWindowUntilOpened(t *testing.T) {
+	a := test.NewTempApp(t)
+	base := len(a.Driver().AllWindows()) // the test driver's own
+	d := NewDesktop(a, &fakeTray{}, Actions{Quit: func() {}}, nil)
+	NewSettingsWindow(a, SettingsDeps{})
+	d.Prepare()
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, time.Now())}})
+	if n := len(a.Driver().AllWindows()) - base; n != 0 {
+		t.Fatalf("%d windows before any was opened, want none", n)
+	}
+	d.Window().Show()
+	if n := len(a.Driver().AllWindows()) - base; n != 1 {
+		t.Errorf("%d windows once the status window is opened, want 1", n)
+	}
+}
