@@ -60,6 +60,17 @@ type Desktop struct {
 	loginMu      sync.Mutex
 	loginWG      sync.WaitGroup
 	loginStopped bool
+
+	// settled is called once by Run, when every service has been checked once and the menu
+	// showing it is drawn (SetOnSettled); settling and settleSaid (Fyne goroutine) are that it
+	// is due and that it was said, through settledC.
+	settled              func()
+	settling, settleSaid bool
+	settledC             chan struct{}
+	// redraw takes the time of the next redraw from the Fyne goroutine to Run.
+	redraw chan time.Time
+	// menuSet is when the menu was last set; menuDue when one held back is due (draw).
+	menuSet, menuDue time.Time
 }
 
 type loginState struct {
@@ -72,14 +83,20 @@ func NewDesktop(a fyne.App, tray Tray, act Actions, log *slog.Logger) *Desktop {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Desktop{app: a, tray: tray, actions: act, log: log, notes: make(chan monitor.Notification, 64)}
+	d := &Desktop{app: a, tray: tray, actions: act, log: log, notes: make(chan monitor.Notification, 64), redraw: make(chan time.Time, 1), settledC: make(chan struct{}, 1)}
 	d.window = NewStatusWindow(a, act, d.openURL)
+	d.window.shown = func() { d.setRedraw(d.nextRedraw(time.Now())) }
 	return d
 }
 
 // SetHistory gives the status window Paywatch's record (its daily bars, and a *History…* menu
 // entry) and, when export is not nil, an *Export evidence…* button. Call it before Prepare.
 func (d *Desktop) SetHistory(h History, export ExportFunc) { d.window.SetHistory(h, export) }
+
+// SetOnSettled has f called once, off the Fyne goroutine, when every service has been checked
+// once and the tray shows it: the start-up work is over (the tray app then lets go of the memory
+// it took). Call it before Run.
+func (d *Desktop) SetOnSettled(f func()) { d.settled = f }
 
 // Notifications is the queue that Deliver drains.
 func (d *Desktop) Notifications() <-chan monitor.Notification { return d.notes }
@@ -96,20 +113,24 @@ func (d *Desktop) SetNotice(s string) { d.notice, d.baseNotice = s, s }
 // Run, where Fyne runs the calls at once, as it would on its own goroutine later.
 func (d *Desktop) Prepare() { d.render() }
 
-// Run applies updates until ctx ends. It refreshes the "checked … ago" ages every 10 s. It
-// returns once the start-at-login reads and changes it started have.
+// Run applies updates until ctx ends. It returns once the start-at-login reads and changes it
+// started have.
+//
+// Anything a person would notice (a state, an incident, offline, a snooze, a problem line)
+// redraws at once. Times shown ("checked 2 min ago", "until 15:30", "planned tomorrow") are
+// redrawn when they would read differently, and an open status window every 10 s; nothing else
+// wakes the tray between polls: a poll that changes nothing but a check time draws nothing.
 func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 	defer d.stopLogin()
 	if d.actions.StartAtLogin != nil {
 		d.goLogin(nil)
 	}
-	// Ages ("checked 2 min ago") refresh on the tick; anything a person would notice (a state,
-	// an incident, offline, a snooze) redraws at once. Polls that change nothing but a time
-	// wait for the tick, so a quiet tray costs almost nothing.
-	tick := time.NewTicker(10 * time.Second)
-	defer tick.Stop()
+	redraw := time.NewTimer(time.Hour)
+	redraw.Stop()
+	defer redraw.Stop()
 	var shown string
 	var shownServices []monitor.ServiceStatus // what shown was computed from
+	var shownProblems []string
 	for {
 		select {
 		case <-ctx.Done():
@@ -128,23 +149,114 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 			if !sameServices(u.Snapshot.Services, shownServices) || !strings.HasPrefix(shown, signatureHead(u)) {
 				sig = signature(u)
 			}
-			now := sig != shown
-			shown, shownServices = sig, u.Snapshot.Services
+			// Problem lines (a team channel failing, the history not saved) come from elsewhere;
+			// they are looked at with each update.
+			var problems []string
+			if d.actions.Problems != nil {
+				problems = d.actions.Problems()
+			}
+			now := sig != shown || !slices.Equal(problems, shownProblems)
+			shown, shownServices, shownProblems = sig, u.Snapshot.Services, problems
 			fyne.Do(func() {
 				d.snap, d.alerts = u.Snapshot, u.Alerts
+				d.settling = d.settling || !d.settleSaid && allChecked(u.Snapshot)
 				// The watcher's own problem (the alert state cannot be saved) comes first.
 				d.notice = u.Notice
 				if d.notice == "" {
 					d.notice = d.baseNotice
 				}
 				if now {
-					d.render()
+					d.draw(true)
+				} else {
+					d.setRedraw(d.nextRedraw(time.Now())) // the check times moved on
 				}
 			})
-		case <-tick.C:
+		case at := <-d.redraw:
+			redraw.Stop()
+			if !at.IsZero() {
+				redraw.Reset(time.Until(at))
+			}
+		case <-redraw.C:
 			fyne.Do(d.render)
+		case <-d.settledC:
+			if d.settled != nil {
+				d.settled()
+			}
 		}
 	}
+}
+
+// windowRefresh is how often an open status window is redrawn.
+const windowRefresh = 10 * time.Second
+
+// nextRedraw is the first time after now at which the tray's menu would read differently with
+// the same snapshot (an age, a snooze or a maintenance coming or going, a day name), or
+// windowRefresh from now while the status window is open; zero if there is none. For the Fyne
+// goroutine.
+func (d *Desktop) nextRedraw(now time.Time) time.Time {
+	var next time.Time
+	at := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	dated := false // a line says "today", "tomorrow" or a day: it changes at midnight
+	for _, sv := range d.snap.Services {
+		if !sv.CheckedAt.IsZero() {
+			at(AgoChanges(sv.CheckedAt, now))
+		}
+		for _, m := range sv.Maintenances {
+			if !m.Filtered && !m.InProgress && !m.EndsAt.IsZero() {
+				at(m.EndsAt) // it leaves the menu
+			}
+		}
+		if _, ok := NextMaintenance(sv, now); ok {
+			dated = true
+		}
+	}
+	for _, u := range d.alerts.Snoozed {
+		if u.After(now) {
+			at(u)
+			dated = true
+		}
+	}
+	if u := d.alerts.SnoozedAll; u.After(now) {
+		at(u)
+		dated = true
+	}
+	if dated {
+		y, m, day := now.Date()
+		at(time.Date(y, m, day+1, 0, 0, 0, 0, now.Location()))
+	}
+	if d.window.visible {
+		at(now.Add(windowRefresh))
+	}
+	if due := d.menuDue; !due.IsZero() && (next.IsZero() || due.Before(next)) {
+		next = due // a menu held back (draw): at its time, even if that has just passed
+	}
+	return next
+}
+
+// setRedraw hands Run the time of the next redraw (zero: none), replacing one not yet taken.
+func (d *Desktop) setRedraw(at time.Time) {
+	select {
+	case <-d.redraw:
+	default:
+	}
+	select {
+	case d.redraw <- at:
+	default:
+	}
+}
+
+// allChecked reports whether every service of s has been checked at least once.
+func allChecked(s monitor.Snapshot) bool {
+	for _, sv := range s.Services {
+		if sv.CheckedAt.IsZero() {
+			return false
+		}
+	}
+	return len(s.Services) > 0
 }
 
 // signature is what a person would see change in an update, apart from ages.
@@ -180,8 +292,19 @@ func sameServices(a, b []monitor.ServiceStatus) bool {
 // Apply sets a snapshot and redraws; for the Fyne goroutine (and tests).
 func (d *Desktop) Apply(s monitor.Snapshot) { d.snap = s; d.render() }
 
-func (d *Desktop) render() {
+func (d *Desktop) render() { d.draw(false) }
+
+// menuGap is the least time between two menus set while updates come in: the first round of
+// checks at start (one service after the other) or a storm of changes would otherwise have the
+// whole menu built again, item by item over D-Bus, for each. The icon and the tooltip change
+// at once; a change held back shows in the menu at most menuGap later.
+const menuGap = time.Second
+
+// draw redraws the tray and the window; with hold, a menu is set no sooner than menuGap after
+// the last one, and a redraw is due then instead.
+func (d *Desktop) draw(hold bool) {
 	now := time.Now()
+	d.menuDue = time.Time{}
 	if d.tray != nil {
 		if st := IconState(d.snap); st != d.iconState {
 			if res, err := TrayIcon(st); err == nil {
@@ -191,10 +314,15 @@ func (d *Desktop) render() {
 				d.log.Error("tray icon missing", "state", st, "err", err)
 			}
 		}
-		m := d.Menu(now)
-		if labels := menuLabels(m); !slices.Equal(labels, d.labels) {
-			d.tray.SetMenu(m)
-			d.labels = labels
+		if next := d.menuSet.Add(menuGap); hold && now.Before(next) {
+			d.menuDue = next
+		} else {
+			m := d.Menu(now)
+			if labels := menuLabels(m); !slices.Equal(labels, d.labels) {
+				d.tray.SetMenu(m)
+				d.labels = labels
+				d.menuSet = now
+			}
 		}
 		if tip := Tooltip(d.snap); tip != d.tooltip {
 			d.tray.SetTooltip(tip) // a D-Bus signal each time: only when it changes
@@ -202,6 +330,11 @@ func (d *Desktop) render() {
 		}
 	}
 	d.window.Render(d.snap, d.notice, now)
+	d.setRedraw(d.nextRedraw(now))
+	if d.settling && d.menuDue.IsZero() {
+		d.settling, d.settleSaid = false, true
+		d.settledC <- struct{}{} // room for one, and it is sent once
+	}
 }
 
 // Menu builds the tray menu from the snapshot: one line per service, then the commands.

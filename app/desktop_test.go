@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -31,6 +33,21 @@ func (f *fakeTray) SetTooltip(s string) {
 	f.mu.Lock()
 	f.tooltips = append(f.tooltips, s)
 	f.mu.Unlock()
+}
+
+func (f *fakeTray) lastIcon() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.icons) == 0 {
+		return ""
+	}
+	return f.icons[len(f.icons)-1]
+}
+
+func (f *fakeTray) menuCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.menus)
 }
 
 func (f *fakeTray) lastMenu() *fyne.Menu {
@@ -373,4 +390,237 @@ func TestRunWaitsForLoginWork(t *testing.T) {
 		close(release)
 		<-done
 	})
+}
+
+// idleDesktop runs a desktop whose Problems counts its calls: Run looks at the problem lines
+// once per update, and each drawing of the menu once more.
+func idleDesktop(t *testing.T, a fyne.App) (tray *fakeTray, looks *atomic.Int32, updates chan monitor.Update) {
+	looks = new(atomic.Int32)
+	tray = &fakeTray{}
+	d := NewDesktop(a, tray, Actions{Quit: func() {}, Problems: func() []string { looks.Add(1); return nil }}, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	updates = make(chan monitor.Update)
+	done := make(chan struct{})
+	go func() { d.Run(ctx, updates); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return tray, looks, updates
+}
+
+// TestNothingRunsBetweenPolls: a poll that changes nothing but the check time draws nothing,
+// and no timer wakes the tray between polls; the menu is redrawn exactly when an age would
+// read differently ("checked 2 min ago").
+func TestNothingRunsBetweenPolls(t *testing.T) {
+	a := test.NewTempApp(t)
+	synctest.Test(t, func(t *testing.T) {
+		tray, looks, updates := idleDesktop(t, a)
+		poll := func() {
+			updates <- monitor.Update{Snapshot: monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, time.Now())}}}
+			synctest.Wait()
+		}
+		poll()
+		if n := looks.Load(); n != 2 {
+			t.Fatalf("first update: %d looks at the problem lines, want 2 (the update, the drawing)", n)
+		}
+		for range 10 {
+			time.Sleep(time.Minute)
+			poll()
+		}
+		if n, m := looks.Load(), tray.menuCount(); n != 12 || m != 1 {
+			t.Fatalf("ten polls a minute apart: %d looks and %d menus, want 12 looks (one per update, no drawing) and 1 menu", n, m)
+		}
+		time.Sleep(2*time.Minute - time.Second)
+		synctest.Wait()
+		if n := looks.Load(); n != 12 {
+			t.Fatalf("%d looks before the age changes, want 12: something ran between polls", n)
+		}
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if n, m := looks.Load(), tray.menuCount(); n != 13 || m != 2 {
+			t.Fatalf("when the age changes: %d looks and %d menus, want 13 and 2", n, m)
+		}
+		if got := labels(tray.lastMenu())[0]; got != "Stripe — Operational · checked 2 min ago" {
+			t.Errorf("first line = %q", got)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if got := labels(tray.lastMenu())[0]; got != "Stripe — Operational · checked 3 min ago" {
+			t.Errorf("a minute later: first line = %q", got)
+		}
+	})
+}
+
+// TestOpenWindowIsRedrawn: while the status window is open it is redrawn every 10 s; once it
+// is closed, only when an age would read differently.
+func TestOpenWindowIsRedrawn(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := NewDesktop(a, &fakeTray{}, Actions{Quit: func() {}}, nil)
+	now := time.Now()
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, now)}})
+	d.Window().Show()
+	if got := d.nextRedraw(now).Sub(now); got != windowRefresh {
+		t.Errorf("window open: next redraw in %v, want %v", got, windowRefresh)
+	}
+	d.Window().hide()
+	if got := d.nextRedraw(now).Sub(now); got != 2*time.Minute {
+		t.Errorf("window closed: next redraw in %v, want 2m0s (the age)", got)
+	}
+}
+
+// TestRedrawForSnoozesAndMaintenance: a snooze ending, a planned maintenance ending, and
+// midnight (its line says "today" or "tomorrow") each redraw the menu; nothing else does.
+func TestRedrawForSnoozesAndMaintenance(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := NewDesktop(a, &fakeTray{}, Actions{Quit: func() {}}, nil)
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.Local)
+	d.snap = monitor.Snapshot{Services: []monitor.ServiceStatus{{ID: "stripe", Name: "Stripe"}}} // not checked yet: no age
+	if got := d.nextRedraw(now); !got.IsZero() {
+		t.Errorf("nothing that times out: next redraw at %v, want none", got)
+	}
+	d.alerts = monitor.AlertView{Snoozed: map[string]time.Time{"stripe": now.Add(time.Hour)}}
+	if got := d.nextRedraw(now); !got.Equal(now.Add(time.Hour)) {
+		t.Errorf("snoozed for an hour: next redraw at %v, want when it ends", got)
+	}
+	d.alerts = monitor.AlertView{SnoozedAll: now.Add(20 * time.Hour)}
+	if got, want := d.nextRedraw(now), time.Date(2026, 12, 4, 0, 0, 0, 0, time.Local); !got.Equal(want) {
+		t.Errorf("snoozed until tomorrow: next redraw at %v, want midnight (\"tomorrow 08:00\" becomes \"08:00\")", got)
+	}
+	d.alerts = monitor.AlertView{}
+	d.snap.Services[0].Maintenances = []monitor.Maintenance{{StartsAt: now.Add(time.Hour), EndsAt: now.Add(2 * time.Hour)}}
+	if got := d.nextRedraw(now); !got.Equal(now.Add(2 * time.Hour)) {
+		t.Errorf("maintenance today: next redraw at %v, want its end", got)
+	}
+}
+
+// TestProblemLineShownWithNextUpdate: a problem line that appears (a team channel failing)
+// redraws the menu at the next update even though the services did not change.
+func TestProblemLineShownWithNextUpdate(t *testing.T) {
+	a := test.NewTempApp(t)
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var lines []string
+		tray := &fakeTray{}
+		d := NewDesktop(a, tray, Actions{Quit: func() {}, Problems: func() []string { mu.Lock(); defer mu.Unlock(); return lines }}, nil)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		updates := make(chan monitor.Update)
+		go d.Run(ctx, updates)
+		checked := time.Now()
+		u := monitor.Update{Snapshot: monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, checked)}}}
+		updates <- u
+		synctest.Wait()
+		mu.Lock()
+		lines = []string{"Team alerts to ops are failing: 500"}
+		mu.Unlock()
+		time.Sleep(menuGap)
+		updates <- u
+		synctest.Wait()
+		if got := labels(tray.lastMenu())[0]; got != "Team alerts to ops are failing: 500" {
+			t.Errorf("first line = %q, want the problem", got)
+		}
+		cancel()
+		synctest.Wait()
+	})
+}
+
+// TestSettledOnceEveryServiceIsChecked: the start-up work is over when every service has been
+// checked once, and only then; it is said once.
+func TestSettledOnceEveryServiceIsChecked(t *testing.T) {
+	a := test.NewTempApp(t)
+	synctest.Test(t, func(t *testing.T) {
+		tray := &fakeTray{}
+		d := NewDesktop(a, tray, Actions{Quit: func() {}}, nil)
+		var settled atomic.Int32
+		d.SetOnSettled(func() { settled.Add(1) })
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		updates := make(chan monitor.Update)
+		go d.Run(ctx, updates)
+		now := time.Now()
+		for i, svcs := range [][]monitor.ServiceStatus{
+			{svc("Stripe", monitor.StateOperational, time.Time{}), svc("Adyen", monitor.StateOperational, time.Time{})},
+			{svc("Stripe", monitor.StateOperational, now), svc("Adyen", monitor.StateOperational, time.Time{})},
+			{svc("Stripe", monitor.StateOperational, now), svc("Adyen", monitor.StateMajorOutage, now)},
+			{svc("Stripe", monitor.StateOperational, now), svc("Adyen", monitor.StateOperational, now)},
+		} {
+			updates <- monitor.Update{Snapshot: monitor.Snapshot{Services: svcs}}
+			time.Sleep(menuGap) // a menu held back is set
+			synctest.Wait()
+			if want := int32(min(max(i-1, 0), 1)); settled.Load() != want {
+				t.Errorf("after update %d: settled %d times, want %d", i+1, settled.Load(), want)
+			}
+		}
+		cancel()
+		synctest.Wait()
+	})
+}
+
+// TestMenuAtMostOnceASecond: while updates come in one after the other (the first round of
+// checks), the icon changes with each and the menu is set at most once a second, ending with
+// the latest state; the start-up is said to be over only once that menu is set.
+func TestMenuAtMostOnceASecond(t *testing.T) {
+	a := test.NewTempApp(t)
+	synctest.Test(t, func(t *testing.T) {
+		tray := &fakeTray{}
+		d := NewDesktop(a, tray, Actions{Quit: func() {}}, nil)
+		var settled atomic.Int32
+		d.SetOnSettled(func() { settled.Add(1) })
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		updates := make(chan monitor.Update)
+		go d.Run(ctx, updates)
+		names := []string{"Adyen", "Braintree", "Checkout", "Stripe", "Worldpay"}
+		svcs := make([]monitor.ServiceStatus, len(names))
+		for i, n := range names {
+			svcs[i] = svc(n, monitor.StateOperational, time.Time{})
+		}
+		start := time.Now()
+		for i := range names {
+			svcs = slices.Clone(svcs)
+			svcs[i].CheckedAt = time.Now()
+			if i == len(names)-1 {
+				svcs[i].State = monitor.StateMajorOutage
+			}
+			updates <- monitor.Update{Snapshot: monitor.Snapshot{Services: svcs}}
+			synctest.Wait()
+			time.Sleep(300 * time.Millisecond)
+		}
+		if got := tray.lastIcon(); got != "paywatch-major_outage.png" {
+			t.Errorf("icon after the outage = %q, want the outage icon at once", got)
+		}
+		if n := tray.menuCount(); n != 2 {
+			t.Errorf("%d menus for 5 updates within %v, want 2 (the first, then one a second later)", n, time.Since(start))
+		}
+		if n := settled.Load(); n != 0 {
+			t.Errorf("start-up said over before the menu with every service was set")
+		}
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if n := tray.menuCount(); n != 3 {
+			t.Errorf("%d menus once the updates stopped, want 3", n)
+		}
+		if got := labels(tray.lastMenu())[4]; got != "Worldpay — Major outage · checked just now" {
+			t.Errorf("last menu's Worldpay line = %q", got)
+		}
+		if n := settled.Load(); n != 1 {
+			t.Errorf("start-up said over %d times, want once", n)
+		}
+	})
+}
+
+// TestNoWindowUntilOpened: the tray app builds no window (a drawing context and its memory)
+// until one is opened: the status window on Show, the settings window on its Show.
+func TestNoWindowUntilOpened(t *testing.T) {
+	a := test.NewTempApp(t)
+	base := len(a.Driver().AllWindows()) // the test driver's own
+	d := NewDesktop(a, &fakeTray{}, Actions{Quit: func() {}}, nil)
+	NewSettingsWindow(a, SettingsDeps{})
+	d.Prepare()
+	d.Apply(monitor.Snapshot{Services: []monitor.ServiceStatus{svc("Stripe", monitor.StateOperational, time.Now())}})
+	if n := len(a.Driver().AllWindows()) - base; n != 0 {
+		t.Fatalf("%d windows before any was opened, want none", n)
+	}
+	d.Window().Show()
+	if n := len(a.Driver().AllWindows()) - base; n != 1 {
+		t.Errorf("%d windows once the status window is opened, want 1", n)
+	}
 }

@@ -45,6 +45,23 @@ func Ago(d time.Duration) string {
 	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
 }
 
+// AgoChanges is the first time after now at which Ago(time since checked) reads differently.
+func AgoChanges(checked, now time.Time) time.Time {
+	d := now.Sub(checked)
+	var unit time.Duration
+	switch {
+	case d < 2*time.Minute:
+		return checked.Add(2 * time.Minute)
+	case d < time.Hour:
+		unit = time.Minute
+	case d < 48*time.Hour:
+		unit = time.Hour
+	default:
+		unit = 24 * time.Hour
+	}
+	return checked.Add((d/unit + 1) * unit)
+}
+
 // Detail is the longer explanation of one service for the status window and `paywatch status`
 // (see statustext.Detail).
 func Detail(sv monitor.ServiceStatus) string { return statustext.Detail(sv) }

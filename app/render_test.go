@@ -71,6 +71,27 @@ func TestAgo(t *testing.T) {
 	}
 }
 
+// TestAgoChanges: the tray redraws an age exactly when it would read differently, not before.
+func TestAgoChanges(t *testing.T) {
+	checked := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for _, d := range []time.Duration{-time.Minute, 0, 59 * time.Second, 119 * time.Second, 2 * time.Minute, 150 * time.Second, 59*time.Minute + 30*time.Second,
+		time.Hour, 3*time.Hour + time.Minute, 47*time.Hour + 59*time.Minute, 48 * time.Hour, 72*time.Hour + time.Hour} {
+		now := checked.Add(d)
+		next := AgoChanges(checked, now)
+		if !next.After(now) {
+			t.Errorf("%v after the check: next change at %v, not after now", d, next.Sub(checked))
+			continue
+		}
+		was := Ago(now.Sub(checked))
+		if got := Ago(next.Add(-time.Nanosecond).Sub(checked)); got != was {
+			t.Errorf("%v after the check: %q already reads %q before the change at %v", d, was, got, next.Sub(checked))
+		}
+		if got := Ago(next.Sub(checked)); got == was {
+			t.Errorf("%v after the check: still %q at the change at %v", d, got, next.Sub(checked))
+		}
+	}
+}
+
 func TestMaintenanceLine(t *testing.T) {
 	zone := time.FixedZone("CET", 3600)
 	now := time.Date(2026, 12, 3, 12, 38, 0, 0, zone) // a Thursday

@@ -60,6 +60,8 @@ type StatusWindow struct {
 	// do runs a function on the Fyne goroutine, as fyne.Do; the reads of the record and the
 	// writing of a report hand their results back through it.
 	do func(func())
+	// shown is called when the window comes up (the desktop then redraws it while it is open).
+	shown func()
 }
 
 // NewStatusWindow prepares the window; nothing is drawn until Show.
@@ -173,6 +175,9 @@ func (w *StatusWindow) show() {
 	w.Render(w.last, w.note, w.now())
 	w.win.Show()
 	w.win.RequestFocus()
+	if w.shown != nil {
+		w.shown()
+	}
 }
 
 // SetNote shows an explanation at the top (e.g. "Your desktop has no system tray").

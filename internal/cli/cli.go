@@ -80,6 +80,10 @@ Usage:
 
 // Run runs the paywatch command line (without the program name) and returns its exit code.
 func Run(args []string, stdout, stderr io.Writer) int {
+	// No allocation sampling unless a memory profile is asked for (startProfiles turns it back
+	// on): the sampled call stacks are memory kept for the life of the process, for a profile
+	// nobody reads.
+	runtime.MemProfileRate = 0
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "status":
@@ -120,6 +124,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	demoMode := fs.Bool("demo", false, "watch a simulated status server instead of real services")
 	showVersion := fs.Bool("version", false, "print the version")
 	waitDisplay := fs.Duration("wait-display", 0, "wait this long for a graphical session (used when started at login)")
+	cpuProfile := fs.String("cpuprofile", "", "") // for profiling the tray app (BenchmarkIdle); not in the help
+	memProfile := fs.String("memprofile", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stdout)
@@ -136,6 +142,12 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s %s\n", appName, version)
 		return 0
 	}
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "paywatch: %v\n", err)
+		return 1
+	}
+	defer stopProfiles()
 	return runTray(trayOptions{config: *cfgPath, demo: *demoMode, waitDisplay: *waitDisplay}, stdout, stderr)
 }
 

@@ -29,7 +29,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if !*headless {
 		return Run(append([]string{"--config", *cfgPath}, fs.Args()...), stdout, stderr)
 	}
-	tuneMemory()
+	tuneMemory(headlessGCPercent)
 	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {
 		fmt.Fprintf(stderr, "paywatch: %v\n", err)
@@ -81,7 +81,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		w, desktop := newWatcher(watchOptions{cfg: cfg, specs: specs, log: log, statePath: alertStatePath(), channels: disp,
 			conn: monitor.NewConnectivity(cfg.Connectivity.Canaries, fetcher), history: hist})
 		recordOutcomes(disp, hist)
-		err := watch(ctx, w, notifySink(notifier, desktop, log), channelSink(disp), historySink(hist, log))
+		err := watch(ctx, w, notifySink(notifier, desktop, log), channelSink(disp), historySink(hist, log), releaseSink())
 		if errors.Is(err, context.Canceled) {
 			return nil
 		}

@@ -1,24 +1,41 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"runtime/debug"
 
 	"github.com/paywatch/paywatch/monitor"
 )
 
-// gcPercent is the garbage collector's target for the long-running modes (tray and headless):
-// the heap may grow 50 % over what is live before a collection, instead of Go's default 100 %.
-// A watcher's live heap is small and steady, so this holds its memory near what it uses for
-// little CPU: at 2,000 pages, 58 MB instead of 69 MB, at 1.6–2.0× the floor's checks per
-// CPU-second instead of 2.0–2.3× (README, Footprint). GOGC in the environment still wins.
-const gcPercent = 50
+// headlessGCPercent is the garbage collector's target for `run --headless`: the heap may grow
+// 50 % over what is live before a collection, instead of Go's default 100 %. A watcher's live
+// heap is small and steady, so this holds its memory near what it uses for little CPU: at 2,000
+// pages, 55–57 MB instead of 66–69 MB, at 1.6–1.8× the floor's checks per CPU-second for
+// changing pages instead of 2.0–2.3× (headless build, before the heap per service was halved).
+const headlessGCPercent = 50
 
-// tuneMemory sets the collector's target for a long run.
-func tuneMemory() {
+// tuneMemory sets the collector's target for a long run, unless GOGC in the environment does.
+func tuneMemory(percent int) {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
+		debug.SetGCPercent(percent)
 	}
+}
+
+// releaseSink hands the start-up's garbage back to the system once every service has been
+// checked (headless; the tray does it once its menu for that round is drawn).
+func releaseSink() sink {
+	return sink{name: "memory", run: func(ctx context.Context, updates <-chan monitor.Update) {
+		var start firstRound
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case u := <-updates:
+				start.after(u.Snapshot)
+			}
+		}
+	}}
 }
 
 // firstRound tells when every service has been checked once since start: the moment the

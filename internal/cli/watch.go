@@ -93,13 +93,11 @@ type sinkIn struct {
 // fanOut gives every update to each sink, with the notifications that sink wants, until ctx
 // ends.
 func fanOut(ctx context.Context, from <-chan monitor.Update, outs []sinkIn) {
-	var start firstRound
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case u := <-from:
-			start.after(u.Snapshot)
 			for _, out := range outs {
 				v := u
 				if out.wants != nil {

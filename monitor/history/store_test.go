@@ -66,6 +66,38 @@ func tables(t *testing.T, db *sql.DB) []string {
 	return out
 }
 
+// TestPageCacheIsSmall: every connection, the writer's and each reader's, keeps a page cache
+// of cacheKiB, not SQLite's 2,000 KiB (memory the tray app would hold for its life).
+func TestPageCacheIsSmall(t *testing.T) {
+	s := testStore(t, Options{})
+	ctx := t.Context()
+	var conns []*sql.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+		for i := range 2 { // two readers at once: each new connection is set up
+			if name == "writer" && i > 0 {
+				break
+			}
+			c, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+			var size int
+			if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
+				t.Fatal(err)
+			}
+			if size != -cacheKiB {
+				t.Errorf("%s connection %d: cache_size = %d, want %d (KiB)", name, i+1, size, -cacheKiB)
+			}
+		}
+	}
+}
+
 func TestMigrations(t *testing.T) {
 	t.Run("from an empty database", func(t *testing.T) {
 		s := testStore(t, Options{})
