@@ -159,7 +159,7 @@ func (d *Desktop) Run(ctx context.Context, updates <-chan monitor.Update) {
 			shown, shownServices, shownProblems = sig, u.Snapshot.Services, problems
 			fyne.Do(func() {
 				d.snap, d.alerts = u.Snapshot, u.Alerts
-				d.settling = d.settling || !d.settleSaid && allChecked(u.Snapshot)
+				d.settling = d.settling || !d.settleSaid && u.Snapshot.AllChecked()
 				// The watcher's own problem (the alert state cannot be saved) comes first.
 				d.notice = u.Notice
 				if d.notice == "" {
@@ -247,16 +247,6 @@ func (d *Desktop) setRedraw(at time.Time) {
 	case d.redraw <- at:
 	default:
 	}
-}
-
-// allChecked reports whether every service of s has been checked at least once.
-func allChecked(s monitor.Snapshot) bool {
-	for _, sv := range s.Services {
-		if sv.CheckedAt.IsZero() {
-			return false
-		}
-	}
-	return len(s.Services) > 0
 }
 
 // signature is what a person would see change in an update, apart from ages.

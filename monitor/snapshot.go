@@ -60,6 +60,17 @@ type Snapshot struct {
 	Services      []ServiceStatus `json:"services"`
 }
 
+// AllChecked reports whether every service has been checked at least once (the first round of
+// checks after start-up is over); false when there are no services.
+func (s Snapshot) AllChecked() bool {
+	for _, sv := range s.Services {
+		if sv.CheckedAt.IsZero() {
+			return false
+		}
+	}
+	return len(s.Services) > 0
+}
+
 // Overall is the worst service state; offline counts as unknown.
 func (s Snapshot) Overall() State {
 	if len(s.Services) == 0 {

@@ -639,3 +639,20 @@ func TestTrackerFreshAnswerClearsStale(t *testing.T) {
 		t.Errorf("still stale after both sources answered: %+v", sv.Sources)
 	}
 }
+
+func TestSnapshotAllChecked(t *testing.T) {
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name string
+		s    monitor.Snapshot
+		want bool
+	}{
+		{"no services", monitor.Snapshot{}, false},
+		{"one not yet checked", monitor.Snapshot{Services: []monitor.ServiceStatus{{ID: "a", CheckedAt: at}, {ID: "b"}}}, false},
+		{"every one checked", monitor.Snapshot{Services: []monitor.ServiceStatus{{ID: "a", CheckedAt: at}, {ID: "b", CheckedAt: at.Add(time.Second)}}}, true},
+	} {
+		if got := tt.s.AllChecked(); got != tt.want {
+			t.Errorf("%s: AllChecked() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -26,34 +26,19 @@ func tuneMemory(percent int) {
 // checked (headless; the tray does it once its menu for that round is drawn).
 func releaseSink() sink {
 	return sink{name: "memory", run: func(ctx context.Context, updates <-chan monitor.Update) {
-		var start firstRound
+		released := false
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case u := <-updates:
-				start.after(u.Snapshot)
+				// The start-up's garbage (every page read in full, at once) is room the heap
+				// will not need again.
+				if !released && u.Snapshot.AllChecked() {
+					released = true
+					debug.FreeOSMemory()
+				}
 			}
 		}
 	}}
-}
-
-// firstRound tells when every service has been checked once since start: the moment the
-// start-up's garbage (every page read in full, at once) can be handed back to the system, once,
-// instead of being kept as room the heap will not need again.
-type firstRound struct{ done bool }
-
-// after is called with each update; it returns the system its spare memory the first time the
-// snapshot shows every service checked.
-func (f *firstRound) after(s monitor.Snapshot) {
-	if f.done || len(s.Services) == 0 {
-		return
-	}
-	for _, st := range s.Services {
-		if st.CheckedAt.IsZero() {
-			return
-		}
-	}
-	f.done = true
-	debug.FreeOSMemory()
 }
