@@ -14,51 +14,23 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/paywatch/paywatch/app/desktoptest"
 	"github.com/paywatch/paywatch/monitor/demo"
 )
 
-// lean is the headless binary, built once for all the tests: with -race, as make unit runs
+// build gives the headless binary, built once for all the tests: with -race, as make unit runs
 // them, so that it reuses the packages compiled for the tests.
-var lean struct {
-	once sync.Once
-	path string
-	err  error
-}
-
 func build(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("the go command is needed to build the headless Paywatch: %v", err)
-	}
-	lean.once.Do(func() {
-		dir, err := os.MkdirTemp("", "headlesstest-")
-		if err != nil {
-			lean.err = err
-			return
-		}
-		lean.path = filepath.Join(dir, "paywatch-headless")
-		cmd := exec.Command(goBin, "build", "-race", "-tags", "headless", "-o", lean.path, "github.com/paywatch/paywatch")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			lean.err = fmt.Errorf("go build -tags headless: %v\n%s", err, out)
-		}
-	})
-	if lean.err != nil {
-		t.Fatal(lean.err)
-	}
-	return lean.path
+	return desktoptest.Build(t, "github.com/paywatch/paywatch", "-race", "-tags", "headless")
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if lean.path != "" {
-		os.RemoveAll(filepath.Dir(lean.path))
-	}
+	desktoptest.CleanupBuilds()
 	os.Exit(code)
 }
 
