@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/paywatch/paywatch/app/statustext"
 	"github.com/paywatch/paywatch/assets"
 	"github.com/paywatch/paywatch/monitor"
 )
@@ -314,7 +315,7 @@ func (d *Desktop) draw(hold bool) {
 				d.menuSet = now
 			}
 		}
-		if tip := Tooltip(d.snap); tip != d.tooltip {
+		if tip := statustext.Tooltip(d.snap); tip != d.tooltip {
 			d.tray.SetTooltip(tip) // a D-Bus signal each time: only when it changes
 			d.tooltip = tip
 		}

@@ -5,12 +5,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/paywatch/paywatch/app/statustext"
 	"github.com/paywatch/paywatch/monitor"
 )
-
-// Tooltip is the one-line summary shown when hovering the tray icon (see statustext.Tooltip).
-func Tooltip(s monitor.Snapshot) string { return statustext.Tooltip(s) }
 
 // ServiceLine is a service's line in the tray menu:
 // "Stripe — Major outage · checked 2 min ago".
@@ -61,12 +57,6 @@ func AgoChanges(checked, now time.Time) time.Time {
 	}
 	return checked.Add((d/unit + 1) * unit)
 }
-
-// Detail is the longer explanation of one service for the status window and `paywatch status`
-// (see statustext.Detail).
-func Detail(sv monitor.ServiceStatus) string { return statustext.Detail(sv) }
-
-func upperFirst(s string) string { return statustext.UpperFirst(s) }
 
 // IconState is the tray icon to show: the worst service state, or "offline".
 func IconState(s monitor.Snapshot) string {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/paywatch/paywatch/app/statustext"
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -204,7 +205,7 @@ func (w *StatusWindow) Render(s monitor.Snapshot, notice string, now time.Time) 
 		return
 	}
 	w.saveSize()
-	w.header.SetText(Tooltip(s))
+	w.header.SetText(statustext.Tooltip(s))
 	w.SetNote(w.note)
 	if w.index(w.chosen) < 0 && len(s.Services) > 0 {
 		w.chosen = s.Services[0].ID
@@ -349,7 +350,7 @@ func (w *StatusWindow) detailObjects(sv monitor.ServiceStatus, now time.Time) []
 	}
 	var about []string
 	if sv.Reason != "" && (len(sv.Incidents) == 0 || sv.Reason != sv.Incidents[0].Title) {
-		about = append(about, upperFirst(monitor.Sanitize(sv.Reason, 200))+".")
+		about = append(about, statustext.UpperFirst(monitor.Sanitize(sv.Reason, 200))+".")
 	}
 	if line := monitor.SourcesLine(sv.Sources); line != "" {
 		about = append(about, line)
@@ -416,7 +417,7 @@ func incidentBox(in monitor.Incident, now time.Time) []fyne.CanvasObject {
 	out[0].(*widget.Label).Wrapping = fyne.TextWrapWord
 	var meta []string
 	if in.Status != "" {
-		meta = append(meta, upperFirst(in.Status))
+		meta = append(meta, statustext.UpperFirst(in.Status))
 	}
 	if t := in.UpdatedAt; !t.IsZero() {
 		meta = append(meta, "updated "+dayAndTime(t, now))
