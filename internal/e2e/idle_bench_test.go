@@ -9,10 +9,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/paywatch/paywatch/app/desktoptest"
 	"github.com/paywatch/paywatch/monitor/demo"
@@ -20,117 +23,206 @@ import (
 
 // BenchmarkIdle measures DESIGN.md §9's idle budget: the CPU share and memory of the tray app
 // watching 20 services, next to a bare Fyne tray app doing nothing, both under Xvfb with a
-// private D-Bus session. Run once:
+// private D-Bus session each. Run once:
 //
 //	go test -run '^$' -bench Idle -benchtime 1x ./internal/e2e
 //
-// MB-anon (RssAnon: the heaps, stacks, SQLite's memory) and MB-file (RssFile: the executable's
-// and libraries' pages; on kernels that map an executable's page cache in large folios that is
-// nearly the whole executable) make up MB-rss. For working out where the memory goes:
-// PAYWATCH_IDLE_WINDOW=30s shortens the window; PAYWATCH_IDLE_DUMP=DIR keeps each process's
-// /proc smaps and status at the end of the window, its PID at the start (for strace -p or
-// perf record -p) and its output; with PAYWATCH_IDLE_PROFILE=1 (or =cpu) the tray app also writes a
-// heap profile with its runtime/metrics and goroutines (and a CPU profile) there at exit;
+// The two run at the same time and are measured over the same windows (PAYWATCH_IDLE_WINDOWS of
+// PAYWATCH_IDLE_WINDOW each, default 4 × 30 s), so that what else the machine does weighs on
+// both alike; one after the other, the load of the moment decided the ratio. Both executables
+// start from disk (dropped from the page cache first), as at login after a reboot: a just-built
+// executable sits in the page cache in large folios that this kernel maps whole on a first touch,
+// which made RssFile a matter of when it was written. Reported: each app's %cpu over all windows
+// and its median window, cpu-x-bare (Paywatch's CPU over the bare app's, same windows) and for
+// RSS (MB-rss), RssAnon (MB-anon: the heaps, stacks, SQLite's memory) and RssFile (MB-file: the
+// executable's and libraries' pages) each app's figure and Paywatch's excess over the bare app.
+//
+// For working out where the memory goes: PAYWATCH_IDLE_DUMP=DIR keeps each process's /proc
+// smaps and status at the end, its PID at the start (for strace -p or perf record -p) and its
+// output; with PAYWATCH_IDLE_PROFILE=1 (or =cpu) the tray app also writes a heap profile with its
+// runtime/metrics and goroutines (and a CPU profile) there at exit;
 // PAYWATCH_IDLE_ENV="GODEBUG=gctrace=1 GOGC=50" sets variables for both processes.
 func BenchmarkIdle(b *testing.B) {
-	window := 60 * time.Second
+	window, windows := 30*time.Second, 4
 	if v := os.Getenv("PAYWATCH_IDLE_WINDOW"); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			window = d
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			b.Fatalf("PAYWATCH_IDLE_WINDOW=%q: want a duration of a second or more, like 30s", v)
+		}
+		window = d
+	}
+	if v := os.Getenv("PAYWATCH_IDLE_WINDOWS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("PAYWATCH_IDLE_WINDOWS=%q: want a whole number of 1 or more", v)
+		}
+		windows = n
+	}
+	bareBin := desktoptest.Build(b, "github.com/paywatch/paywatch/app/desktoptest/testdata/trayapp")
+	pwBin := desktoptest.Build(b, "github.com/paywatch/paywatch")
+
+	var pages []*demo.Page
+	for i := range 20 {
+		pages = append(pages, demo.NewPage(fmt.Sprintf("idlepage%04d", i), fmt.Sprintf("Service %d", i+1), "Payments", "Payouts", "Dashboard"))
+	}
+	srv := httptest.NewServer(demo.NewServer(nil, pages...))
+	defer srv.Close()
+	cfg := "services:\n"
+	for _, p := range pages {
+		cfg += fmt.Sprintf("  - name: %s\n    url: %s/%s\n    platform: statuspage\n    interval: 30s\n", p.Name, srv.URL, p.ID)
+	}
+	canary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer canary.Close()
+	cfg += fmt.Sprintf("connectivity:\n  canaries: [%s]\n", canary.URL)
+	path := filepath.Join(b.TempDir(), "idle.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	pwArgs := []string{"--config", path}
+	dump := os.Getenv("PAYWATCH_IDLE_DUMP")
+	if dump != "" && os.Getenv("PAYWATCH_IDLE_PROFILE") != "" {
+		pwArgs = append(pwArgs, "--memprofile", filepath.Join(dump, "paywatch.memprofile"))
+		if os.Getenv("PAYWATCH_IDLE_PROFILE") == "cpu" { // its buffer is 1 MB of heap
+			pwArgs = append(pwArgs, "--cpuprofile", filepath.Join(dump, "paywatch.cpuprofile"))
 		}
 	}
-	b.Run("bare-fyne-tray", func(b *testing.B) {
-		bin := desktoptest.Build(b, "github.com/paywatch/paywatch/app/desktoptest/testdata/trayapp")
-		for b.Loop() {
-			measureIdle(b, bin, nil, window)
-		}
-	})
-	b.Run("paywatch-20-services", func(b *testing.B) {
-		bin := desktoptest.Build(b, "github.com/paywatch/paywatch")
-		var pages []*demo.Page
-		for i := range 20 {
-			pages = append(pages, demo.NewPage(fmt.Sprintf("idlepage%04d", i), fmt.Sprintf("Service %d", i+1), "Payments", "Payouts", "Dashboard"))
-		}
-		srv := httptest.NewServer(demo.NewServer(nil, pages...))
-		defer srv.Close()
-		cfg := "services:\n"
-		for _, p := range pages {
-			cfg += fmt.Sprintf("  - name: %s\n    url: %s/%s\n    platform: statuspage\n    interval: 30s\n", p.Name, srv.URL, p.ID)
-		}
-		canary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
-		defer canary.Close()
-		cfg += fmt.Sprintf("connectivity:\n  canaries: [%s]\n", canary.URL)
-		path := filepath.Join(b.TempDir(), "idle.yaml")
-		if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-			b.Fatal(err)
-		}
-		args := []string{"--config", path}
-		if dir := os.Getenv("PAYWATCH_IDLE_DUMP"); dir != "" && os.Getenv("PAYWATCH_IDLE_PROFILE") != "" {
-			args = append(args, "--memprofile", filepath.Join(dir, "paywatch.memprofile"))
-			if os.Getenv("PAYWATCH_IDLE_PROFILE") == "cpu" { // its buffer is 1 MB of heap
-				args = append(args, "--cpuprofile", filepath.Join(dir, "paywatch.cpuprofile"))
-			}
-		}
-		for b.Loop() {
-			measureIdle(b, bin, args, window)
-		}
-	})
-}
-
-func measureIdle(b *testing.B, bin string, args []string, window time.Duration) {
-	b.Helper()
 	var env []string
 	if v := os.Getenv("PAYWATCH_IDLE_ENV"); v != "" {
 		env = strings.Fields(v) // e.g. GODEBUG=gctrace=1, for profiling
 	}
+
+	for b.Loop() {
+		for _, bin := range []string{bareBin, pwBin} {
+			if err := dropFromPageCache(bin); err != nil {
+				b.Fatal(err)
+			}
+		}
+		bare := startIdle(b, "bare-fyne-tray", bareBin, env, nil)
+		pw := startIdle(b, "paywatch-20-services", pwBin, env, pwArgs)
+		apps := []*idleApp{bare, pw}
+		time.Sleep(5 * time.Second) // settle: first checks, first menu (a measurement window, not a wait for luck)
+		for _, a := range apps {
+			a.ticks = append(a.ticks, cpuTicks(b, a.p.PID()))
+		}
+		t0 := time.Now()
+		for range windows {
+			time.Sleep(window)
+			for _, a := range apps {
+				a.ticks = append(a.ticks, cpuTicks(b, a.p.PID()))
+			}
+		}
+		span := time.Since(t0)
+		for _, a := range apps {
+			a.finish(b, span, dump)
+		}
+		b.ReportMetric(bare.cpu, "%cpu-bare")
+		b.ReportMetric(pw.cpu, "%cpu-paywatch")
+		b.ReportMetric(bare.medianCPU(window), "%cpu-bare-median")
+		b.ReportMetric(pw.medianCPU(window), "%cpu-paywatch-median")
+		if bare.cpu > 0 {
+			b.ReportMetric(pw.cpu/bare.cpu, "cpu-x-bare")
+		}
+		for _, f := range []struct{ field, unit string }{{"VmRSS", "MB-rss"}, {"RssAnon", "MB-anon"}, {"RssFile", "MB-file"}} {
+			b.ReportMetric(bare.mb[f.field], f.unit+"-bare")
+			b.ReportMetric(pw.mb[f.field], f.unit+"-paywatch")
+			b.ReportMetric(pw.mb[f.field]-bare.mb[f.field], f.unit+"-over-bare")
+		}
+		for _, a := range apps {
+			a.stop(b, dump)
+		}
+	}
+}
+
+// idleApp is one of BenchmarkIdle's two programs, on a desktop of its own.
+type idleApp struct {
+	name  string
+	p     *desktoptest.Process
+	ticks []int64            // CPU ticks at the start of the windows and at the end of each
+	cpu   float64            // % of a core over all windows
+	mb    map[string]float64 // VmRSS, RssAnon, RssFile at the end
+}
+
+func startIdle(b *testing.B, name, bin string, env, args []string) *idleApp {
+	b.Helper()
 	d := desktoptest.Start(b, desktoptest.WithEnv(env...))
-	p := d.StartApp(b, bin, args...)
-	ctx, cancel := context.WithTimeout(context.Background(), window+time.Minute)
+	a := &idleApp{name: name, p: d.StartApp(b, bin, args...)}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := d.WaitItem(ctx); err != nil {
-		b.Fatalf("tray item: %v\n%s", err, p.Output())
+		b.Fatalf("%s: tray item: %v\n%s", name, err, a.p.Output())
 	}
-	dump := os.Getenv("PAYWATCH_IDLE_DUMP")
-	if dump != "" {
-		// For tracing the process from outside (strace -p, perf record -p) during the window.
-		if err := os.WriteFile(filepath.Join(dump, dumpName(b)+".pid"), []byte(strconv.Itoa(p.PID())), 0o644); err != nil {
+	if dump := os.Getenv("PAYWATCH_IDLE_DUMP"); dump != "" {
+		// For tracing the process from outside (strace -p, perf record -p) during the windows.
+		if err := os.WriteFile(filepath.Join(dump, name+".pid"), []byte(strconv.Itoa(a.p.PID())), 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
-	time.Sleep(5 * time.Second) // settle: first checks, first render (a measurement window, not a wait for luck)
-	t0, c0 := time.Now(), cpuTicks(b, p.PID())
-	time.Sleep(window)
-	t1, c1 := time.Now(), cpuTicks(b, p.PID())
+	return a
+}
+
+// finish works out the app's CPU share over span and reads its memory, keeping the mappings
+// behind the figures in dump when set.
+func (a *idleApp) finish(b *testing.B, span time.Duration, dump string) {
+	b.Helper()
 	const hz = 100 // USER_HZ on Linux
-	cpu := float64(c1-c0) / hz / t1.Sub(t0).Seconds() * 100
-	b.ReportMetric(cpu, "%cpu")
-	b.ReportMetric(float64(statusKB(b, p.PID(), "VmRSS"))/1024, "MB-rss")
-	b.ReportMetric(float64(statusKB(b, p.PID(), "RssAnon"))/1024, "MB-anon")
-	b.ReportMetric(float64(statusKB(b, p.PID(), "RssFile"))/1024, "MB-file")
-	if dump != "" {
-		// The mappings behind the figures, for working out where the memory is.
-		for _, f := range []string{"smaps", "status"} {
-			raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", p.PID(), f))
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dump, dumpName(b)+"."+f), raw, 0o644); err != nil {
-				b.Fatal(err)
-			}
-		}
+	a.cpu = float64(a.ticks[len(a.ticks)-1]-a.ticks[0]) / hz / span.Seconds() * 100
+	a.mb = map[string]float64{}
+	for _, f := range []string{"VmRSS", "RssAnon", "RssFile"} {
+		a.mb[f] = float64(statusKB(b, a.p.PID(), f)) / 1024
 	}
-	p.Stop(5 * time.Second)
-	if dump != "" {
-		if err := os.WriteFile(filepath.Join(dump, dumpName(b)+".log"), []byte(p.Output()), 0o644); err != nil {
+	if dump == "" {
+		return
+	}
+	for _, f := range []string{"smaps", "status"} {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", a.p.PID(), f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dump, a.name+"."+f), raw, 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// dumpName is the sub-benchmark's name for the files PAYWATCH_IDLE_DUMP gets: "bare-fyne-tray".
-func dumpName(b *testing.B) string {
-	_, name, _ := strings.Cut(b.Name(), "/")
-	return name
+// medianCPU is the median of the app's windows' CPU shares, in % of a core.
+func (a *idleApp) medianCPU(window time.Duration) float64 {
+	const hz = 100
+	var w []float64
+	for i := 1; i < len(a.ticks); i++ {
+		w = append(w, float64(a.ticks[i]-a.ticks[i-1])/hz/window.Seconds()*100)
+	}
+	slices.Sort(w)
+	if len(w)%2 == 1 {
+		return w[len(w)/2]
+	}
+	return (w[len(w)/2-1] + w[len(w)/2]) / 2
+}
+
+func (a *idleApp) stop(b *testing.B, dump string) {
+	b.Helper()
+	a.p.Stop(5 * time.Second)
+	if dump != "" {
+		if err := os.WriteFile(filepath.Join(dump, a.name+".log"), []byte(a.p.Output()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// dropFromPageCache writes the file out and asks the kernel to forget its cached pages, so that a
+// program started from it reads it from disk, as after a reboot.
+func dropFromPageCache(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		return fmt.Errorf("drop %s from the page cache: %w", path, err)
+	}
+	return nil
 }
 
 func cpuTicks(b *testing.B, pid int) int64 {
