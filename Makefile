@@ -86,8 +86,10 @@ package: deps-build
 	(cd "$$tmp" && $(GO) run $(FYNE_TOOL) package -os linux); \
 	cp "$$tmp"/*.tar.xz dist/; ls -l dist/*.tar.xz
 
+# The history also once without cgo: the headless build keeps the Go translation of SQLite.
 unit:
 	set -o pipefail; $(GO) test -race -count=1 -json $(UNIT_PKGS) 2>&1 | $(SUMMARY)
+	set -o pipefail; CGO_ENABLED=0 $(GO) test -count=1 -json ./monitor/history/ 2>&1 | $(SUMMARY)
 
 # The end-to-end tests build Paywatch with the race detector (app/desktoptest.Build) and run
 # with it themselves, sharing its compiled packages.

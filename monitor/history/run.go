@@ -125,19 +125,32 @@ func (s *Store) prune(ctx context.Context, now time.Time) {
 		}
 		removed += n
 		s.log.Warn("history over its size cap; removed the oldest records", "size", size, "cap", s.opt.MaxBytes, "before", fromMS(cut).Format(time.RFC3339))
-		if _, err := s.w.ExecContext(ctx, "PRAGMA incremental_vacuum"); err != nil {
+		if err := s.vacuum(ctx); err != nil {
 			break
 		}
 	}
 	if removed > 0 {
 		// Give the freed pages back to the file system (the file shrinks at the checkpoint).
-		if _, err := s.w.ExecContext(ctx, "PRAGMA incremental_vacuum"); err != nil {
+		if err := s.vacuum(ctx); err != nil {
 			s.log.Warn("history could not release space", "err", err)
 		}
 		if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			s.log.Warn("history could not release space", "err", err)
 		}
 	}
+}
+
+// vacuum gives the free pages back (incremental_vacuum). The pragma frees a page per step of its
+// statement, so it is read to the end: an Exec steps once with the C driver, freeing one page.
+func (s *Store) vacuum(ctx context.Context) error {
+	rows, err := s.w.QueryContext(ctx, "PRAGMA incremental_vacuum")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
 }
 
 func (s *Store) oldest(ctx context.Context) (int64, error) {

@@ -32,9 +32,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/paywatch/paywatch/monitor"
 )
 
@@ -56,6 +53,21 @@ const busyTimeout = 5 * time.Second
 // memory with it, 1.6 MB with 256 KiB (BenchmarkOpenMemory), and the queries are no slower (the
 // history's appends and range reads touch few pages).
 const cacheKiB = 256
+
+// journalLimit caps the write-ahead log's size on disk once it has been checkpointed.
+const journalLimit = 8 << 20
+
+// SQLite's primary result codes that say the file itself is the problem
+// (https://sqlite.org/rescode.html), the same for both drivers.
+const (
+	codePerm     = 3
+	codeReadOnly = 8
+	codeIOErr    = 10
+	codeCorrupt  = 11
+	codeCantOpen = 14
+	codeAuth     = 23
+	codeNotADB   = 26
+)
 
 // maxPending bounds the operations kept for a retry while writes fail (a full disk); beyond it the
 // oldest are dropped and counted.
@@ -258,18 +270,17 @@ func reasonOf(err error) string {
 	if _, ok := errors.AsType[*corruptError](err); ok {
 		return "its integrity check failed"
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_CORRUPT:
+	if code, ok := sqliteCode(err); ok {
+		switch code {
+		case codeCorrupt:
 			return "the file is damaged"
-		case sqlite3.SQLITE_NOTADB:
+		case codeNotADB:
 			return "it is not a database file"
-		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
+		case codeCantOpen, codePerm, codeAuth:
 			return "it cannot be opened"
-		case sqlite3.SQLITE_READONLY:
+		case codeReadOnly:
 			return "it cannot be written"
-		case sqlite3.SQLITE_IOERR:
+		case codeIOErr:
 			return "a disk error while reading it"
 		}
 	}
@@ -287,25 +298,20 @@ func unusable(err error) bool {
 	if _, ok := errors.AsType[*corruptError](err); ok {
 		return true
 	}
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
+	code, ok := sqliteCode(err)
+	if !ok {
 		return false
 	}
-	switch se.Code() & 0xff {
-	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
+	switch code {
+	case codeCorrupt, codeNotADB, codeCantOpen, codeReadOnly, codeIOErr, codePerm, codeAuth:
 		return true
 	}
 	return false
 }
 
-func dsn(path string, extra string) string {
-	return path + fmt.Sprintf("?_busy_timeout=%d&_auto_vacuum=incremental&_journal_mode=wal&_synchronous=normal&_foreign_keys=1&_pragma=journal_size_limit(8388608)&_pragma=cache_size(-%d)",
-		busyTimeout.Milliseconds(), cacheKiB) + extra
-}
-
 func (s *Store) open() error {
 	ctx := context.Background()
-	w, err := sql.Open("sqlite", dsn(s.path, "&_txlock=immediate"))
+	w, err := sql.Open(driverName, dsn(s.path, "&_txlock=immediate"))
 	if err != nil {
 		return fmt.Errorf("history: open %s: %w", s.path, err)
 	}
@@ -321,7 +327,7 @@ func (s *Store) open() error {
 		w.Close()
 		return err
 	}
-	r, err := sql.Open("sqlite", dsn(s.path, "&_query_only=1"))
+	r, err := sql.Open(driverName, dsn(s.path, "&_query_only=1"))
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("history: open %s: %w", s.path, err)

@@ -119,7 +119,7 @@ func TestMigrations(t *testing.T) {
 	})
 	t.Run("from the version before", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "history.db")
-		db, err := sql.Open("sqlite", dsn(path, ""))
+		db, err := sql.Open(driverName, dsn(path, ""))
 		must(err)
 		if err := migrate(context.Background(), db, len(migrations)-1); err != nil {
 			t.Fatal(err)
@@ -147,7 +147,7 @@ func TestMigrations(t *testing.T) {
 	})
 	t.Run("from a newer Paywatch", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "history.db")
-		db, err := sql.Open("sqlite", dsn(path, ""))
+		db, err := sql.Open(driverName, dsn(path, ""))
 		must(err)
 		_, err = db.Exec("PRAGMA user_version = 99")
 		must(err)
@@ -162,7 +162,7 @@ func TestMigrations(t *testing.T) {
 	})
 	t.Run("a failing step changes nothing", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "history.db")
-		db, err := sql.Open("sqlite", dsn(path, ""))
+		db, err := sql.Open(driverName, dsn(path, ""))
 		must(err)
 		defer db.Close()
 		saved := migrations
