@@ -28,14 +28,22 @@ import (
 //	go test -run '^$' -bench Idle -benchtime 1x ./internal/e2e
 //
 // The two run at the same time and are measured over the same windows (PAYWATCH_IDLE_WINDOWS of
-// PAYWATCH_IDLE_WINDOW each, default 4 × 30 s), so that what else the machine does weighs on
-// both alike; one after the other, the load of the moment decided the ratio. Both executables
-// start from disk (dropped from the page cache first), as at login after a reboot: a just-built
-// executable sits in the page cache in large folios that this kernel maps whole on a first touch,
-// which made RssFile a matter of when it was written. Reported: each app's %cpu over all windows
-// and its median window, cpu-x-bare (Paywatch's CPU over the bare app's, same windows) and for
+// PAYWATCH_IDLE_WINDOW each, default 2 × 30 s), so that what else the machine does weighs on
+// both alike; one after the other, the load of the moment decided the ratio. That is done for
+// PAYWATCH_IDLE_PAIRS fresh pairs of processes (default 3): the share of a core that Fyne's 60 Hz
+// event loop takes differs from one process to the next by several per cent, even between two
+// copies of the same program, and stays so for the process's life. Both executables start from
+// disk (dropped from the page cache first), as at login after a reboot: a just-built executable
+// sits in the page cache in large folios that this kernel maps whole on a first touch, which made
+// RssFile a matter of when it was written. Reported: each app's %cpu (mean of the pairs),
+// cpu-x-bare (Paywatch's CPU over the bare app's, all pairs' windows) and, from the median pair,
 // RSS (MB-rss), RssAnon (MB-anon: the heaps, stacks, SQLite's memory) and RssFile (MB-file: the
-// executable's and libraries' pages) each app's figure and Paywatch's excess over the bare app.
+// executable's and libraries' pages), each app's and Paywatch's excess over the bare app. Each
+// pair is logged.
+//
+// PAYWATCH_IDLE_CONTROL=1 runs a second bare app in Paywatch's place: the ratios it prints are
+// what two identical programs differ by here (the CPU share of Fyne's 60 Hz event loop varies
+// from process to process by several per cent), the yardstick for reading Paywatch's.
 //
 // For working out where the memory goes: PAYWATCH_IDLE_DUMP=DIR keeps each process's /proc
 // smaps and status at the end, its PID at the start (for strace -p or perf record -p) and its
@@ -43,7 +51,7 @@ import (
 // runtime/metrics and goroutines (and a CPU profile) there at exit;
 // PAYWATCH_IDLE_ENV="GODEBUG=gctrace=1 GOGC=50" sets variables for both processes.
 func BenchmarkIdle(b *testing.B) {
-	window, windows := 30*time.Second, 4
+	window, windows, pairs := 30*time.Second, 2, 3
 	if v := os.Getenv("PAYWATCH_IDLE_WINDOW"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Second {
@@ -57,6 +65,13 @@ func BenchmarkIdle(b *testing.B) {
 			b.Fatalf("PAYWATCH_IDLE_WINDOWS=%q: want a whole number of 1 or more", v)
 		}
 		windows = n
+	}
+	if v := os.Getenv("PAYWATCH_IDLE_PAIRS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("PAYWATCH_IDLE_PAIRS=%q: want a whole number of 1 or more", v)
+		}
+		pairs = n
 	}
 	bareBin := desktoptest.Build(b, "github.com/paywatch/paywatch/app/desktoptest/testdata/trayapp")
 	pwBin := desktoptest.Build(b, "github.com/paywatch/paywatch")
@@ -91,44 +106,69 @@ func BenchmarkIdle(b *testing.B) {
 		env = strings.Fields(v) // e.g. GODEBUG=gctrace=1, for profiling
 	}
 
+	control := os.Getenv("PAYWATCH_IDLE_CONTROL") != ""
 	for b.Loop() {
-		for _, bin := range []string{bareBin, pwBin} {
-			if err := dropFromPageCache(bin); err != nil {
-				b.Fatal(err)
+		var runs [][2]*idleApp // bare, Paywatch (or the control's second bare app)
+		for pair := range pairs {
+			for _, bin := range []string{bareBin, pwBin} {
+				if err := dropFromPageCache(bin); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-		bare := startIdle(b, "bare-fyne-tray", bareBin, env, nil)
-		pw := startIdle(b, "paywatch-20-services", pwBin, env, pwArgs)
-		apps := []*idleApp{bare, pw}
-		time.Sleep(5 * time.Second) // settle: first checks, first menu (a measurement window, not a wait for luck)
-		for _, a := range apps {
-			a.ticks = append(a.ticks, cpuTicks(b, a.p.PID()))
-		}
-		t0 := time.Now()
-		for range windows {
-			time.Sleep(window)
+			bare := startIdle(b, "bare-fyne-tray", bareBin, env, nil)
+			var pw *idleApp
+			if control {
+				pw = startIdle(b, "bare-fyne-tray-2", bareBin, env, nil)
+			} else {
+				pw = startIdle(b, "paywatch-20-services", pwBin, env, pwArgs)
+			}
+			apps := [2]*idleApp{bare, pw}
+			time.Sleep(5 * time.Second) // settle: first checks, first menu (a measurement window, not a wait for luck)
 			for _, a := range apps {
 				a.ticks = append(a.ticks, cpuTicks(b, a.p.PID()))
 			}
+			t0 := time.Now()
+			for range windows {
+				time.Sleep(window)
+				for _, a := range apps {
+					a.ticks = append(a.ticks, cpuTicks(b, a.p.PID()))
+				}
+			}
+			span := time.Since(t0)
+			for _, a := range apps {
+				a.finish(b, span, dump)
+				a.stop(b, dump)
+			}
+			b.Logf("pair %d: %s %.3f %% of a core, %.1f MB; %s %.3f %%, %.1f MB: %.3f× the CPU, %+.1f MB",
+				pair+1, bare.name, bare.cpu, bare.mb["VmRSS"], pw.name, pw.cpu, pw.mb["VmRSS"], pw.cpu/bare.cpu, pw.mb["VmRSS"]-bare.mb["VmRSS"])
+			runs = append(runs, apps)
 		}
-		span := time.Since(t0)
-		for _, a := range apps {
-			a.finish(b, span, dump)
+		// CPU: over every pair's windows together. Memory: the median pair.
+		var bareCPU, pwCPU float64
+		for _, r := range runs {
+			bareCPU += r[0].cpu
+			pwCPU += r[1].cpu
 		}
-		b.ReportMetric(bare.cpu, "%cpu-bare")
-		b.ReportMetric(pw.cpu, "%cpu-paywatch")
-		b.ReportMetric(bare.medianCPU(window), "%cpu-bare-median")
-		b.ReportMetric(pw.medianCPU(window), "%cpu-paywatch-median")
-		if bare.cpu > 0 {
-			b.ReportMetric(pw.cpu/bare.cpu, "cpu-x-bare")
+		b.ReportMetric(bareCPU/float64(len(runs)), "%cpu-bare")
+		b.ReportMetric(pwCPU/float64(len(runs)), "%cpu-paywatch")
+		if bareCPU > 0 {
+			b.ReportMetric(pwCPU/bareCPU, "cpu-x-bare")
+		}
+		median := func(f func(r [2]*idleApp) float64) float64 {
+			var v []float64
+			for _, r := range runs {
+				v = append(v, f(r))
+			}
+			slices.Sort(v)
+			if len(v)%2 == 1 {
+				return v[len(v)/2]
+			}
+			return (v[len(v)/2-1] + v[len(v)/2]) / 2
 		}
 		for _, f := range []struct{ field, unit string }{{"VmRSS", "MB-rss"}, {"RssAnon", "MB-anon"}, {"RssFile", "MB-file"}} {
-			b.ReportMetric(bare.mb[f.field], f.unit+"-bare")
-			b.ReportMetric(pw.mb[f.field], f.unit+"-paywatch")
-			b.ReportMetric(pw.mb[f.field]-bare.mb[f.field], f.unit+"-over-bare")
-		}
-		for _, a := range apps {
-			a.stop(b, dump)
+			b.ReportMetric(median(func(r [2]*idleApp) float64 { return r[0].mb[f.field] }), f.unit+"-bare")
+			b.ReportMetric(median(func(r [2]*idleApp) float64 { return r[1].mb[f.field] }), f.unit+"-paywatch")
+			b.ReportMetric(median(func(r [2]*idleApp) float64 { return r[1].mb[f.field] - r[0].mb[f.field] }), f.unit+"-over-bare")
 		}
 	}
 }
@@ -182,20 +222,6 @@ func (a *idleApp) finish(b *testing.B, span time.Duration, dump string) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// medianCPU is the median of the app's windows' CPU shares, in % of a core.
-func (a *idleApp) medianCPU(window time.Duration) float64 {
-	const hz = 100
-	var w []float64
-	for i := 1; i < len(a.ticks); i++ {
-		w = append(w, float64(a.ticks[i]-a.ticks[i-1])/hz/window.Seconds()*100)
-	}
-	slices.Sort(w)
-	if len(w)%2 == 1 {
-		return w[len(w)/2]
-	}
-	return (w[len(w)/2-1] + w[len(w)/2]) / 2
 }
 
 func (a *idleApp) stop(b *testing.B, dump string) {
