@@ -668,3 +668,26 @@ func TestSecondStoreOnTheSameFile(t *testing.T) {
 		t.Errorf("the app's writes: %v", err)
 	}
 }
+
+// TestDriverSettings: both SQLite drivers (C with cgo, Go without) get the store's settings from
+// its addresses: readers cannot write, the writer waits for a busy lock instead of failing, and the
+// write-ahead log is capped.
+func TestDriverSettings(t *testing.T) {
+	s := testStore(t, Options{})
+	if _, err := s.r.Exec(`INSERT INTO meta (key, value) VALUES ('reader', 'wrote')`); err == nil {
+		t.Error("a reader wrote to the history")
+	}
+	var busy, limit int64
+	var fk int
+	must(s.w.QueryRow("PRAGMA busy_timeout").Scan(&busy))
+	must(s.w.QueryRow("PRAGMA journal_size_limit").Scan(&limit))
+	must(s.w.QueryRow("PRAGMA foreign_keys").Scan(&fk))
+	if busy != busyTimeout.Milliseconds() || limit != journalLimit || fk != 1 {
+		t.Errorf("busy_timeout %d, journal_size_limit %d, foreign_keys %d; want %d, %d, 1", busy, limit, fk, busyTimeout.Milliseconds(), journalLimit)
+	}
+	var cache int64
+	must(s.r.QueryRow("PRAGMA cache_size").Scan(&cache))
+	if cache != -cacheKiB {
+		t.Errorf("a reader's cache_size %d, want %d", cache, -cacheKiB)
+	}
+}
