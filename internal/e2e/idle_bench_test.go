@@ -59,20 +59,7 @@ func BenchmarkIdle(b *testing.B) {
 		}
 		window = d
 	}
-	if v := os.Getenv("PAYWATCH_IDLE_WINDOWS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			b.Fatalf("PAYWATCH_IDLE_WINDOWS=%q: want a whole number of 1 or more", v)
-		}
-		windows = n
-	}
-	if v := os.Getenv("PAYWATCH_IDLE_PAIRS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			b.Fatalf("PAYWATCH_IDLE_PAIRS=%q: want a whole number of 1 or more", v)
-		}
-		pairs = n
-	}
+	windows, pairs = envCount(b, "PAYWATCH_IDLE_WINDOWS", windows), envCount(b, "PAYWATCH_IDLE_PAIRS", pairs)
 	bareBin := desktoptest.Build(b, "github.com/paywatch/paywatch/app/desktoptest/testdata/trayapp")
 	pwBin := desktoptest.Build(b, "github.com/paywatch/paywatch")
 
@@ -232,6 +219,21 @@ func (a *idleApp) stop(b *testing.B, dump string) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// envCount is the whole number of 1 or more in the environment variable name, or def when it is
+// not set.
+func envCount(b *testing.B, name string, def int) int {
+	b.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a whole number of 1 or more", name, v)
+	}
+	return n
 }
 
 // dropFromPageCache writes the file out and asks the kernel to forget its cached pages, so that a

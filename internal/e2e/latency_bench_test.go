@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,14 +47,7 @@ const (
 // PAYWATCH_LATENCY_CHANGES sets another number of changes; PAYWATCH_LATENCY_LOG names a file
 // to keep the app's log in (its timestamps show where the time went).
 func BenchmarkLatency(b *testing.B) {
-	changes := 10
-	if v := os.Getenv("PAYWATCH_LATENCY_CHANGES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			b.Fatalf("PAYWATCH_LATENCY_CHANGES=%q is not a number of changes", v)
-		}
-		changes = n
-	}
+	changes := envCount(b, "PAYWATCH_LATENCY_CHANGES", 10)
 	bin := desktoptest.Build(b, "github.com/paywatch/paywatch")
 	srv := newLatencyServer(b, latencyServices)
 	cfg := srv.config(b, latencyInterval)
