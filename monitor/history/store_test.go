@@ -691,3 +691,56 @@ func TestDriverSettings(t *testing.T) {
 		t.Errorf("a reader's cache_size %d, want %d", cache, -cacheKiB)
 	}
 }
+
+// TestIdleRoundsWriteOnlyTheHeartbeat: rounds that change nothing do not write the file until
+// the heartbeat is due (the look at the generation every 10 s is a read), and a Clear from
+// another process is still noticed at the next look.
+func TestIdleRoundsWriteOnlyTheHeartbeat(t *testing.T) {
+	clk := newClock(at("2026-03-10T12:00:00Z"))
+	path := filepath.Join(t.TempDir(), "history.db")
+	s, _, err := Open(path, clk.opts(Options{Heartbeat: 30 * time.Second}))
+	must(err)
+	defer s.Close()
+	running(t, s)
+	w := newWorld(clk, 3)
+	s.Record(w.update())
+	flush(t, s)
+	beat := func() int64 {
+		var v string
+		must(s.w.QueryRow("SELECT value FROM meta WHERE key = 'heartbeat'").Scan(&v))
+		n, err := strconv.ParseInt(v, 10, 64)
+		must(err)
+		return n
+	}
+	first := beat()
+	for range 5 { // 25 s of rounds that change nothing, each after the 10 s look was due
+		clk.add(5 * time.Second)
+		s.Record(w.update())
+		flush(t, s)
+	}
+	if got := beat(); got != first {
+		t.Errorf("heartbeat rewritten after %s of unchanged rounds; want it kept until 30 s", fromMS(got).Sub(fromMS(first)))
+	}
+	clk.add(10 * time.Second) // 35 s: due
+	s.Record(w.update())
+	flush(t, s)
+	if got := beat(); got != clk.now().UnixMilli() {
+		t.Errorf("heartbeat %s, want %s once due", fromMS(got), clk.now())
+	}
+
+	cli, _, err := Open(path, Options{})
+	must(err)
+	defer cli.Close()
+	must(cli.Clear(context.Background()))
+	clk.add(11 * time.Second) // the next look: a read, which finds the new generation
+	s.Record(w.update())
+	flush(t, s)
+	clk.add(5 * time.Second) // the round after it records every current state again
+	s.Record(w.update())
+	flush(t, s)
+	evs, err := cli.Timeline(context.Background(), Filter{})
+	must(err)
+	if len(evs) == 0 {
+		t.Error("after a Clear elsewhere, the states were not recorded again")
+	}
+}

@@ -204,7 +204,8 @@ type writer struct {
 	round      uint64
 	generation string
 	pending    []op
-	lastBeat   time.Time
+	lastBeat   time.Time // the heartbeat last written
+	lastLook   time.Time // the generation last read
 	failing    bool
 	stmts      map[string]*sql.Stmt
 }
@@ -633,10 +634,18 @@ func (w *writer) incident(m *svcMem, sv *monitor.ServiceStatus, in seenInc, open
 // keptPending is the most room for pending writes kept between rounds.
 const keptPending = 256
 
+// lookEvery is how often the writer reads the generation (a Clear from another process) while
+// it has nothing to write.
+const lookEvery = 10 * time.Second
+
 func (w *writer) commit(ctx context.Context, now time.Time) error {
-	// A round that changed nothing is not written, unless the heartbeat is due or the last
-	// look at the generation (a Clear from elsewhere) is 10 s old.
-	if len(w.pending) == 0 && now.Sub(w.lastBeat) < min(w.s.opt.Heartbeat, 10*time.Second) && !w.lastBeat.IsZero() {
+	// A round that changed nothing is not written unless the heartbeat is due: idle, the file
+	// is written once a heartbeat (30 s), not at every look at the generation (10 s), which is
+	// a read.
+	if len(w.pending) == 0 && now.Sub(w.lastBeat) < w.s.opt.Heartbeat && !w.lastBeat.IsZero() {
+		if now.Sub(w.lastLook) >= lookEvery {
+			w.look(ctx, now)
+		}
 		return w.s.Err()
 	}
 	err := w.tx(ctx, now)
@@ -662,9 +671,33 @@ func (w *writer) commit(ctx context.Context, now time.Time) error {
 	if cap(w.pending) > keptPending {
 		w.pending = nil // a burst (every service's first state at start-up) is not kept for good
 	}
-	w.lastBeat = now
+	w.lastBeat, w.lastLook = now, now
 	w.s.setWriteResult(nil, 0, now)
 	return nil
+}
+
+// look reads the generation outside a write. A failed read is tried again at the next round.
+func (w *writer) look(ctx context.Context, now time.Time) {
+	row := func() *sql.Row { return w.s.w.QueryRowContext(ctx, qGeneration) }
+	if st := w.stmts[qGeneration]; st != nil {
+		row = func() *sql.Row { return st.QueryRowContext(ctx) }
+	}
+	var gen string
+	if err := row().Scan(&gen); err != nil {
+		return
+	}
+	w.lastLook = now
+	w.saw(gen)
+}
+
+// saw takes the generation read: a new one means the history was cleared (perhaps by
+// `paywatch history --clear` in another process), so the writer starts again from nothing and
+// the next round records every current state.
+func (w *writer) saw(gen string) {
+	if gen != w.generation {
+		w.generation = gen
+		w.svcs, w.incs, w.offline = map[string]*svcMem{}, map[incKey]*incMem{}, false
+	}
 }
 
 func (w *writer) tx(ctx context.Context, now time.Time) error {
@@ -692,11 +725,6 @@ func (w *writer) tx(ctx context.Context, now time.Time) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("history: write: %w", err)
 	}
-	if gen != w.generation {
-		// The history was cleared (perhaps by `paywatch history --clear` in another process):
-		// start again from nothing, so the next round records every current state.
-		w.generation = gen
-		w.svcs, w.incs, w.offline = map[string]*svcMem{}, map[incKey]*incMem{}, false
-	}
+	w.saw(gen)
 	return nil
 }
