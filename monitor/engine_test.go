@@ -61,6 +61,16 @@ func target(id string, interval time.Duration, ch monitor.Checker) monitor.Targe
 	return monitor.Target{ServiceID: id, SourceID: "page", Kind: monitor.KindPage, URL: "https://status." + id + ".example", Interval: interval, Checker: ch}
 }
 
+// targets is n page targets svc0… checked every interval, each call recorded in c.
+func (c *calls) targets(n int, interval time.Duration) []monitor.Target {
+	var out []monitor.Target
+	for i := range n {
+		id := fmt.Sprintf("svc%d", i)
+		out = append(out, target(id, interval, c.checker(id, nil)))
+	}
+	return out
+}
+
 // runEngine starts the engine in the bubble; stop cancels it and waits for Run to return.
 func runEngine(t *testing.T, e *monitor.Engine) (obs chan monitor.Observation, stop func()) {
 	t.Helper()
@@ -80,11 +90,7 @@ func TestEngineFirstRoundWithinStagger(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		c := newCalls()
-		var targets []monitor.Target
-		for i := range 8 {
-			id := fmt.Sprintf("svc%d", i)
-			targets = append(targets, target(id, time.Minute, c.checker(id, nil)))
-		}
+		targets := c.targets(8, time.Minute)
 		const stagger = 4 * time.Second
 		_, stop := runEngine(t, monitor.NewEngine(targets, monitor.EngineOptions{Stagger: stagger}))
 		time.Sleep(stagger)
@@ -130,11 +136,7 @@ func TestEngineIntervalJitter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const interval = time.Minute
 		c := newCalls()
-		var targets []monitor.Target
-		for i := range 5 {
-			id := fmt.Sprintf("svc%d", i)
-			targets = append(targets, target(id, interval, c.checker(id, nil)))
-		}
+		targets := c.targets(5, interval)
 		_, stop := runEngine(t, monitor.NewEngine(targets, monitor.EngineOptions{}))
 		time.Sleep(20 * interval)
 		synctest.Wait()
@@ -168,11 +170,7 @@ func TestEngineWakesOnTheGrid(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const interval, n = 30 * time.Second, 40
 		c := newCalls()
-		var targets []monitor.Target
-		for i := range n {
-			id := fmt.Sprintf("svc%d", i)
-			targets = append(targets, target(id, interval, c.checker(id, nil)))
-		}
+		targets := c.targets(n, interval)
 		_, stop := runEngine(t, monitor.NewEngine(targets, monitor.EngineOptions{}))
 		time.Sleep(10 * interval)
 		synctest.Wait()
