@@ -50,6 +50,9 @@ func (s *Store) Run(ctx context.Context) error {
 					break drain
 				}
 			}
+			// The heartbeat is written at the stop whether due or not: the next start's "not
+			// running" spell begins here, not up to a heartbeat earlier.
+			w.lastBeat = time.Time{}
 			err := w.commit(wctx, now)
 			for _, f := range flushes {
 				f <- err
